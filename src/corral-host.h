@@ -1,0 +1,31 @@
+/* corral-host.h: facts about the host that shape the QEMU command
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Plain data, so that the command builder stays pure and tests can fill it
+ * by hand. corral_host_probe() is the only place that looks at the system. */
+typedef struct {
+  gboolean kvm_usable;     /* /dev/kvm opens read-write */
+  guint64  ram_bytes;      /* physical memory */
+  guint    n_cpus;
+  char    *qemu_path;      /* NULL when no QEMU was found */
+  guint    uid;
+  guint    gid;
+  char    *home;           /* host home directory */
+  char    *lang;           /* LANG, may be NULL */
+  char    *lc_all;         /* LC_ALL, may be NULL */
+} CorralHost;
+
+CorralHost *corral_host_probe (const char *qemu_override);
+CorralHost *corral_host_copy  (const CorralHost *host);
+void        corral_host_free  (CorralHost *host);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CorralHost, corral_host_free)
+
+G_END_DECLS

@@ -1,0 +1,125 @@
+/* corral-vm.h: one project's QEMU virtual machine, as a state machine
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "corral-profile.h"
+#include "corral-guest.h"
+#include "corral-host.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  CORRAL_VM_STATE_STOPPED,
+  CORRAL_VM_STATE_STARTING,
+  CORRAL_VM_STATE_RUNNING,
+  CORRAL_VM_STATE_STOPPING,
+  CORRAL_VM_STATE_FAILED,
+} CorralVmState;
+
+typedef enum {
+  CORRAL_CONSOLE_AGENT,   /* ttyS0: where the entrypoint runs */
+  CORRAL_CONSOLE_ENTER,   /* ttyS1: a second login shell (--enter) */
+} CorralConsole;
+
+typedef enum {
+  CORRAL_SECRET_API_KEY,
+  CORRAL_SECRET_GH_TOKEN,
+} CorralSecret;
+
+#define CORRAL_TYPE_VM_STATE (corral_vm_state_get_type ())
+GType corral_vm_state_get_type (void);
+
+#define CORRAL_VM_ERROR (corral_vm_error_quark ())
+GQuark corral_vm_error_quark (void);
+typedef enum {
+  CORRAL_VM_ERROR_BUSY,          /* another VM runs this project (lock held) */
+  CORRAL_VM_ERROR_NO_QEMU,
+  CORRAL_VM_ERROR_BAD_SETTINGS,  /* e.g. memory above the host's */
+  CORRAL_VM_ERROR_QEMU_EXITED,   /* message carries QEMU's stderr */
+  CORRAL_VM_ERROR_NOT_RUNNING,
+  CORRAL_VM_ERROR_QMP,
+} CorralVmError;
+
+#define CORRAL_TYPE_VM (corral_vm_get_type ())
+G_DECLARE_FINAL_TYPE (CorralVm, corral_vm, CORRAL, VM, GObject)
+
+/*
+ * Properties:
+ *   profile        CorralProfile, construct-only
+ *   guest          CorralGuest, construct-only
+ *   state          CorralVmState, read-only, notifies
+ *   paused         bool, read-only, notifies (QMP STOP/RESUME)
+ *   error-message  string, read-only: why the VM is FAILED, readable by a person
+ *   qemu-stderr    string, read-only: what QEMU printed on stderr so far
+ *   powerdown-timeout  uint seconds before power-down falls back to force-off
+ *
+ * Signals:
+ *   guest-event (const char *name)  QMP events: SHUTDOWN, POWERDOWN, STOP,
+ *                                   RESUME, RESET, ...
+ *   display-changed ()              a display became available or went away
+ */
+
+CorralVm      *corral_vm_new              (CorralProfile   *profile,
+                                           CorralGuest     *guest,
+                                           const CorralHost *host);
+
+CorralProfile *corral_vm_get_profile      (CorralVm *self);
+CorralGuest   *corral_vm_get_guest        (CorralVm *self);
+CorralVmState  corral_vm_get_state        (CorralVm *self);
+gboolean       corral_vm_get_paused       (CorralVm *self);
+const char    *corral_vm_get_error_message (CorralVm *self);
+const char    *corral_vm_get_qemu_stderr  (CorralVm *self);
+
+/* Secrets go to 0600 files in the metadata dir only; never argv/env/log. */
+void           corral_vm_set_secret       (CorralVm *self,
+                                           CorralSecret which,
+                                           const char *value);
+
+/* STOPPED/FAILED -> STARTING -> RUNNING once QEMU runs and QMP answers. */
+void           corral_vm_start_async      (CorralVm            *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean       corral_vm_start_finish     (CorralVm      *self,
+                                           GAsyncResult  *result,
+                                           GError       **error);
+
+/* ACPI power button; force-off after powerdown-timeout seconds. */
+void           corral_vm_power_down       (CorralVm *self);
+void           corral_vm_force_off        (CorralVm *self);
+void           corral_vm_pause            (CorralVm *self);
+void           corral_vm_resume           (CorralVm *self);
+void           corral_vm_reset            (CorralVm *self);
+
+void           corral_vm_screendump_async (CorralVm            *self,
+                                           const char          *png_path,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean       corral_vm_screendump_finish (CorralVm     *self,
+                                            GAsyncResult *result,
+                                            GError      **error);
+
+/* Master side of the console's PTY (owned by the Vm; dup() it to keep it),
+ * or -1 when not running. A VteTerminal attaches to it. */
+int            corral_vm_get_console_fd   (CorralVm *self, CorralConsole which);
+
+/* Whether the guest has a graphical display (guest manifest). */
+gboolean       corral_vm_has_display      (CorralVm *self);
+
+/* A new connected VNC client socket for the guest's display: a socketpair
+ * whose other end is handed to QEMU (QMP getfd + add_client). The caller
+ * owns the returned fd. */
+void           corral_vm_open_display_async  (CorralVm            *self,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+int            corral_vm_open_display_finish (CorralVm      *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
+
+G_END_DECLS
