@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs one GUI test on its own Xvfb server inside its own D-Bus session, so
+# tests neither need a desktop nor see each other. Usage:
+#   gui-wrapper.sh TEST-BINARY [ARGS...]
+# CORRAL_TEST_SCREEN sets the screen geometry (default 1280x800x24).
+set -euo pipefail
+
+screen=${CORRAL_TEST_SCREEN:-1280x800x24}
+fdfile=$(mktemp)
+exec 3>"$fdfile"
+Xvfb -displayfd 3 -screen 0 "$screen" -nolisten tcp -noreset >/dev/null 2>&1 &
+xvfb_pid=$!
+exec 3>&-
+trap 'kill "$xvfb_pid" 2>/dev/null; wait "$xvfb_pid" 2>/dev/null; rm -f "$fdfile"' EXIT
+
+for _ in $(seq 1 100); do
+  [ -s "$fdfile" ] && break
+  sleep 0.1
+done
+if [ ! -s "$fdfile" ]; then
+  echo "Bail out! Xvfb did not start"
+  exit 1
+fi
+export DISPLAY=":$(head -n1 "$fdfile")"
+export GDK_BACKEND=x11
+export GSK_RENDERER=${GSK_RENDERER:-cairo}
+export NO_AT_BRIDGE=1
+unset WAYLAND_DISPLAY
+
+dbus-run-session -- "$@"
