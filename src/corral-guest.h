@@ -32,6 +32,9 @@ const char  *corral_guest_get_kernel     (CorralGuest *self);
 const char  *corral_guest_get_initrd     (CorralGuest *self); /* may be NULL */
 const char  *corral_guest_get_cmdline    (CorralGuest *self);
 const char  *corral_guest_get_disk       (CorralGuest *self); /* may be NULL */
+const char  *corral_guest_get_disk_format (CorralGuest *self); /* "raw" unless DiskFormat says */
+gboolean     corral_guest_get_disk_snapshot (CorralGuest *self); /* writes are thrown away */
+const char  *corral_guest_get_machine    (CorralGuest *self); /* "q35" unless Machine says */
 guint        corral_guest_get_agent_serial (CorralGuest *self); /* ttyS index, usually 0 */
 guint        corral_guest_get_enter_serial (CorralGuest *self); /* usually 1 */
 gboolean     corral_guest_get_graphical  (CorralGuest *self);

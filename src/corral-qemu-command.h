@@ -1,0 +1,86 @@
+/* corral-qemu-command.h: profile + guest + host + runtime paths -> QEMU argv
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "corral-guest.h"
+#include "corral-host.h"
+#include "corral-profile.h"
+
+G_BEGIN_DECLS
+
+#define CORRAL_QEMU_COMMAND_ERROR (corral_qemu_command_error_quark ())
+GQuark corral_qemu_command_error_quark (void);
+typedef enum {
+  CORRAL_QEMU_COMMAND_ERROR_NO_QEMU,      /* host->qemu_path is NULL */
+  CORRAL_QEMU_COMMAND_ERROR_BAD_PATH,     /* a path QEMU cannot take (newline, relative, empty) */
+  CORRAL_QEMU_COMMAND_ERROR_BAD_SETTINGS, /* memory above the host's, 0 cores, ... */
+} CorralQemuCommandError;
+
+/* The optional shares whose host source may or may not exist. The caller
+ * (corral_runtime_probe_shares(), or a test) fills in the sources: the
+ * builder itself never looks at the disk. */
+typedef enum {
+  CORRAL_SHARE_ID_CLAUDE_AUTH,     /* ~/.claude             rw */
+  CORRAL_SHARE_ID_GIT_CONFIG,      /* a folder holding a copy of ~/.gitconfig, ro */
+  CORRAL_SHARE_ID_GIT_CONFIG_DIR,  /* ~/.config/git         ro */
+  CORRAL_SHARE_ID_GH_CONFIG_DIR,   /* ~/.config/gh          ro */
+  CORRAL_SHARE_ID_SSH_DIR,         /* ~/.ssh                ro */
+  CORRAL_N_SHARE_IDS
+} CorralShareId;
+
+/* Everything about one run that is not a setting: where the metadata and
+ * state live, and how QEMU's consoles and QMP are connected. Strings are
+ * borrowed. */
+typedef struct {
+  const char *meta_dir;      /* shared read-only as claude_meta; NULL = none */
+  const char *state_dir;     /* shared read-write as state_dir; NULL = none */
+  int         qmp_fd;        /* connected socket QEMU inherits; -1 = no QMP */
+  /* chardev backends WITHOUT the id, e.g. "pty", "stdio,signal=off",
+   * "serial,path=/dev/pts/3", "socket,fd=7". NULL agent = "null";
+   * NULL enter = no second console (its serial port is "null"). Paths in
+   * these must already be escaped with corral_qemu_escape(). */
+  const char *agent_chardev;
+  const char *enter_chardev;
+  /* Host source of each optional share, NULL when it does not exist (then
+   * the share is left out even if the profile has it on). */
+  const char *share_sources[CORRAL_N_SHARE_IDS];
+  /* The app's environment (as from g_get_environ()); only allowlisted
+   * variables are passed on to QEMU. NULL = empty environment. */
+  const char * const *parent_env;
+} CorralRuntime;
+
+void corral_runtime_init (CorralRuntime *runtime);
+
+typedef struct {
+  GStrv argv;      /* argv[0] is the QEMU binary */
+  GStrv envp;      /* the complete environment QEMU gets */
+  GStrv warnings;  /* for the UI: e.g. "no KVM, emulating" (never NULL) */
+} CorralQemuCommand;
+
+/* Pure: no I/O, no globals. */
+CorralQemuCommand *corral_qemu_command_build (CorralProfile       *profile,
+                                              CorralGuest         *guest,
+                                              const CorralHost    *host,
+                                              const CorralRuntime *runtime,
+                                              GError             **error);
+void               corral_qemu_command_free  (CorralQemuCommand *command);
+
+/* argv as one shell-quoted line (no trailing newline). */
+char              *corral_qemu_command_to_shell (const CorralQemuCommand *command);
+
+/* @value with every ',' doubled, for a QEMU option value. */
+char              *corral_qemu_escape (const char *value);
+
+/* Whether @name may be passed from the app's environment to QEMU. */
+gboolean           corral_qemu_env_allowed (const char *name);
+
+/* The guest-side tag of an optional share, e.g. "claude_auth". */
+const char        *corral_share_id_get_tag (CorralShareId id);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CorralQemuCommand, corral_qemu_command_free)
+
+G_END_DECLS
