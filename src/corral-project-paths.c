@@ -1,0 +1,90 @@
+/* corral-project-paths.c: where a project's profile, state and run dirs live
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <gio/gio.h>
+
+#include "corral-project-paths.h"
+
+char *
+corral_project_key (const char *project_path)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *base = g_path_get_basename (project_path);
+  char hash[13];
+
+  g_checksum_update (sum, (const guchar *) project_path, strlen (project_path));
+  g_checksum_update (sum, (const guchar *) "\n", 1);
+  g_strlcpy (hash, g_checksum_get_string (sum), sizeof hash);
+
+  /* "/" has no useful basename. */
+  if (g_str_equal (base, G_DIR_SEPARATOR_S) || g_str_equal (base, "."))
+    {
+      g_free (base);
+      base = g_strdup ("root");
+    }
+  return g_strdup_printf ("%s-%s", base, hash);
+}
+
+char *
+corral_project_profiles_dir (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "corral", "projects", NULL);
+}
+
+char *
+corral_project_states_dir (void)
+{
+  return g_build_filename (g_get_user_state_dir (), "corral", "projects", NULL);
+}
+
+char *
+corral_runtime_base_dir (void)
+{
+  return g_build_filename (g_get_user_runtime_dir (), "corral", NULL);
+}
+
+char *
+corral_rename_aside (const char  *path,
+                     const char  *what,
+                     GError     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+
+  for (guint n = 0; n < 1000; n++)
+    {
+      g_autofree char *target = n == 0
+        ? g_strdup_printf ("%s.%s-%s", path, what, stamp)
+        : g_strdup_printf ("%s.%s-%s-%u", path, what, stamp, n);
+
+      /* NOREPLACE: the file being kept aside must never clobber an older
+       * one kept aside in the same second. */
+      if (renameat2 (AT_FDCWD, path, AT_FDCWD, target, RENAME_NOREPLACE) == 0)
+        return g_steal_pointer (&target);
+      if (errno == EEXIST)
+        continue;
+      if (errno == EINVAL || errno == ENOSYS)
+        {
+          /* File system without RENAME_NOREPLACE: check, then rename. */
+          if (g_file_test (target, G_FILE_TEST_EXISTS))
+            continue;
+          if (rename (path, target) == 0)
+            return g_steal_pointer (&target);
+        }
+      {
+        int saved = errno;
+        g_autofree char *display = g_filename_display_name (path);
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                     "Could not rename “%s” aside: %s", display, g_strerror (saved));
+        return NULL;
+      }
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "Too many files kept aside");
+  return NULL;
+}

@@ -1,0 +1,30 @@
+/* corral-project-paths.h: where a project's profile, state and run dirs live
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* "<basename>-<first 12 hex digits of sha256(path + "\n")>": the seed's
+ * per-project key, used for the profile file, the state dir and the run
+ * dir. The newline makes it equal to `echo "$path" | sha256sum`. */
+char *corral_project_key           (const char *project_path);
+
+/* $XDG_CONFIG_HOME/corral/projects */
+char *corral_project_profiles_dir  (void);
+/* $XDG_STATE_HOME/corral/projects */
+char *corral_project_states_dir    (void);
+/* $XDG_RUNTIME_DIR/corral (the user's cache dir when XDG_RUNTIME_DIR is
+ * unset, as g_get_user_runtime_dir() does) */
+char *corral_runtime_base_dir      (void);
+
+/* Rename @path aside to "@path.@what-YYYYmmdd-HHMMSS" (plus "-N" when
+ * taken), never replacing an existing file. Returns the new name. */
+char *corral_rename_aside          (const char  *path,
+                                    const char  *what,
+                                    GError     **error);
+
+G_END_DECLS

@@ -1,0 +1,302 @@
+/* test-profile.c: settings survive a save and load; damaged files are kept */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "corral-profile.h"
+#include "corral-project-paths.h"
+
+static void
+test_key (void)
+{
+  g_autofree char *key = corral_project_key ("/home/me/src/app");
+
+  /* echo /home/me/src/app | sha256sum */
+  g_assert_cmpstr (key, ==, "app-d2144a62e945");
+}
+
+static void
+test_defaults (void)
+{
+  g_autofree char *warning = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CorralProfile) p = corral_profile_load ("/tmp/nowhere/proj", &warning, &error);
+
+  g_assert_no_error (error);
+  g_assert_null (warning);
+  g_assert_cmpuint (corral_profile_get_memory_mib (p), ==, 4096);
+  g_assert_cmpuint (corral_profile_get_cores (p), ==, 4);
+  g_assert_true (corral_profile_get_network (p));
+  g_assert_cmpstr (corral_profile_get_agent_command (p), ==, "claude");
+  g_assert_cmpint (corral_profile_get_entrypoint_mode (p), ==, CORRAL_ENTRYPOINT_AGENT);
+  g_assert_cmpuint (g_strv_length ((char **) corral_profile_get_agent_args (p)), ==, 0);
+  g_assert_false (corral_profile_get_forward_gh_token (p));
+  /* Nothing is written by merely loading. */
+  g_assert_false (g_file_test (corral_profile_get_file_path (p), G_FILE_TEST_EXISTS));
+}
+
+static void
+test_round_trip (void)
+{
+  const char *path = "/tmp/some where/my,proj";
+  const char *args[] = { "--model", "opus", "a b", NULL };
+  g_autoptr(CorralProfile) p = corral_profile_new (path);
+  g_autoptr(CorralProfile) q = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *dir = corral_project_profiles_dir ();
+  g_autofree char *key = corral_project_key (path);
+  g_autofree char *expected_file = NULL;
+  GStatBuf st;
+
+  corral_profile_set_memory_mib (p, 2048);
+  corral_profile_set_cores (p, 2);
+  corral_profile_set_network (p, FALSE);
+  corral_profile_set_entrypoint_mode (p, CORRAL_ENTRYPOINT_CUSTOM);
+  corral_profile_set_agent_command (p, "codex");
+  corral_profile_set_agent_args (p, args);
+  corral_profile_set_custom_command (p, "make test");
+  corral_profile_set_shares (p, CORRAL_SHARE_GIT_CONFIG);
+  corral_profile_set_forward_gh_token (p, TRUE);
+  corral_profile_set_last_used (p, 1234);
+  g_assert_true (corral_profile_save (p, &error));
+  g_assert_no_error (error);
+
+  expected_file = g_strdup_printf ("%s/%s.ini", dir, key);
+  g_assert_cmpstr (corral_profile_get_file_path (p), ==, expected_file);
+  g_assert_true (g_file_get_contents (expected_file, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "Path=/tmp/some where/my,proj\n"));
+  g_assert_cmpint (g_stat (expected_file, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  q = corral_profile_load (path, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_null (warning);
+  g_assert_cmpuint (corral_profile_get_memory_mib (q), ==, 2048);
+  g_assert_cmpuint (corral_profile_get_cores (q), ==, 2);
+  g_assert_false (corral_profile_get_network (q));
+  g_assert_cmpint (corral_profile_get_entrypoint_mode (q), ==, CORRAL_ENTRYPOINT_CUSTOM);
+  g_assert_cmpstr (corral_profile_get_agent_command (q), ==, "codex");
+  g_assert_true (g_strv_equal (corral_profile_get_agent_args (q), args));
+  g_assert_cmpstr (corral_profile_get_custom_command (q), ==, "make test");
+  g_assert_cmpuint (corral_profile_get_shares (q), ==, CORRAL_SHARE_GIT_CONFIG);
+  g_assert_true (corral_profile_get_forward_gh_token (q));
+  g_assert_cmpint (corral_profile_get_last_used (q), ==, 1234);
+}
+
+static void
+test_unknown_keys_kept (void)
+{
+  const char *path = "/tmp/proj-unknown";
+  g_autoptr(CorralProfile) p = corral_profile_new (path);
+  g_autoptr(CorralProfile) q = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *edited = NULL;
+
+  g_assert_true (corral_profile_save (p, &error));
+  g_assert_true (g_file_get_contents (corral_profile_get_file_path (p), &contents, NULL, NULL));
+  /* A newer Corral (or the user) added these. */
+  edited = g_strconcat ("# my comment\n", contents,
+                        "\n[Future]\nThing=42\n", NULL);
+  g_assert_true (g_file_set_contents (corral_profile_get_file_path (p), edited, -1, NULL));
+  {
+    g_autoptr(GKeyFile) kf = g_key_file_new ();
+    g_assert_true (g_key_file_load_from_file (kf, corral_profile_get_file_path (p), G_KEY_FILE_KEEP_COMMENTS, NULL));
+    g_key_file_set_string (kf, "VM", "Balloon", "yes");
+    g_assert_true (g_key_file_save_to_file (kf, corral_profile_get_file_path (p), NULL));
+  }
+
+  q = corral_profile_load (path, NULL, &error);
+  g_assert_no_error (error);
+  corral_profile_set_memory_mib (q, 1024);
+  g_assert_true (corral_profile_save (q, &error));
+
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (corral_profile_get_file_path (q), &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "# my comment"));
+  g_assert_nonnull (strstr (contents, "[Future]\nThing=42"));
+  g_assert_nonnull (strstr (contents, "Balloon=yes"));
+  g_assert_nonnull (strstr (contents, "MemoryMiB=1024"));
+}
+
+static void
+test_corrupt_kept_aside (void)
+{
+  const char *path = "/tmp/proj-corrupt";
+  g_autoptr(CorralProfile) p = corral_profile_new (path);
+  g_autoptr(CorralProfile) q = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GDir) d = NULL;
+  const char *garbage = "this is [not a key file\n\xff\xfe";
+  const char *name;
+  guint n_aside = 0;
+
+  g_assert_true (corral_profile_save (p, &error));
+  g_assert_true (g_file_set_contents (corral_profile_get_file_path (p), garbage, -1, NULL));
+
+  q = corral_profile_load (path, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (warning);
+  g_assert_nonnull (strstr (warning, "default"));
+  g_assert_cmpuint (corral_profile_get_memory_mib (q), ==, 4096);
+  g_assert_false (g_file_test (corral_profile_get_file_path (q), G_FILE_TEST_EXISTS));
+
+  dir = g_path_get_dirname (corral_profile_get_file_path (q));
+  d = g_dir_open (dir, 0, NULL);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (strstr (name, "proj-corrupt") && strstr (name, ".ini.corrupt-"))
+      {
+        g_autofree char *file = g_build_filename (dir, name, NULL);
+        g_autofree char *kept = NULL;
+
+        g_assert_true (g_file_get_contents (file, &kept, NULL, NULL));
+        g_assert_cmpstr (kept, ==, garbage);
+        g_assert_nonnull (strstr (warning, name));
+        n_aside++;
+      }
+  g_assert_cmpuint (n_aside, ==, 1);
+
+  /* Saving now writes a fresh file; the damaged one stays. A second damaged
+   * file in the same second is kept next to it, not over it. */
+  g_assert_true (corral_profile_save (q, &error));
+  g_assert_true (g_file_set_contents (corral_profile_get_file_path (q), "[[[", -1, NULL));
+  g_clear_object (&q);
+  g_clear_pointer (&warning, g_free);
+  q = corral_profile_load (path, &warning, &error);
+  g_assert_nonnull (warning);
+  g_dir_rewind (d);
+  n_aside = 0;
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (strstr (name, "proj-corrupt") && strstr (name, ".ini.corrupt-"))
+      n_aside++;
+  g_assert_cmpuint (n_aside, ==, 2);
+}
+
+static void
+test_bad_values (void)
+{
+  const char *path = "/tmp/proj-bad";
+  g_autoptr(CorralProfile) p = corral_profile_new (path);
+  g_autoptr(CorralProfile) q = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+
+  corral_profile_set_cores (p, 2);
+  g_assert_true (corral_profile_save (p, &error));
+  g_assert_true (g_key_file_load_from_file (kf, corral_profile_get_file_path (p), 0, NULL));
+  g_key_file_set_string (kf, "VM", "MemoryMiB", "lots");
+  g_key_file_set_string (kf, "VM", "Network", "maybe");
+  g_assert_true (g_key_file_save_to_file (kf, corral_profile_get_file_path (p), NULL));
+
+  q = corral_profile_load (path, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (warning);
+  g_assert_nonnull (strstr (warning, "MemoryMiB"));
+  g_assert_nonnull (strstr (warning, "Network"));
+  g_assert_cmpuint (corral_profile_get_memory_mib (q), ==, 4096);
+  g_assert_true (corral_profile_get_network (q));
+  g_assert_cmpuint (corral_profile_get_cores (q), ==, 2);
+}
+
+static void
+test_collision (void)
+{
+  const char *path = "/tmp/a/proj";
+  g_autofree char *dir = corral_project_profiles_dir ();
+  g_autofree char *key = corral_project_key (path);
+  g_autofree char *file = g_strdup_printf ("%s/%s.ini", dir, key);
+  g_autofree char *other = g_strdup_printf ("[Project]\nPath=/elsewhere/proj\n[VM]\nCores=3\n");
+  g_autoptr(CorralProfile) p = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *kept = NULL;
+
+  /* Another project's file under this project's name is left alone. */
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (file, other, -1, NULL));
+  p = corral_profile_load (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (corral_profile_get_cores (p), ==, 4);
+  g_assert_cmpstr (corral_profile_get_file_path (p), !=, file);
+  g_assert_true (corral_profile_save (p, &error));
+  g_assert_true (g_file_get_contents (file, &kept, NULL, NULL));
+  g_assert_cmpstr (kept, ==, other);
+}
+
+static void
+test_non_utf8_path (void)
+{
+  const char *path = "/tmp/caf\xe9";
+  g_autoptr(CorralProfile) p = corral_profile_new (path);
+  g_autoptr(CorralProfile) q = NULL;
+  g_autoptr(GError) error = NULL;
+
+  corral_profile_set_cores (p, 3);
+  g_assert_true (corral_profile_save (p, &error));
+  g_assert_no_error (error);
+  q = corral_profile_load (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (corral_profile_get_cores (q), ==, 3);
+}
+
+static void
+test_list_saved (void)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  const char *paths[] = { "/tmp/list-a", "/tmp/list-b", "/tmp/list-c" };
+  gint64 used[] = { 10, 30, 20 };
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(CorralProfile) p = corral_profile_new (paths[i]);
+      corral_profile_set_last_used (p, used[i]);
+      g_assert_true (corral_profile_save (p, NULL));
+    }
+  list = corral_profile_list_saved ();
+  g_assert_cmpuint (list->len, >=, 3);
+  g_assert_cmpstr (corral_profile_get_project_path (list->pdata[0]), ==, "/tmp/list-b");
+  g_assert_cmpstr (corral_profile_get_project_path (list->pdata[1]), ==, "/tmp/list-c");
+  g_assert_cmpstr (corral_profile_get_project_path (list->pdata[2]), ==, "/tmp/list-a");
+}
+
+static void
+notify_count (GObject *obj, GParamSpec *pspec, gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+static void
+test_properties_notify (void)
+{
+  g_autoptr(CorralProfile) p = corral_profile_new ("/tmp/notify");
+  guint count = 0;
+  guint memory = 0;
+
+  g_signal_connect (p, "notify::memory-mib", G_CALLBACK (notify_count), &count);
+  g_object_set (p, "memory-mib", 1000, NULL);
+  corral_profile_set_memory_mib (p, 1000);
+  g_object_get (p, "memory-mib", &memory, NULL);
+  g_assert_cmpuint (memory, ==, 1000);
+  g_assert_cmpuint (count, ==, 1);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/profile/key", test_key);
+  g_test_add_func ("/profile/defaults", test_defaults);
+  g_test_add_func ("/profile/round-trip", test_round_trip);
+  g_test_add_func ("/profile/unknown-keys-kept", test_unknown_keys_kept);
+  g_test_add_func ("/profile/corrupt-kept-aside", test_corrupt_kept_aside);
+  g_test_add_func ("/profile/bad-values", test_bad_values);
+  g_test_add_func ("/profile/collision", test_collision);
+  g_test_add_func ("/profile/non-utf8-path", test_non_utf8_path);
+  g_test_add_func ("/profile/list-saved", test_list_saved);
+  g_test_add_func ("/profile/properties-notify", test_properties_notify);
+  return g_test_run ();
+}
