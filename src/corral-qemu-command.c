@@ -412,24 +412,31 @@ corral_qemu_command_free (CorralQemuCommand *command)
 }
 
 char *
-corral_qemu_command_to_shell (const CorralQemuCommand *command)
+corral_shell_join (const char * const *words)
 {
   GString *line = g_string_new (NULL);
 
-  for (guint i = 0; command->argv[i] != NULL; i++)
+  for (guint i = 0; words[i] != NULL; i++)
     {
-      g_autofree char *quoted = g_shell_quote (command->argv[i]);
-
       if (i > 0)
         g_string_append_c (line, ' ');
       /* Keep plain words plain so the line reads like a hand-typed one. */
-      if (command->argv[i][0] != '\0' &&
-          strspn (command->argv[i],
+      if (words[i][0] != '\0' &&
+          strspn (words[i],
                   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                  "-_./=,:+@%") == strlen (command->argv[i]))
-        g_string_append (line, command->argv[i]);
+                  "-_./=,:+@%") == strlen (words[i]))
+        g_string_append (line, words[i]);
       else
-        g_string_append (line, quoted);
+        {
+          g_autofree char *quoted = g_shell_quote (words[i]);
+          g_string_append (line, quoted);
+        }
     }
   return g_string_free (line, FALSE);
+}
+
+char *
+corral_qemu_command_to_shell (const CorralQemuCommand *command)
+{
+  return corral_shell_join ((const char * const *) command->argv);
 }

@@ -72,6 +72,9 @@ void               corral_qemu_command_free  (CorralQemuCommand *command);
 /* argv as one shell-quoted line (no trailing newline). */
 char              *corral_qemu_command_to_shell (const CorralQemuCommand *command);
 
+/* Words joined by spaces, each shell-quoted unless it is plainly safe. */
+char              *corral_shell_join (const char * const *words);
+
 /* @value with every ',' doubled, for a QEMU option value. */
 char              *corral_qemu_escape (const char *value);
 
