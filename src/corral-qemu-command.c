@@ -288,11 +288,16 @@ corral_qemu_command_build (CorralProfile       *profile,
 
   add (argv, "-m");
   addf (argv, "%u", memory);
+  /* More virtual cores than real ones only adds contention (the seed's
+   * default of 4 on a 2-core laptop): use what there is, and say so. */
+  if (host->n_cpus > 0 && cores > host->n_cpus)
+    {
+      g_ptr_array_add (warnings, g_strdup_printf (_("%u cores requested, but this computer has only %u; using %u"),
+                                                  cores, host->n_cpus, host->n_cpus));
+      cores = host->n_cpus;
+    }
   add (argv, "-smp");
   addf (argv, "%u", cores);
-  if (host->n_cpus > 0 && cores > host->n_cpus)
-    g_ptr_array_add (warnings, g_strdup_printf (_("%u cores requested, but this computer has only %u"),
-                                                cores, host->n_cpus));
 
   /* Displays: VNC clients are attached later over QMP (add_client on a
    * passed fd), so QEMU opens no window and listens on nothing. */

@@ -8,6 +8,8 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 
+#include "corral-cli.h"
+
 int
 main (int argc, char **argv)
 {
@@ -16,6 +18,5 @@ main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-  return 0;
+  return corral_cli_main (argc, argv);
 }

@@ -1,0 +1,440 @@
+/* corral-cli.c: the command line, compatible with the seed's launcher
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <glib/gi18n.h>
+#include <gio/gio.h>
+#include <glib-unix.h>
+
+#include "corral-cli.h"
+#include "corral-state-dir.h"
+
+void
+corral_cli_options_clear (CorralCliOptions *options)
+{
+  g_clear_pointer (&options->guest_manifest, g_free);
+  g_clear_pointer (&options->project_dir, g_free);
+  g_clear_pointer (&options->agent_args, g_strfreev);
+}
+
+static gboolean
+parse_count (const char  *option,
+             const char  *text,
+             guint        min,
+             guint        max,
+             guint       *out,
+             GError     **error)
+{
+  guint64 value;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, min, max, &value, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s needs a whole number from %u to %u, not “%s”"),
+                   option, min, max, text ? text : "");
+      return FALSE;
+    }
+  *out = value;
+  return TRUE;
+}
+
+gboolean
+corral_cli_parse (int                 argc,
+                  char              **argv,
+                  CorralCliOptions   *options,
+                  GError            **error)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *memory = NULL;
+  g_autofree char *cores = NULL;
+  g_auto(GStrv) positional = NULL;
+  g_autoptr(GPtrArray) before = g_ptr_array_new ();
+  g_autoptr(GPtrArray) after = NULL;
+  g_autofree char *dir = NULL;
+  char **args;
+  int n_args;
+  char resolved[PATH_MAX];
+  const GOptionEntry entries[] = {
+    { "shell", 0, 0, G_OPTION_ARG_NONE, &options->shell, N_("Run a shell instead of the agent"), NULL },
+    { "gh-token", 0, 0, G_OPTION_ARG_NONE, &options->gh_token, N_("Give the guest your GitHub token"), NULL },
+    { "no-network", 0, 0, G_OPTION_ARG_NONE, &options->no_network, N_("No network device in the guest"), NULL },
+    { "memory", 0, 0, G_OPTION_ARG_STRING, &memory, N_("Guest memory"), N_("MiB") },
+    { "cores", 0, 0, G_OPTION_ARG_STRING, &cores, N_("Guest processor cores"), N_("N") },
+    { "guest", 0, 0, G_OPTION_ARG_FILENAME, &options->guest_manifest, N_("Guest manifest to boot"), N_("FILE") },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &options->dry_run, N_("Print the QEMU command and environment, run nothing"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &positional, NULL, N_("[PROJECT_DIR] [-- AGENT_ARGS…]") },
+    { NULL }
+  };
+
+  memset (options, 0, sizeof *options);
+
+  /* Everything after the first "--" belongs to the agent, untouched. */
+  for (int i = 0; i < argc; i++)
+    {
+      if (after == NULL && i > 0 && g_str_equal (argv[i], "--"))
+        {
+          after = g_ptr_array_new ();
+          continue;
+        }
+      g_ptr_array_add (after != NULL ? after : before, argv[i]);
+    }
+  g_ptr_array_add (before, NULL);
+
+  context = g_option_context_new (_("[PROJECT_DIR] [-- AGENT_ARGS…]"));
+  g_option_context_set_summary (context, _("Run a coding agent in a virtual machine, on one project folder."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  args = (char **) before->pdata;
+  n_args = before->len - 1;
+  if (!g_option_context_parse (context, &n_args, &args, error))
+    return FALSE;
+
+  if (memory != NULL && !parse_count ("--memory", memory, 64, 16 * 1024 * 1024, &options->memory_mib, error))
+    return FALSE;
+  if (cores != NULL && !parse_count ("--cores", cores, 1, 1024, &options->cores, error))
+    return FALSE;
+
+  if (positional != NULL && g_strv_length (positional) > 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   _("Only one project folder, please (agent arguments go after “--”)"));
+      return FALSE;
+    }
+  if (positional != NULL && positional[0] != NULL && g_str_has_prefix (positional[0], "-"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+                   _("Unknown option %s"), positional[0]);
+      return FALSE;
+    }
+
+  dir = positional != NULL && positional[0] != NULL ? g_strdup (positional[0]) : g_get_current_dir ();
+  if (!g_file_test (dir, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *display = g_filename_display_name (dir);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   _("The project folder “%s” does not exist"), display);
+      return FALSE;
+    }
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *display = g_filename_display_name (dir);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR,
+                   _("“%s” is not a folder"), display);
+      return FALSE;
+    }
+  /* The real path: the same project reached through a symlink is the
+   * same project (same profile, same lock). */
+  if (realpath (dir, resolved) == NULL)
+    {
+      int saved = errno;
+      g_autofree char *display = g_filename_display_name (dir);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("Cannot open the project folder “%s”: %s"), display, g_strerror (saved));
+      return FALSE;
+    }
+  options->project_dir = g_strdup (resolved);
+
+  if (after != NULL)
+    {
+      g_ptr_array_add (after, NULL);
+      options->agent_args = g_strdupv ((char **) after->pdata);
+    }
+  return TRUE;
+}
+
+const char *
+corral_cli_guest_manifest (const CorralCliOptions *options)
+{
+  return options->guest_manifest != NULL ? options->guest_manifest : CORRAL_DEFAULT_GUEST_MANIFEST;
+}
+
+void
+corral_cli_apply (const CorralCliOptions *options,
+                  CorralProfile          *profile)
+{
+  if (options->shell)
+    corral_profile_set_entrypoint_mode (profile, CORRAL_ENTRYPOINT_SHELL);
+  if (options->gh_token)
+    corral_profile_set_forward_gh_token (profile, TRUE);
+  if (options->no_network)
+    corral_profile_set_network (profile, FALSE);
+  if (options->memory_mib > 0)
+    corral_profile_set_memory_mib (profile, options->memory_mib);
+  if (options->cores > 0)
+    corral_profile_set_cores (profile, options->cores);
+  if (options->agent_args != NULL)
+    corral_profile_set_agent_args (profile, (const char * const *) options->agent_args);
+}
+
+void
+corral_cli_runtime (CorralRuntime            *runtime,
+                    const CorralShareSources *sources,
+                    const char               *meta_dir,
+                    const char               *state_dir,
+                    char                    **parent_env)
+{
+  corral_runtime_init (runtime);
+  runtime->meta_dir = meta_dir;
+  runtime->state_dir = state_dir;
+  /* As in the seed: the agent console is this terminal. signal=off lets
+   * Ctrl-C reach the agent instead of killing QEMU. */
+  runtime->agent_chardev = "stdio,signal=off";
+  /* QEMU prints "char device redirected to /dev/pts/N (label enter)":
+   * `screen /dev/pts/N` is a second shell in the running guest. */
+  runtime->enter_chardev = "pty";
+  runtime->parent_env = (const char * const *) parent_env;
+  corral_share_sources_apply (sources, runtime);
+}
+
+static void
+print_error (const char *message)
+{
+  g_autofree char *one_line = g_strdup (message);
+
+  g_strdelimit (one_line, "\n", ' ');
+  g_printerr ("corral: %s\n", one_line);
+}
+
+/* What the run would use, built the same way for --dry-run and a real run. */
+typedef struct {
+  CorralProfile *profile;
+  CorralGuest *guest;
+  CorralHost *host;
+} Setup;
+
+static void
+setup_clear (Setup *setup)
+{
+  g_clear_object (&setup->profile);
+  g_clear_object (&setup->guest);
+  g_clear_pointer (&setup->host, corral_host_free);
+}
+
+static gboolean
+setup_load (Setup                  *setup,
+            const CorralCliOptions *options,
+            GError                **error)
+{
+  g_autofree char *warning = NULL;
+
+  setup->guest = corral_guest_load (corral_cli_guest_manifest (options), error);
+  if (setup->guest == NULL)
+    return FALSE;
+  setup->profile = corral_profile_load (options->project_dir, &warning, error);
+  if (setup->profile == NULL)
+    return FALSE;
+  if (warning != NULL)
+    g_printerr ("corral: %s\n", warning);
+  corral_cli_apply (options, setup->profile);
+  setup->host = corral_host_probe (NULL);
+  return TRUE;
+}
+
+static int
+dry_run (const CorralCliOptions *options)
+{
+  Setup setup = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *run_dir = NULL;
+  g_autofree char *meta_dir = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autoptr(CorralShareSources) sources = NULL;
+  g_autoptr(CorralQemuCommand) command = NULL;
+  g_auto(GStrv) env = g_get_environ ();
+  g_autofree char *line = NULL;
+  CorralRuntime runtime;
+  int status = 1;
+
+  /* Reads, never writes: a profile is loaded, not saved; dirs are named,
+   * not made. */
+  if (!setup_load (&setup, options, &error))
+    goto out;
+
+  run_dir = corral_meta_dir_path_for (options->project_dir);
+  meta_dir = g_build_filename (run_dir, "meta", NULL);
+  state_dir = corral_state_dir_lookup (options->project_dir);
+  sources = corral_share_sources_probe (setup.host, run_dir);
+  corral_cli_runtime (&runtime, sources, meta_dir, state_dir, env);
+
+  command = corral_qemu_command_build (setup.profile, setup.guest, setup.host, &runtime, &error);
+  if (command == NULL)
+    goto out;
+
+  for (guint i = 0; command->warnings[i] != NULL; i++)
+    g_printerr ("corral: %s\n", command->warnings[i]);
+  line = corral_qemu_command_to_shell (command);
+  g_print ("%s\n", line);
+  g_print ("%s\n", _("Environment:"));
+  for (guint i = 0; command->envp[i] != NULL; i++)
+    {
+      const char *word[] = { command->envp[i], NULL };
+      g_autofree char *quoted = corral_shell_join (word);
+      g_print ("  %s\n", quoted);
+    }
+  {
+    g_autofree char *entrypoint = corral_entrypoint_for_profile (setup.profile);
+    g_print ("%s %s\n", _("Entrypoint:"), entrypoint);
+  }
+  status = 0;
+
+out:
+  if (error != NULL)
+    print_error (error->message);
+  setup_clear (&setup);
+  return status;
+}
+
+static char *
+github_token (void)
+{
+  const char *env = g_getenv ("GH_TOKEN");
+  g_autofree char *gh = NULL;
+  g_autofree char *out = NULL;
+  const char *argv[] = { NULL, "auth", "token", NULL };
+  int wait_status;
+
+  if (env == NULL || *env == '\0')
+    env = g_getenv ("GITHUB_TOKEN");
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  gh = g_find_program_in_path ("gh");
+  if (gh == NULL)
+    return NULL;
+  argv[0] = gh;
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, &out, NULL, &wait_status, NULL) ||
+      !g_spawn_check_wait_status (wait_status, NULL))
+    return NULL;
+  return g_strstrip (g_steal_pointer (&out));
+}
+
+static gboolean
+forward_signal (gpointer data)
+{
+  g_subprocess_send_signal (G_SUBPROCESS (data), SIGTERM);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+qemu_exited (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  g_main_loop_quit (data);
+}
+
+/* A run in this terminal, as the seed's launcher does it: lock, metadata,
+ * QEMU in the foreground, and the metadata removed however QEMU ends. */
+static int
+run_in_terminal (const CorralCliOptions *options)
+{
+  Setup setup = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CorralStateDir) state = NULL;
+  g_autoptr(CorralMetaDir) meta = NULL;
+  g_autoptr(CorralShareSources) sources = NULL;
+  g_autoptr(CorralQemuCommand) command = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) qemu = NULL;
+  g_auto(GStrv) env = g_get_environ ();
+  g_autofree char *gh = NULL;
+  CorralRuntime runtime;
+  int status = 1;
+
+  if (!setup_load (&setup, options, &error))
+    goto out;
+
+  corral_meta_dir_sweep_stale ();
+  state = corral_state_dir_acquire (options->project_dir, &error);
+  if (state == NULL)
+    goto out;
+  meta = corral_meta_dir_create (options->project_dir, &error);
+  if (meta == NULL)
+    goto out;
+
+  sources = corral_share_sources_probe (setup.host, corral_meta_dir_get_path (meta));
+  corral_cli_runtime (&runtime, sources, corral_meta_dir_get_meta_path (meta),
+                      corral_state_dir_get_path (state), env);
+  command = corral_qemu_command_build (setup.profile, setup.guest, setup.host, &runtime, &error);
+  if (command == NULL)
+    goto out;
+  for (guint i = 0; command->warnings[i] != NULL; i++)
+    g_printerr ("corral: %s\n", command->warnings[i]);
+
+  if (corral_profile_get_forward_gh_token (setup.profile))
+    gh = github_token ();
+  if (!corral_meta_dir_populate (meta, setup.profile, setup.host,
+                                 g_getenv ("ANTHROPIC_API_KEY"), gh, &error))
+    goto out;
+  if (gh != NULL)
+    memset (gh, 0, strlen (gh));
+
+  /* Remember when this project was last used (the saved settings, not
+   * this run's command-line overrides). */
+  {
+    g_autoptr(CorralProfile) saved = corral_profile_load (options->project_dir, NULL, NULL);
+    if (saved != NULL)
+      {
+        corral_profile_set_last_used (saved, g_get_real_time () / G_USEC_PER_SEC);
+        corral_profile_save (saved, NULL);
+      }
+  }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_set_environ (launcher, command->envp);
+  qemu = g_subprocess_launcher_spawnv (launcher, (const char * const *) command->argv, &error);
+  if (qemu == NULL)
+    goto out;
+  /* Killing corral must not leave the API key behind: the signals that
+   * end a terminal program are passed to QEMU, and cleanup runs below. */
+  {
+    g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+    guint sources_id[3];
+    int signals[3] = { SIGINT, SIGTERM, SIGHUP };
+
+    for (guint i = 0; i < 3; i++)
+      sources_id[i] = g_unix_signal_add (signals[i], forward_signal, qemu);
+    g_subprocess_wait_async (qemu, NULL, qemu_exited, loop);
+    g_main_loop_run (loop);
+    for (guint i = 0; i < 3; i++)
+      g_source_remove (sources_id[i]);
+  }
+  if (g_subprocess_get_if_exited (qemu))
+    status = g_subprocess_get_exit_status (qemu);
+  else
+    {
+      g_printerr ("corral: %s\n", _("QEMU was killed"));
+      status = 1;
+    }
+
+out:
+  if (error != NULL)
+    print_error (error->message);
+  if (meta != NULL)
+    corral_meta_dir_destroy (meta);
+  setup_clear (&setup);
+  return status;
+}
+
+int
+corral_cli_main (int    argc,
+                 char **argv)
+{
+  g_auto(CorralCliOptions) options = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  if (!corral_cli_parse (argc, argv, &options, &error))
+    {
+      print_error (error->message);
+      return 2;
+    }
+  if (options.dry_run)
+    return dry_run (&options);
+  return run_in_terminal (&options);
+}

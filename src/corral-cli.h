@@ -1,0 +1,68 @@
+/* corral-cli.h: the command line, compatible with the seed's launcher
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ *   corral [--shell] [--gh-token] [--no-network] [--memory MiB] [--cores N]
+ *          [--guest FILE] [--dry-run] [PROJECT_DIR] [-- AGENT_ARGS...]
+ *
+ * Options override the saved profile for this run only; they are never
+ * saved.
+ */
+#pragma once
+
+#include <stdio.h>
+#include <glib.h>
+
+#include "corral-guest.h"
+#include "corral-host.h"
+#include "corral-meta-dir.h"
+#include "corral-profile.h"
+#include "corral-qemu-command.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  gboolean shell;
+  gboolean gh_token;
+  gboolean no_network;
+  guint    memory_mib;      /* 0 = the profile's */
+  guint    cores;           /* 0 = the profile's */
+  char    *guest_manifest;  /* NULL = CORRAL_DEFAULT_GUEST_MANIFEST */
+  gboolean dry_run;
+  char    *project_dir;     /* absolute, symlinks resolved */
+  char   **agent_args;      /* after "--"; NULL = the profile's */
+} CorralCliOptions;
+
+void     corral_cli_options_clear (CorralCliOptions *options);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CorralCliOptions, corral_cli_options_clear)
+
+/* Parses argv (not modified). PROJECT_DIR defaults to the current folder
+ * and must be an existing folder. Errors are one line, for a person. */
+gboolean corral_cli_parse         (int                 argc,
+                                   char              **argv,
+                                   CorralCliOptions   *options,
+                                   GError            **error);
+
+/* The manifest to use: --guest, else the build-time default. */
+const char *corral_cli_guest_manifest (const CorralCliOptions *options);
+
+/* Applies the command line's overrides to @profile (not saved). */
+void     corral_cli_apply         (const CorralCliOptions *options,
+                                   CorralProfile          *profile);
+
+/* The runtime of a terminal run (agent console on stdio, second console
+ * on a pty QEMU announces), for the run dir of @project_path, which need
+ * not exist. Strings in @runtime point into @sources, @run_dir and
+ * @state_dir. */
+void     corral_cli_runtime       (CorralRuntime            *runtime,
+                                   const CorralShareSources *sources,
+                                   const char               *meta_dir,
+                                   const char               *state_dir,
+                                   char                    **parent_env);
+
+/* Everything `corral` does: parse, then print (--dry-run) or run. Returns
+ * the exit status. */
+int      corral_cli_main          (int    argc,
+                                   char **argv);
+
+G_END_DECLS

@@ -1,0 +1,210 @@
+/* test-cli.c: `corral` as a user runs it, as a subprocess */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+typedef struct {
+  int status;
+  char *out;
+  char *err;
+} Result;
+
+static void
+result_clear (Result *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
+
+static char *guest_manifest;
+
+static void
+run (Result *r, const char *first, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) env = g_get_environ ();
+  va_list ap;
+  const char *arg;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("CORRAL_BIN"));
+  va_start (ap, first);
+  for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  env = g_environ_setenv (env, "ANTHROPIC_API_KEY", "sk-ant-test-SECRET", TRUE);
+  env = g_environ_setenv (env, "GH_TOKEN", "ghp_test_SECRET", TRUE);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT,
+                               NULL, NULL, &r->out, &r->err, &r->status, &error));
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s\nstderr: %s", r->out, r->err);
+}
+
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+static void
+test_dry_run (void)
+{
+  g_auto(Result) r = { 0 };
+  g_autofree char *project = g_build_filename (g_get_home_dir (), "my proj,1", NULL);
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) argv = NULL;
+  gboolean found_share = FALSE;
+
+  g_assert_cmpint (g_mkdir_with_parents (project, 0700), ==, 0);
+  run (&r, "--dry-run", "--guest", guest_manifest, "--no-network", "--memory", "512",
+       "--cores", "1", project, "--", "--model", "opus", NULL);
+  g_assert_true (g_spawn_check_wait_status (r.status, NULL));
+
+  lines = g_strsplit (r.out, "\n", 0);
+  /* First line: the exact argv, one shell-quoted line. */
+  g_assert_true (g_shell_parse_argv (lines[0], NULL, &argv, NULL));
+  g_assert_true (g_str_has_suffix (argv[0], "qemu-system-x86_64"));
+  for (guint i = 0; argv[i] != NULL; i++)
+    {
+      if (g_str_equal (argv[i], "-m"))
+        g_assert_cmpstr (argv[i + 1], ==, "512");
+      if (g_str_equal (argv[i], "-nic"))
+        g_assert_cmpstr (argv[i + 1], ==, "none");
+      if (g_str_has_prefix (argv[i], "local,id=fs_project_share,"))
+        {
+          g_autofree char *expected = g_strdup_printf ("local,id=fs_project_share,path=%s/my proj,,1,security_model=none",
+                                                       g_get_home_dir ());
+          g_assert_cmpstr (argv[i], ==, expected);
+          found_share = TRUE;
+        }
+    }
+  g_assert_true (found_share);
+  g_assert_nonnull (strstr (r.out, "\nEnvironment:\n"));
+  g_assert_nonnull (strstr (r.out, "Entrypoint: claude --model opus\n"));
+
+  /* Secrets in the app's environment reach neither argv nor QEMU's env. */
+  g_assert_null (strstr (r.out, "SECRET"));
+  g_assert_null (strstr (r.err, "SECRET"));
+
+  /* And nothing was created: no profile, no run dir, no state dir. */
+  g_assert_cmpuint (count_entries (g_get_user_config_dir ()), ==, 0);
+  g_assert_cmpuint (count_entries (g_get_user_state_dir ()), ==, 0);
+  g_assert_cmpuint (count_entries (g_get_user_runtime_dir ()), ==, 0);
+  g_assert_false (g_file_test (g_build_filename (g_get_user_cache_dir (), "corral", NULL), G_FILE_TEST_EXISTS));
+}
+
+static void
+test_profile_overridden_not_saved (void)
+{
+  g_auto(Result) r = { 0 };
+  g_autofree char *project = g_build_filename (g_get_home_dir (), "p2", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (project, 0700), ==, 0);
+  run (&r, "--dry-run", "--shell", "--guest", guest_manifest, project, NULL);
+  g_assert_true (g_spawn_check_wait_status (r.status, NULL));
+  g_assert_nonnull (strstr (r.out, "Entrypoint: bash\n"));
+  g_assert_nonnull (strstr (r.out, "-nic user,model=virtio-net-pci"));
+}
+
+static void
+check_fails (Result *r, const char *in_message)
+{
+  g_auto(GStrv) err_lines = NULL;
+
+  g_assert_false (g_spawn_check_wait_status (r->status, NULL));
+  g_assert_cmpstr (r->out, ==, "");
+  /* One line, saying why. */
+  err_lines = g_strsplit (r->err, "\n", 0);
+  g_assert_cmpuint (g_strv_length (err_lines), ==, 2);
+  g_assert_cmpstr (err_lines[1], ==, "");
+  g_assert_true (g_str_has_prefix (err_lines[0], "corral: "));
+  g_assert_nonnull (strstr (err_lines[0], in_message));
+}
+
+static void
+test_bad_input (void)
+{
+  g_autofree char *file = g_build_filename (g_get_home_dir (), "afile", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_home_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (file, "x", -1, NULL));
+  {
+    g_auto(Result) r = { 0 };
+    run (&r, "--dry-run", "--frobnicate", NULL);
+    check_fails (&r, "--frobnicate");
+  }
+  {
+    g_auto(Result) r = { 0 };
+    run (&r, "--dry-run", "--guest", guest_manifest, "/nonexistent/project", NULL);
+    check_fails (&r, "does not exist");
+  }
+  {
+    g_auto(Result) r = { 0 };
+    run (&r, "--dry-run", "--guest", guest_manifest, file, NULL);
+    check_fails (&r, "not a folder");
+  }
+  {
+    g_auto(Result) r = { 0 };
+    run (&r, "--dry-run", "--memory", "lots", "--guest", guest_manifest, g_get_home_dir (), NULL);
+    check_fails (&r, "--memory");
+  }
+  {
+    g_auto(Result) r = { 0 };
+    run (&r, "--dry-run", "--memory", "16000000", "--guest", guest_manifest, g_get_home_dir (), NULL);
+    check_fails (&r, "more than this computer has");
+  }
+  {
+    g_auto(Result) r = { 0 };
+    run (&r, "--dry-run", "--cores", "0", "--guest", guest_manifest, g_get_home_dir (), NULL);
+    check_fails (&r, "--cores");
+  }
+  {
+    g_auto(Result) r = { 0 };
+    run (&r, "--dry-run", "--guest", "/nonexistent/guest.ini", g_get_home_dir (), NULL);
+    check_fails (&r, "/nonexistent/guest.ini");
+  }
+  {
+    g_auto(Result) r = { 0 };
+    run (&r, "--dry-run", "--guest", guest_manifest, g_get_home_dir (), "/tmp", NULL);
+    check_fails (&r, "Only one project folder");
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *kernel = NULL;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_assert_nonnull (g_getenv ("CORRAL_BIN"));
+  g_unsetenv ("CORRAL_QEMU");
+
+  /* A manifest whose files exist; nothing boots in these tests. */
+  dir = g_dir_make_tmp ("corral-cli-XXXXXX", NULL);
+  kernel = g_build_filename (dir, "vmlinux", NULL);
+  g_assert_true (g_file_set_contents (kernel, "", 0, NULL));
+  guest_manifest = g_build_filename (dir, "guest.ini", NULL);
+  g_assert_true (g_file_set_contents (guest_manifest,
+                                      "[Guest]\nKernel=vmlinux\nCmdline=console=ttyS0\nMinMemory=64\n", -1, NULL));
+
+  g_test_add_func ("/cli/dry-run", test_dry_run);
+  g_test_add_func ("/cli/overrides", test_profile_overridden_not_saved);
+  g_test_add_func ("/cli/bad-input", test_bad_input);
+  {
+    int status = g_test_run ();
+    g_unlink (kernel);
+    g_unlink (guest_manifest);
+    g_rmdir (dir);
+    return status;
+  }
+}
