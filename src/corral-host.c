@@ -5,19 +5,94 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <gio/gio.h>
 
 #include "corral-host.h"
 
+static void
+probe_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) data = TRUE;
+}
+
 static gboolean
-kvm_usable (void)
+probe_timeout (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* /dev/kvm opening is not enough: on some hosts (nested, sandboxed) it
+ * opens but QEMU dies at once setting up a "-cpu host" vCPU ("failed to
+ * set MSR"). So QEMU is asked to build the very machine, paused, and to
+ * quit: about 40 ms. Its stdin is a socket, not a pipe, so that a QEMU
+ * that died first cannot SIGPIPE the app. */
+static gboolean
+kvm_works_in_qemu (const char *qemu)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSource) timeout = NULL;
+  gboolean done = FALSE, timed_out = FALSE;
+  int sv[2];
+  static const char commands[] =
+    "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"quit\"}\n";
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    return FALSE;
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_take_stdin_fd (launcher, sv[1]);
+  process = g_subprocess_launcher_spawn (launcher, NULL,
+                                         qemu, "-nodefaults", "-no-user-config", "-display", "none",
+                                         "-machine", "q35", "-accel", "kvm", "-cpu", "host",
+                                         "-m", "64", "-S", "-qmp", "stdio", NULL);
+  g_clear_object (&launcher);  /* closes our copy of QEMU's end */
+  if (process == NULL)
+    {
+      close (sv[0]);
+      return FALSE;
+    }
+  if (send (sv[0], commands, sizeof commands - 1, MSG_NOSIGNAL) < 0)
+    { /* QEMU is gone already: its exit status says why */ }
+
+  g_main_context_push_thread_default (context);
+  g_subprocess_wait_async (process, NULL, probe_done, &done);
+  timeout = g_timeout_source_new_seconds (10);
+  g_source_set_callback (timeout, probe_timeout, &timed_out, NULL);
+  g_source_attach (timeout, context);
+  while (!done && !timed_out)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (timeout);
+  if (!done)
+    {
+      g_subprocess_force_exit (process);
+      while (!done)
+        g_main_context_iteration (context, TRUE);
+    }
+  g_main_context_pop_thread_default (context);
+  close (sv[0]);
+
+  return !timed_out && g_subprocess_get_if_exited (process) &&
+         g_subprocess_get_exit_status (process) == 0;
+}
+
+static gboolean
+kvm_usable (const char *qemu)
 {
   int fd = open ("/dev/kvm", O_RDWR | O_CLOEXEC);
 
   if (fd < 0)
     return FALSE;
   close (fd);
-  return TRUE;
+  return qemu != NULL && kvm_works_in_qemu (qemu);
 }
 
 static guint64
@@ -54,10 +129,10 @@ corral_host_probe (const char *qemu_override)
   CorralHost *host = g_new0 (CorralHost, 1);
   const char *env_qemu = g_getenv ("CORRAL_QEMU");
 
-  host->kvm_usable = kvm_usable ();
+  host->qemu_path = find_qemu (env_qemu != NULL ? env_qemu : qemu_override);
+  host->kvm_usable = kvm_usable (host->qemu_path);
   host->ram_bytes = physical_ram ();
   host->n_cpus = g_get_num_processors ();
-  host->qemu_path = find_qemu (env_qemu != NULL ? env_qemu : qemu_override);
   host->uid = getuid ();
   host->gid = getgid ();
   host->home = g_strdup (g_get_home_dir ());

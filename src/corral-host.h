@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 /* Plain data, so that the command builder stays pure and tests can fill it
  * by hand. corral_host_probe() is the only place that looks at the system. */
 typedef struct {
-  gboolean kvm_usable;     /* /dev/kvm opens read-write */
+  gboolean kvm_usable;     /* /dev/kvm opens and QEMU starts a -cpu host machine on it */
   guint64  ram_bytes;      /* physical memory */
   guint    n_cpus;
   char    *qemu_path;      /* NULL when no QEMU was found */
