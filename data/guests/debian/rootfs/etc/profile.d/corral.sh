@@ -1,0 +1,73 @@
+# Corral guest contract (data/guests/CONTRACT.md): what a login of the
+# sandbox user on the guest's serial consoles gets. Runs at every login:
+# the metadata (/mnt/meta) is read here, after corral-setup.service has
+# put the project and the home at the host's paths.
+[ -n "${BASH_VERSION:-}" ] || return 0
+[ "${LOGNAME:-${USER:-}}" = sandbox ] || return 0
+# A shell the console relay started already has all of this.
+[ -z "${CORRAL_RELAYED:-}" ] || return 0
+
+corral_meta () { [ -r "/mnt/meta/$1" ] && head -n 1 "/mnt/meta/$1" | tr -d '\r'; }
+corral_locale_ok () {
+  local want
+  want=$(printf '%s' "$1" | tr 'A-Z' 'a-z' | sed 's/utf-8$/utf8/')
+  [ "$want" = c ] || [ "$want" = posix ] || locale -a 2>/dev/null | tr 'A-Z' 'a-z' | grep -qxF "$want"
+}
+
+__corral_v=$(corral_meta host_home)
+if [ -n "$__corral_v" ] && [ -d "$__corral_v" ]; then export HOME="$__corral_v"; fi
+export DISPLAY=:0 XAUTHORITY=/home/sandbox/.Xauthority
+export PATH="$HOME/.local/bin:$PATH" NPM_CONFIG_PREFIX="$HOME/.local"
+export DISABLE_AUTOUPDATER=1 # the agent is part of the image, not of ~/.local
+__corral_v=$(corral_meta lang)
+if [ -n "$__corral_v" ]; then
+  if corral_locale_ok "$__corral_v"; then export LANG="$__corral_v"; else export LANG=C.UTF-8; fi
+fi
+__corral_v=$(corral_meta lc_all)
+if [ -n "$__corral_v" ]; then
+  if corral_locale_ok "$__corral_v"; then export LC_ALL="$__corral_v"; else export LC_ALL=C.UTF-8; fi
+fi
+__corral_v=$(corral_meta host_project)
+if [ -n "$__corral_v" ] && cd "$__corral_v" 2>/dev/null; then :; else cd /project 2>/dev/null || cd; fi
+unset __corral_v
+
+corral_notice () {
+  local kept="the project folder $PWD (shared with the host)"
+  mountpoint -q /home/sandbox/.claude && kept="$kept, ~/.claude (the host's)"
+  mountpoint -q /mnt/state && kept="$kept, ~/.local (kept per project)"
+  printf '%s' "You are running inside Corral's sandbox: a QEMU virtual machine with its own kernel, as the user sandbox (passwordless sudo works). What persists after the VM stops: $kept. Everything else (installed system packages, /tmp, other files) is discarded when the VM stops. A Chromium browser with the Claude in Chrome extension runs on the VM's display (DISPLAY=:0)."
+}
+
+# The tty guard: the entrypoint runs only on the agent console (ttyS0); the
+# second console (ttyS1) gets a shell; other terminals get nothing extra.
+case "$(tty 2>/dev/null)" in
+  /dev/ttyS0)
+    # Secrets only for the agent console, as the seed does.
+    __corral_v=$(corral_meta apikey)
+    [ -z "$__corral_v" ] || export ANTHROPIC_API_KEY="$__corral_v"
+    __corral_v=$(corral_meta gh_token)
+    [ -z "$__corral_v" ] || export GH_TOKEN="$__corral_v" GITHUB_TOKEN="$__corral_v"
+    unset __corral_v
+    __corral_entry=$(cat /mnt/meta/entrypoint 2>/dev/null)
+    eval "set -- ${__corral_entry:-bash}" 2>/dev/null || set -- bash
+    unset __corral_entry
+    [ $# -gt 0 ] || set -- bash
+    if [ "${1##*/}" = claude ] && ! printf '%s\n' "$@" | grep -qx -- '--append-system-prompt'; then
+      __corral_cmd=$1; shift
+      set -- "$__corral_cmd" --append-system-prompt "$(corral_notice)" "$@"
+      unset __corral_cmd
+    elif [ $# -eq 1 ] && [ "$1" = bash ]; then
+      set -- bash -i
+    fi
+    export CORRAL_RELAYED=1
+    /usr/lib/corral/console-relay "$@"
+    # The agent console's program is the VM's reason to run.
+    echo "corral: the entrypoint exited ($?), powering off"
+    sudo -n systemctl poweroff --no-wall
+    exit
+    ;;
+  /dev/ttyS1)
+    export CORRAL_RELAYED=1
+    exec /usr/lib/corral/console-relay bash -i
+    ;;
+esac

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Unit: the guest's console relay (data/guests/debian/rootfs/usr/lib/corral/
+console-relay), which gives the agent a terminal size over a serial line.
+
+The test plays the host terminal on a pseudo-terminal: it answers the
+relay's size query, sends a resize notice, and checks what the program
+behind the relay sees. TAP output.
+"""
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+
+src = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.abspath(__file__)))
+top = os.path.dirname(src) if os.path.basename(src) == "tests" else src
+relay = os.path.join(top, "data", "guests", "debian", "rootfs", "usr", "lib", "corral", "console-relay")
+results = []
+
+
+def check(name, ok, diag=""):
+    results.append((name, ok, diag))
+
+
+def read_until(fd, needle, timeout=10.0):
+    buf = b""
+    end = time.monotonic() + timeout
+    while needle not in buf and time.monotonic() < end:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            buf += data
+    return buf
+
+
+# The program behind the relay reports its size, waits for a line, reports
+# the size again with the line's bytes in hex, and exits 3.
+child = ("stty size; IFS= read -r x; stty size; "
+         "printf 'line:%s\\n' \"$(printf '%s' \"$x\" | od -An -tx1 | tr -d ' \\n')\"; exit 3")
+master, slave = pty.openpty()
+proc = subprocess.Popen([sys.executable, relay, "sh", "-c", child],
+                        stdin=slave, stdout=slave, stderr=slave, close_fds=True,
+                        start_new_session=True)
+os.close(slave)
+
+out = read_until(master, b"\x1b[6n")
+check("relay asks the terminal for its size (cursor position report)", b"\x1b[6n" in out, out)
+os.write(master, b"\x1b[41;133R")
+out = read_until(master, b"41 133")
+check("the program starts with the size the terminal reported", b"41 133" in out, out)
+
+# A resize notice, then a line holding an Escape sequence that is not one.
+os.write(master, b"\x1b[8;30;100t")
+time.sleep(0.3)
+os.write(master, b"a\x1b[Ab\r")
+out = read_until(master, b"line:")
+out += read_until(master, b"\n", timeout=3)
+check("a resize notice changes the program's size", b"30 100" in out, out)
+check("the notice is swallowed and other escapes reach the program intact",
+      b"line:611b5b4162" in out, out)
+
+try:
+    rc = proc.wait(timeout=10)
+except subprocess.TimeoutExpired:
+    proc.kill()
+    rc = None
+check("the relay exits with the program's status", rc == 3, rc)
+
+# No answer from the terminal (a dumb line): the program still runs.
+master, slave = pty.openpty()
+t0 = time.monotonic()
+proc = subprocess.Popen([sys.executable, relay, "sh", "-c", "echo started; exit 0"],
+                        stdin=slave, stdout=slave, stderr=slave, close_fds=True,
+                        start_new_session=True)
+os.close(slave)
+out = read_until(master, b"started", timeout=15)
+check("without an answer the program starts after a short wait",
+      b"started" in out and time.monotonic() - t0 < 10, out)
+try:
+    proc.wait(timeout=10)
+except subprocess.TimeoutExpired:
+    proc.kill()
+
+print(f"1..{len(results)}")
+failed = 0
+for i, (name, ok, diag) in enumerate(results, 1):
+    print(f"{'ok' if ok else 'not ok'} {i} - {name}")
+    if not ok:
+        failed += 1
+        print(f"# {diag!r}")
+sys.exit(1 if failed else 0)

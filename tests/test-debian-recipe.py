@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Packaging: the Debian guest's recipe implements the guest contract's
+static parts (fstab by tag, policies, scripts that parse). Booting it is the
+`slow` suite's job. TAP output."""
+import json
+import os
+import re
+import subprocess
+import sys
+
+src = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.abspath(__file__)))
+top = os.path.dirname(src) if os.path.basename(src) == "tests" else src
+recipe = os.path.join(top, "data", "guests", "debian")
+rootfs = os.path.join(recipe, "rootfs")
+results = []
+
+
+def check(name, ok, diag=""):
+    results.append((name, ok, diag))
+
+
+def read(*parts):
+    with open(os.path.join(*parts)) as fh:
+        return fh.read()
+
+
+# fstab: the seed's table, by tag.
+fstab = {}
+for line in read(rootfs, "etc", "fstab").splitlines():
+    f = line.split()
+    if len(f) >= 4 and not f[0].startswith("#") and f[2] == "9p":
+        fstab[f[0]] = (f[1], f[3].split(","))
+table = {
+    "project_share": ("/project", "rw", False),
+    "claude_auth": ("/home/sandbox/.claude", "rw", True),
+    "git_config": ("/mnt/git_config", "ro", True),
+    "git_config_dir": ("/home/sandbox/.config/git", "ro", True),
+    "gh_config_dir": ("/home/sandbox/.config/gh", "ro", True),
+    "ssh_dir": ("/home/sandbox/.ssh", "ro", True),
+    "claude_meta": ("/mnt/meta", "ro", False),
+    "state_dir": ("/mnt/state", "rw", True),
+}
+for tag, (where, mode, nofail) in table.items():
+    got = fstab.get(tag)
+    check(f"fstab mounts {tag} at {where}", got is not None and got[0] == where, got)
+    if got:
+        opts = got[1]
+        check(f"{tag} is {mode}", ("ro" in opts) == (mode == "ro"), opts)
+        check(f"{tag} is {'nofail' if nofail else 'required'}", ("nofail" in opts) == nofail, opts)
+        check(f"{tag} uses virtio 9p2000.L", "trans=virtio" in opts and "version=9p2000.L" in opts, opts)
+        if where.startswith("/home/sandbox"):
+            check(f"{tag} waits for the ids to be set", "x-systemd.after=corral-setup.service" in opts, opts)
+check("project share asks msize=104857600", "msize=104857600" in fstab.get("project_share", ("", []))[1])
+
+policy = json.loads(read(rootfs, "etc", "chromium", "policies", "managed", "corral.json"))
+check("Chromium policy forces Claude in Chrome",
+      "fcoeoabgfenejglbffodgkkbkcdhcgfn" in policy.get("ExtensionInstallForcelist", []), policy)
+
+for script in ("setup", "display-resize", "browser", "xsession"):
+    p = os.path.join(rootfs, "usr", "lib", "corral", script)
+    shell = "bash" if read(p).startswith("#!/bin/bash") else "sh"
+    r = subprocess.run([shell, "-n", p], capture_output=True, text=True)
+    check(f"{script} parses ({shell} -n)", r.returncode == 0 and os.access(p, os.X_OK), r.stderr)
+r = subprocess.run(["bash", "-n", os.path.join(rootfs, "etc", "profile.d", "corral.sh")], capture_output=True, text=True)
+check("login script parses", r.returncode == 0, r.stderr)
+profile = read(rootfs, "etc", "profile.d", "corral.sh")
+check("tty guard: the entrypoint runs on ttyS0 only", re.search(r"/dev/ttyS0\)", profile) is not None
+      and profile.count("/mnt/meta/entrypoint") == 1)
+for meta in ("entrypoint", "apikey", "host_home", "host_project", "gh_token", "lang", "lc_all"):
+    check(f"login reads /mnt/meta/{meta}", meta in profile)
+setup = read(rootfs, "usr", "lib", "corral", "setup")
+for meta in ("uid", "gid", "host_home", "host_project", "claude.json"):
+    check(f"boot set-up reads /mnt/meta/{meta}", f"meta_line {meta}" in setup or f"meta/{meta}" in setup)
+check("the project is bind-mounted at the host's path", "mount --bind /project" in setup)
+check("~/.local is kept in /mnt/state", "/mnt/state/local" in setup)
+
+getty = read(rootfs, "etc", "systemd", "system", "serial-getty@.service.d", "corral-autologin.conf")
+check("serial gettys auto-login sandbox", "--autologin sandbox" in getty)
+customize = read(recipe, "customize")
+check("second console getty enabled", "serial-getty@ttyS1.service" in customize)
+check("Claude Code from the npm registry's native package",
+      "@anthropic-ai/claude-code-linux-x64@" in customize)
+check("Claude Code version pinned", re.fullmatch(r"\d+\.\d+\.\d+\n?", read(recipe, "claude-code.version")) is not None)
+packages = read(recipe, "packages").split()
+for pkg in ("systemd", "linux-image-amd64", "xserver-xorg-core", "openbox", "chromium",
+            "nodejs", "npm", "git", "sudo", "python3-pip", "tmux", "ripgrep", "jq", "gcc"):
+    check(f"guest package list has {pkg}", pkg in packages)
+
+build = os.path.join(top, "build-aux", "build-guest")
+r = subprocess.run([build, "--print-manifest"], capture_output=True, text=True,
+                   env=dict(os.environ, CORRAL_GUEST_DIR="/nonexistent/guest"))
+check("build-guest --print-manifest names the manifest without building",
+      r.returncode == 0 and r.stdout.strip() == "/nonexistent/guest/guest.ini", r)
+
+print(f"1..{len(results)}")
+failed = 0
+for i, (name, ok, diag) in enumerate(results, 1):
+    print(f"{'ok' if ok else 'not ok'} {i} - {name}")
+    if not ok:
+        failed += 1
+        print(f"# {diag!r}")
+sys.exit(1 if failed else 0)
