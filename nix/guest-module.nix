@@ -1,0 +1,239 @@
+# The NixOS guest: the Corral guest contract (data/guests/CONTRACT.md) on
+# the seed's system (qemu-vm.nix, Xorg + Openbox + Chromium, getty
+# auto-login, the tty guard). The contract's scripts are the Debian
+# guest's (data/guests/debian/rootfs), so both guests behave the same.
+{
+  config,
+  lib,
+  pkgs,
+  modulesPath,
+  ...
+}:
+
+let
+  cfg = config.corral.guest;
+  spec = import ./sandbox-spec.nix { inherit pkgs; };
+  rootfs = ../data/guests/debian/rootfs;
+
+  # The contract's scripts with Debian's paths replaced by store paths.
+  scripts = pkgs.runCommand "corral-guest-scripts" { buildInputs = [ pkgs.python3 pkgs.bash ]; } ''
+    mkdir -p $out/lib/corral $out/share/corral $out/etc
+    cp ${rootfs}/usr/lib/corral/* $out/lib/corral/
+    cp ${rootfs}/usr/share/corral/* $out/share/corral/
+    cp ${rootfs}/etc/profile.d/corral.sh $out/etc/profile.sh
+    cp ${rootfs}/etc/xdg/openbox/autostart $out/etc/openbox-autostart
+    for f in $out/lib/corral/* $out/etc/*; do
+      substituteInPlace "$f" \
+        --replace-quiet /usr/lib/corral "$out/lib/corral" \
+        --replace-quiet /usr/share/corral "$out/share/corral"
+    done
+    chmod +x $out/lib/corral/*
+    patchShebangs $out/lib/corral
+  '';
+
+  # Every tag of the seed's share table (plus state_dir): the fstab must
+  # carry each one (checked below and by the flake's guest-fstab check).
+  ninep = device: options: {
+    inherit device;
+    fsType = "9p";
+    options = [
+      "trans=virtio"
+      "version=9p2000.L"
+    ] ++ options;
+    noCheck = true;
+  };
+  afterIds = "x-systemd.after=corral-setup.service";
+in
+{
+  imports = [ "${modulesPath}/virtualisation/qemu-vm.nix" ];
+
+  options.corral.guest = {
+    network = lib.mkOption {
+      type = lib.types.bool;
+      default = true;
+      description = "DHCP on the VM's NIC (the app also leaves the NIC out when the network is off).";
+    };
+    tags = lib.mkOption {
+      type = lib.types.listOf lib.types.str;
+      readOnly = true;
+      default = [
+        "project_share"
+        "claude_auth"
+        "git_config"
+        "git_config_dir"
+        "gh_config_dir"
+        "ssh_dir"
+        "claude_meta"
+        "state_dir"
+      ];
+      description = "9p tags of the guest contract.";
+    };
+  };
+
+  config = {
+    nixpkgs.config.allowUnfree = true; # claude-code
+
+    virtualisation = {
+      # The seed's defaults; the launcher passes them to Corral.
+      memorySize = lib.mkDefault 4096;
+      cores = lib.mkDefault 4;
+      graphics = true;
+      # Self-contained: the store is a disk image built with the guest, not
+      # the host's /nix/store over 9p (Corral builds QEMU's command itself,
+      # and a Flatpak has no host store).
+      mountHostNixStore = false;
+      useNixStoreImage = true;
+      writableStore = true;
+      diskImage = null; # root on tmpfs: nothing outside the shares persists
+      sharedDirectories = lib.mkForce { }; # only the contract's shares
+      # Serial console last: it is /dev/console.
+      qemu.consoles = [
+        "tty0"
+        "ttyS0,115200n8"
+      ];
+      vlans = lib.mkIf (!cfg.network) [ ];
+
+      # Under virtualisation.fileSystems: qemu-vm.nix replaces fileSystems
+      # with it, so 9p mounts declared elsewhere would be dropped.
+      fileSystems = {
+        "/project" = ninep "project_share" [ "msize=104857600" ];
+        "/mnt/meta" = ninep "claude_meta" [ "ro" ];
+        "/mnt/state" = ninep "state_dir" [ "nofail" afterIds ];
+        "/home/sandbox/.claude" = ninep "claude_auth" [ "nofail" afterIds ];
+        # QEMU shares folders only: a folder holding .gitconfig, linked
+        # to ~/.gitconfig by corral-home.
+        "/mnt/git_config" = ninep "git_config" [ "ro" "nofail" ];
+        "/home/sandbox/.config/git" = ninep "git_config_dir" [ "ro" "nofail" afterIds ];
+        "/home/sandbox/.config/gh" = ninep "gh_config_dir" [ "ro" "nofail" afterIds ];
+        "/home/sandbox/.ssh" = ninep "ssh_dir" [ "ro" "nofail" afterIds ];
+      };
+    };
+
+    assertions = map (tag: {
+      assertion = lib.any (fs: fs.device == tag && fs.fsType == "9p") (lib.attrValues config.fileSystems);
+      message = "Corral guest contract: no 9p mount with tag ${tag} in the guest's fstab (declare it under virtualisation.fileSystems).";
+    }) cfg.tags;
+
+    boot.initrd.availableKernelModules = [
+      "erofs"
+      "overlay"
+      "virtio_blk"
+      "virtio_pci"
+    ];
+    boot.kernelModules = [
+      "9p"
+      "9pnet_virtio"
+    ];
+
+    users.users.sandbox = {
+      isNormalUser = true;
+      home = "/home/sandbox";
+      uid = 1000; # the host user's ids are applied at boot (corral-setup)
+      extraGroups = [
+        "wheel"
+        "video"
+        "audio"
+        "input"
+      ];
+    };
+    users.mutableUsers = true;
+    security.sudo = {
+      enable = true;
+      wheelNeedsPassword = false;
+    };
+    systemd.tmpfiles.rules = map (d: "d /home/sandbox/${d} 0755 sandbox users -") [
+      ".config"
+      ".config/git"
+      ".config/gh"
+      ".ssh"
+      ".claude"
+      ".local"
+      ".cache"
+    ];
+
+    # Auto-login on both serial consoles; the tty guard (profile.sh) runs
+    # the entrypoint on ttyS0 only.
+    services.getty.autologinUser = "sandbox";
+    systemd.services."serial-getty@ttyS1" = {
+      enable = true;
+      wantedBy = [ "getty.target" ];
+    };
+    systemd.services."serial-getty@".environment.TERM = "xterm-256color";
+    environment.loginShellInit = ''
+      . ${scripts}/etc/profile.sh
+    '';
+
+    systemd.services.corral-setup = {
+      description = "Corral guest set-up from the host's metadata (ids)";
+      unitConfig.DefaultDependencies = false;
+      requires = [ "mnt-meta.mount" ];
+      after = [ "mnt-meta.mount" ];
+      before = [
+        "local-fs.target"
+        "systemd-user-sessions.service"
+        "getty.target"
+        "display-manager.service"
+      ];
+      wantedBy = [ "local-fs.target" ];
+      path = with pkgs; [ shadow util-linux coreutils systemd ];
+      serviceConfig = {
+        Type = "oneshot";
+        RemainAfterExit = true;
+        ExecStart = "${scripts}/lib/corral/setup ids";
+      };
+    };
+    systemd.services.corral-home = {
+      description = "Corral guest set-up: project and home at the host's paths";
+      after = [ "local-fs.target" "corral-setup.service" ];
+      before = [
+        "systemd-user-sessions.service"
+        "getty.target"
+        "display-manager.service"
+      ];
+      wantedBy = [ "multi-user.target" ];
+      path = with pkgs; [ shadow util-linux coreutils systemd ];
+      serviceConfig = {
+        Type = "oneshot";
+        RemainAfterExit = true;
+        ExecStart = "${scripts}/lib/corral/setup home";
+      };
+    };
+
+    # The graphical session: Xorg + Openbox + Chromium on virtio-vga.
+    services.xserver = {
+      enable = true;
+      videoDrivers = [ "modesetting" ];
+      windowManager.openbox.enable = true;
+    };
+    services.displayManager = {
+      autoLogin = {
+        enable = true;
+        user = "sandbox";
+      };
+      defaultSession = "none+openbox";
+    };
+    environment.etc."xdg/openbox/autostart".source = "${scripts}/etc/openbox-autostart";
+    environment.etc."chromium/policies/managed/corral.json".text = builtins.toJSON {
+      ExtensionInstallForcelist = spec.chromeExtensionIds;
+      DefaultBrowserSettingEnabled = false;
+      MetricsReportingEnabled = false;
+    };
+    services.spice-vdagentd.enable = true;
+
+    # ACPI power button: clean power-off, quickly.
+    systemd.extraConfig = "DefaultTimeoutStopSec=10s";
+
+    programs.nix-ld.enable = true; # prebuilt binaries the agent downloads
+    environment.systemPackages = spec.packages ++ [
+      pkgs.chromium
+      pkgs.spice-vdagent
+    ];
+
+    networking = {
+      hostName = "sandbox";
+      useDHCP = cfg.network;
+    };
+
+    system.stateVersion = "25.05";
+  };
+}
