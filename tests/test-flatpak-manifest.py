@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Packaging: the Flatpak manifest's invariants, offline. TAP output."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+src = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.abspath(__file__)))
+top = os.path.dirname(src) if os.path.basename(src) == "tests" else src
+path = os.path.join(top, "flatpak", "io.github.corral.Corral.json")
+results = []
+
+
+def check(name, ok, diag=""):
+    results.append((name, ok, diag))
+
+
+with open(path) as fh:
+    m = json.load(fh)
+
+check("app id matches the app", m.get("id") == "io.github.corral.Corral")
+check("GNOME runtime and SDK", m.get("runtime") == "org.gnome.Platform" and m.get("sdk") == "org.gnome.Sdk")
+check("runtime version is a current stable GNOME (>= 48)",
+      str(m.get("runtime-version", "")).isdigit() and int(m["runtime-version"]) >= 48, m.get("runtime-version"))
+
+args = m.get("finish-args", [])
+for need in ("--device=kvm", "--share=network", "--socket=wayland", "--socket=fallback-x11", "--filesystem=home"):
+    check(f"finish-args has {need}", need in args)
+for bad in ("--device=all", "--filesystem=host", "--filesystem=host-os", "--socket=session-bus",
+            "--socket=system-bus", "--talk-name=org.freedesktop.Flatpak", "--socket=x11"):
+    check(f"finish-args lacks {bad} (no host escape)", bad not in args)
+check("no talk-name to flatpak-spawn or host portals",
+      not any(a.startswith("--talk-name=org.freedesktop.Flatpak") for a in args))
+
+modules = m.get("modules", [])
+names = [mod.get("name") for mod in modules if isinstance(mod, dict)]
+for need in ("libslirp", "qemu", "gtk-vnc", "vte"):
+    check(f"module {need} is built", need in names, names)
+check("the app is the last module", names and names[-1] == "corral", names)
+app_sources = modules[-1].get("sources", []) if modules else []
+check("the app builds from a dir source", any(s.get("type") == "dir" for s in app_sources), app_sources)
+
+
+def remote_sources(mods):
+    for mod in mods:
+        if not isinstance(mod, dict):
+            continue
+        for s in mod.get("sources", []):
+            if isinstance(s, dict) and s.get("type") != "dir":
+                yield mod["name"], s
+        yield from remote_sources(mod.get("modules", []))
+
+
+for name, s in remote_sources(modules):
+    t = s.get("type")
+    if t in ("archive", "file"):
+        ok = re.fullmatch(r"[0-9a-f]{64}", s.get("sha256", "")) is not None and s.get("url", "").startswith("https://")
+        check(f"{name}: {t} source pinned by sha256 over https", ok, s)
+    elif t == "git":
+        ok = re.fullmatch(r"[0-9a-f]{40}", s.get("commit", "")) is not None
+        check(f"{name}: git source pinned by commit", ok, s)
+    else:
+        check(f"{name}: source type {t} is pinned", False, s)
+
+qemu = next((mod for mod in modules if mod.get("name") == "qemu"), {})
+opts = qemu.get("config-opts", [])
+check("QEMU builds x86_64-softmmu only", "--target-list=x86_64-softmmu" in opts, opts)
+for need in ("--enable-vnc", "--enable-virtfs", "--enable-slirp"):
+    check(f"QEMU configured with {need}", need in opts, opts)
+vte = next((mod for mod in modules if mod.get("name") == "vte"), {})
+check("VTE built for GTK4", "-Dgtk4=true" in vte.get("config-opts", []))
+
+if shutil.which("flatpak-builder"):
+    p = subprocess.run(["flatpak-builder", "--show-manifest", path], capture_output=True, text=True)
+    check("flatpak-builder --show-manifest accepts it", p.returncode == 0, p.stderr)
+else:
+    print("# flatpak-builder not installed: --show-manifest not run")
+
+print(f"1..{len(results)}")
+failed = 0
+for i, (name, ok, diag) in enumerate(results, 1):
+    print(f"{'ok' if ok else 'not ok'} {i} - {name}")
+    if not ok:
+        failed += 1
+        print(f"# {diag}")
+sys.exit(1 if failed else 0)
