@@ -1,0 +1,1055 @@
+/* corral-vnc-display.c: draws one VNC connection and sends it input
+ *
+ * gvnc decodes into our own framebuffer, in QEMU's native pixel format so
+ * it copies rectangles with its plain path. Changed rectangles only mark
+ * tiles dirty; snapshot() rebuilds the dirty tiles as textures and asks for
+ * the next incremental update, so the guest is asked at most once per
+ * painted frame however many rectangles it sends.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <gvnc.h>
+
+#include "corral-keymap.h"
+#include "corral-tiles.h"
+#include "corral-vnc-display.h"
+
+#define TILE_SIZE 128
+#define RESIZE_DELAY_MS 400
+
+/* Tile buffers come back here when GTK drops a tile's texture: allocating
+ * a fresh buffer for every rebuilt tile made rebuilds many times slower. */
+typedef struct {
+  gatomicrefcount ref;
+  GPtrArray *free;  /* guint8 *, TILE_SIZE² × 4 bytes each */
+} TilePool;
+
+typedef struct {
+  TilePool *pool;
+  guint8 *data;
+} TileBuffer;
+
+struct _CorralVncDisplay
+{
+  GtkWidget parent_instance;
+
+  VncConnection *conn;
+  gboolean initialized;
+
+  guint8 *fb;
+  int fb_width, fb_height, fb_stride;
+  VncBaseFramebuffer *vfb;
+
+  CorralTiles *tiles;
+  GdkTexture **tile_textures;
+  guint n_tile_textures;
+  TilePool *pool;
+
+  gboolean update_seen;  /* a rectangle arrived since the last request */
+
+  CorralScaleMode scale_mode;
+  gboolean resize_guest;
+  guint resize_timeout;
+  int last_resize_w, last_resize_h;
+
+  /* Input state the guest believes: released on focus loss */
+  GHashTable *held_keys;  /* qnum -> keyval */
+  guint8 buttons;
+  int last_gx, last_gy;
+  double scroll_dx, scroll_dy;
+  gboolean ctrl_alt_alone;  /* Ctrl+Alt went down with no other key yet */
+
+  guint64 frames_drawn;
+  guint64 tiles_built;
+};
+
+enum {
+  PROP_0,
+  PROP_CONNECTED,
+  PROP_SCALE_MODE,
+  PROP_RESIZE_GUEST,
+  PROP_GUEST_WIDTH,
+  PROP_GUEST_HEIGHT,
+  N_PROPS
+};
+static GParamSpec *props[N_PROPS];
+
+enum {
+  SIG_CONNECTED,
+  SIG_DISCONNECTED,
+  SIG_GRAB_TOGGLE,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (CorralVncDisplay, corral_vnc_display, GTK_TYPE_WIDGET)
+
+/* QEMU's own surface format: 32 bpp, depth 24, xRGB in host order. */
+static const VncPixelFormat native_format = {
+  .bits_per_pixel = 32,
+  .depth = 24,
+  .byte_order = G_BYTE_ORDER,
+  .true_color_flag = 1,
+  .red_max = 255,
+  .green_max = 255,
+  .blue_max = 255,
+  .red_shift = 16,
+  .green_shift = 8,
+  .blue_shift = 0,
+};
+
+/* ---- tile buffer pool ---- */
+
+static TilePool *
+tile_pool_new (void)
+{
+  TilePool *pool = g_new0 (TilePool, 1);
+
+  g_atomic_ref_count_init (&pool->ref);
+  pool->free = g_ptr_array_new_with_free_func (g_free);
+  return pool;
+}
+
+static void
+tile_pool_unref (TilePool *pool)
+{
+  if (g_atomic_ref_count_dec (&pool->ref))
+    {
+      g_ptr_array_unref (pool->free);
+      g_free (pool);
+    }
+}
+
+static void
+tile_buffer_release (gpointer data)
+{
+  TileBuffer *buf = data;
+
+  g_ptr_array_add (buf->pool->free, buf->data);
+  tile_pool_unref (buf->pool);
+  g_free (buf);
+}
+
+static GBytes *
+tile_pool_take (TilePool *pool, guint8 **data)
+{
+  TileBuffer *buf = g_new (TileBuffer, 1);
+  gsize size = TILE_SIZE * TILE_SIZE * 4;
+
+  if (pool->free->len > 0)
+    buf->data = g_ptr_array_steal_index_fast (pool->free, pool->free->len - 1);
+  else
+    buf->data = g_malloc (size);
+  g_atomic_ref_count_inc (&pool->ref);
+  buf->pool = pool;
+  *data = buf->data;
+  return g_bytes_new_with_free_func (buf->data, size, tile_buffer_release, buf);
+}
+
+/* ---- framebuffer ---- */
+
+static void
+clear_tile_textures (CorralVncDisplay *self)
+{
+  for (guint i = 0; i < self->n_tile_textures; i++)
+    g_clear_object (&self->tile_textures[i]);
+  g_clear_pointer (&self->tile_textures, g_free);
+  self->n_tile_textures = 0;
+}
+
+static void
+free_framebuffer (CorralVncDisplay *self)
+{
+  g_clear_object (&self->vfb);
+  g_clear_pointer (&self->fb, g_free);
+  clear_tile_textures (self);
+  self->fb_width = self->fb_height = 0;
+}
+
+static void
+setup_framebuffer (CorralVncDisplay *self, int width, int height)
+{
+  free_framebuffer (self);
+
+  self->fb_width = width;
+  self->fb_height = height;
+  self->fb_stride = width * 4;
+  self->fb = g_malloc0 ((gsize) self->fb_stride * height);
+  self->vfb = vnc_base_framebuffer_new (self->fb, width, height, self->fb_stride,
+                                        &native_format,
+                                        vnc_connection_get_pixel_format (self->conn));
+  vnc_connection_set_framebuffer (self->conn, VNC_FRAMEBUFFER (self->vfb));
+
+  if (self->tiles == NULL)
+    self->tiles = corral_tiles_new (width, height, TILE_SIZE);
+  else
+    corral_tiles_resize (self->tiles, width, height);
+  self->n_tile_textures = corral_tiles_get_n_tiles (self->tiles);
+  self->tile_textures = g_new0 (GdkTexture *, self->n_tile_textures);
+
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GUEST_WIDTH]);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GUEST_HEIGHT]);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/* Copies a framebuffer area to @dst with the padding byte set to opaque:
+ * QEMU leaves it 0 and GTK 4.8 has no xRGB memory format. */
+static void
+copy_opaque (CorralVncDisplay *self, int x, int y, int w, int h,
+             guint8 *dst, gsize dst_stride)
+{
+  for (int row = 0; row < h; row++)
+    {
+      const guint32 *s = (const guint32 *) (self->fb + (gsize) (y + row) * self->fb_stride) + x;
+      guint32 *d = (guint32 *) (dst + row * dst_stride);
+
+      for (int col = 0; col < w; col++)
+        d[col] = s[col] | 0xff000000u;
+    }
+}
+
+static void
+rebuild_dirty_tiles (CorralVncDisplay *self)
+{
+  for (guint i = 0; corral_tiles_next_dirty (self->tiles, &i); i++)
+    {
+      CorralTileRect r;
+      guint8 *data;
+      g_autoptr(GBytes) bytes = tile_pool_take (self->pool, &data);
+
+      corral_tiles_get_rect (self->tiles, i, &r);
+      copy_opaque (self, r.x, r.y, r.width, r.height, data, TILE_SIZE * 4);
+      g_clear_object (&self->tile_textures[i]);
+      self->tile_textures[i] = gdk_memory_texture_new (r.width, r.height,
+                                                       GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
+                                                       bytes, TILE_SIZE * 4);
+      self->tiles_built++;
+    }
+  corral_tiles_clear (self->tiles);
+}
+
+GdkTexture *
+corral_vnc_display_get_image (CorralVncDisplay *self)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  guint8 *data;
+
+  g_return_val_if_fail (CORRAL_IS_VNC_DISPLAY (self), NULL);
+
+  if (self->fb == NULL)
+    return NULL;
+  data = g_malloc ((gsize) self->fb_stride * self->fb_height);
+  copy_opaque (self, 0, 0, self->fb_width, self->fb_height, data, self->fb_stride);
+  bytes = g_bytes_new_take (data, (gsize) self->fb_stride * self->fb_height);
+  return gdk_memory_texture_new (self->fb_width, self->fb_height,
+                                 GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
+                                 bytes, self->fb_stride);
+}
+
+/* ---- geometry ---- */
+
+/* Guest pixels to device pixels: scale and offset of the image. */
+static void
+get_placement (CorralVncDisplay *self, double *scale, int *off_x, int *off_y)
+{
+  int sf = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  int w = gtk_widget_get_width (GTK_WIDGET (self)) * sf;
+  int h = gtk_widget_get_height (GTK_WIDGET (self)) * sf;
+
+  if (self->scale_mode == CORRAL_SCALE_FIT)
+    {
+      corral_tiles_fit (self->fb_width, self->fb_height, w, h, scale, off_x, off_y);
+      return;
+    }
+  *scale = 1.0;
+  *off_x = MAX (0, (w - self->fb_width) / 2);
+  *off_y = MAX (0, (h - self->fb_height) / 2);
+}
+
+void
+corral_vnc_display_guest_to_widget (CorralVncDisplay *self,
+                                    double gx, double gy,
+                                    double *wx, double *wy)
+{
+  int sf = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  double scale;
+  int ox, oy;
+
+  get_placement (self, &scale, &ox, &oy);
+  *wx = (ox + gx * scale) / sf;
+  *wy = (oy + gy * scale) / sf;
+}
+
+gboolean
+corral_vnc_display_widget_to_guest (CorralVncDisplay *self,
+                                    double wx, double wy,
+                                    int *gx, int *gy)
+{
+  int sf = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  double scale;
+  int ox, oy;
+  double x, y;
+
+  if (self->fb_width == 0)
+    return FALSE;
+  get_placement (self, &scale, &ox, &oy);
+  x = (wx * sf - ox) / scale;
+  y = (wy * sf - oy) / scale;
+  *gx = CLAMP ((int) x, 0, self->fb_width - 1);
+  *gy = CLAMP ((int) y, 0, self->fb_height - 1);
+  return x >= 0 && y >= 0 && x < self->fb_width && y < self->fb_height;
+}
+
+/* ---- connection ---- */
+
+static void
+request_update (CorralVncDisplay *self, gboolean incremental)
+{
+  if (self->conn == NULL || !self->initialized)
+    return;
+  self->update_seen = FALSE;
+  vnc_connection_framebuffer_update_request (self->conn, incremental, 0, 0,
+                                             self->fb_width, self->fb_height);
+}
+
+static void
+on_framebuffer_update (VncConnection *conn, int x, int y, int w, int h,
+                       CorralVncDisplay *self)
+{
+  if (self->tiles == NULL)
+    return;
+  corral_tiles_mark (self->tiles, x, y, w, h);
+  if (!self->update_seen)
+    {
+      self->update_seen = TRUE;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+}
+
+static void
+on_desktop_resize (VncConnection *conn, int width, int height,
+                   CorralVncDisplay *self)
+{
+  /* QEMU answers a size request it rejects (std VGA) with the old size:
+   * keep the picture we have. */
+  if (width == self->fb_width && height == self->fb_height)
+    return;
+  setup_framebuffer (self, width, height);
+  request_update (self, FALSE);
+}
+
+static void
+on_pixel_format_changed (VncConnection *conn, VncPixelFormat *format,
+                         CorralVncDisplay *self)
+{
+  /* The server changed its format (WMVi): rebuild the framebuffer so gvnc
+   * converts from the new one. */
+  setup_framebuffer (self, vnc_connection_get_width (conn),
+                     vnc_connection_get_height (conn));
+  request_update (self, FALSE);
+}
+
+static void
+on_cursor_changed (VncConnection *conn, VncCursor *cursor,
+                   CorralVncDisplay *self)
+{
+  g_autoptr(GdkCursor) gcursor = NULL;
+
+  if (cursor != NULL && vnc_cursor_get_width (cursor) > 0)
+    {
+      int w = vnc_cursor_get_width (cursor);
+      int h = vnc_cursor_get_height (cursor);
+      g_autoptr(GBytes) bytes = g_bytes_new (vnc_cursor_get_data (cursor),
+                                             (gsize) w * h * 4);
+      g_autoptr(GdkTexture) texture =
+        gdk_memory_texture_new (w, h, GDK_MEMORY_R8G8B8A8, bytes, w * 4);
+
+      gcursor = gdk_cursor_new_from_texture (texture,
+                                             vnc_cursor_get_hotx (cursor),
+                                             vnc_cursor_get_hoty (cursor),
+                                             NULL);
+    }
+  else
+    {
+      /* The guest draws no pointer: show none rather than a host arrow
+       * that is not where the guest thinks. */
+      gcursor = gdk_cursor_new_from_name ("none", NULL);
+    }
+  gtk_widget_set_cursor (GTK_WIDGET (self), gcursor);
+}
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+static void
+on_auth_choose_type (VncConnection *conn, GValueArray *types,
+                     CorralVncDisplay *self)
+{
+  for (guint i = 0; i < types->n_values; i++)
+    if (g_value_get_enum (&types->values[i]) == VNC_CONNECTION_AUTH_NONE)
+      {
+        vnc_connection_set_auth_type (conn, VNC_CONNECTION_AUTH_NONE);
+        return;
+      }
+  /* QEMU lets the fd it was given in with skipauth; anything else is not
+   * a connection the engine made. */
+  g_debug ("VNC server wants authentication; giving up");
+  vnc_connection_shutdown (conn);
+}
+G_GNUC_END_IGNORE_DEPRECATIONS
+
+static void
+on_initialized (VncConnection *conn, CorralVncDisplay *self)
+{
+  /* Over a local socket bandwidth is free and CPU is not: raw first.
+   * The order is the server's preference. */
+  gint32 encodings[] = {
+    VNC_CONNECTION_ENCODING_RAW,
+    VNC_CONNECTION_ENCODING_COPY_RECT,
+    VNC_CONNECTION_ENCODING_EXT_KEY_EVENT,
+    VNC_CONNECTION_ENCODING_EXTENDED_DESKTOP_RESIZE,
+    VNC_CONNECTION_ENCODING_DESKTOP_RESIZE,
+    VNC_CONNECTION_ENCODING_WMVi,
+    VNC_CONNECTION_ENCODING_LAST_RECT,
+    VNC_CONNECTION_ENCODING_ALPHA_CURSOR,
+    VNC_CONNECTION_ENCODING_RICH_CURSOR,
+    VNC_CONNECTION_ENCODING_XCURSOR,
+    VNC_CONNECTION_ENCODING_POINTER_CHANGE,
+    VNC_CONNECTION_ENCODING_LED_STATE,
+  };
+
+  if (!vnc_connection_set_pixel_format (conn, &native_format)
+      || !vnc_connection_set_encodings (conn, G_N_ELEMENTS (encodings), encodings))
+    {
+      vnc_connection_shutdown (conn);
+      return;
+    }
+  setup_framebuffer (self, vnc_connection_get_width (conn),
+                     vnc_connection_get_height (conn));
+  self->initialized = TRUE;
+  self->last_resize_w = self->last_resize_h = 0;
+  request_update (self, FALSE);
+
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTED]);
+  g_signal_emit (self, signals[SIG_CONNECTED], 0);
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+static void
+drop_connection (CorralVncDisplay *self)
+{
+  gboolean was_initialized = self->initialized;
+  VncConnection *conn = g_steal_pointer (&self->conn);
+
+  if (conn == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (conn, self);
+  vnc_connection_shutdown (conn);
+  g_object_unref (conn);
+  self->initialized = FALSE;
+  g_hash_table_remove_all (self->held_keys);
+  self->buttons = 0;
+  if (was_initialized)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTED]);
+}
+
+static void
+on_disconnected (VncConnection *conn, CorralVncDisplay *self)
+{
+  /* Keep the framebuffer: the last picture stays until the owner decides
+   * what to show instead. */
+  drop_connection (self);
+  g_signal_emit (self, signals[SIG_DISCONNECTED], 0);
+}
+
+static void
+on_error (VncConnection *conn, const char *message, CorralVncDisplay *self)
+{
+  g_debug ("VNC error: %s", message);
+}
+
+void
+corral_vnc_display_open_fd (CorralVncDisplay *self, int fd)
+{
+  g_return_if_fail (CORRAL_IS_VNC_DISPLAY (self));
+
+  drop_connection (self);
+
+  self->conn = vnc_connection_new ();
+  g_signal_connect (self->conn, "vnc-auth-choose-type", G_CALLBACK (on_auth_choose_type), self);
+  g_signal_connect (self->conn, "vnc-initialized", G_CALLBACK (on_initialized), self);
+  g_signal_connect (self->conn, "vnc-disconnected", G_CALLBACK (on_disconnected), self);
+  g_signal_connect (self->conn, "vnc-error", G_CALLBACK (on_error), self);
+  g_signal_connect (self->conn, "vnc-framebuffer-update", G_CALLBACK (on_framebuffer_update), self);
+  g_signal_connect (self->conn, "vnc-desktop-resize", G_CALLBACK (on_desktop_resize), self);
+  g_signal_connect (self->conn, "vnc-pixel-format-changed", G_CALLBACK (on_pixel_format_changed), self);
+  g_signal_connect (self->conn, "vnc-cursor-changed", G_CALLBACK (on_cursor_changed), self);
+
+  if (!vnc_connection_open_fd (self->conn, fd))
+    {
+      drop_connection (self);
+      g_signal_emit (self, signals[SIG_DISCONNECTED], 0);
+    }
+}
+
+void
+corral_vnc_display_close (CorralVncDisplay *self)
+{
+  g_return_if_fail (CORRAL_IS_VNC_DISPLAY (self));
+  drop_connection (self);
+}
+
+gboolean
+corral_vnc_display_is_connected (CorralVncDisplay *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VNC_DISPLAY (self), FALSE);
+  return self->initialized;
+}
+
+/* ---- guest resize ---- */
+
+static gboolean
+resize_guest_cb (gpointer data)
+{
+  CorralVncDisplay *self = data;
+  int sf = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  int w = gtk_widget_get_width (GTK_WIDGET (self)) * sf;
+  int h = gtk_widget_get_height (GTK_WIDGET (self)) * sf;
+
+  self->resize_timeout = 0;
+  if (!self->initialized || w < 64 || h < 64)
+    return G_SOURCE_REMOVE;
+  /* Ask once per widget size: a guest that can't resize answers with its
+   * old size, and asking again would only repeat that. */
+  if ((w == self->fb_width && h == self->fb_height)
+      || (w == self->last_resize_w && h == self->last_resize_h))
+    return G_SOURCE_REMOVE;
+  self->last_resize_w = w;
+  self->last_resize_h = h;
+  /* Only virtio-vga forwards this to the guest; otherwise nothing happens
+   * and the image is scaled instead. */
+  vnc_connection_set_size (self->conn, w, h);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_guest_resize (CorralVncDisplay *self)
+{
+  g_clear_handle_id (&self->resize_timeout, g_source_remove);
+  if (self->resize_guest && self->initialized
+      && self->scale_mode == CORRAL_SCALE_FIT)
+    self->resize_timeout = g_timeout_add (RESIZE_DELAY_MS, resize_guest_cb, self);
+}
+
+/* ---- input ---- */
+
+static guint8
+state_buttons (CorralVncDisplay *self)
+{
+  return self->buttons;
+}
+
+static void
+send_pointer (CorralVncDisplay *self, double wx, double wy)
+{
+  int gx, gy;
+
+  if (!self->initialized)
+    return;
+  if (!corral_vnc_display_widget_to_guest (self, wx, wy, &gx, &gy)
+      && self->buttons == 0)
+    return;  /* outside the image, nothing held: the guest needn't know */
+  self->last_gx = gx;
+  self->last_gy = gy;
+  vnc_connection_pointer_event (self->conn, state_buttons (self), gx, gy);
+}
+
+static void
+send_wheel (CorralVncDisplay *self, guint8 bit, int clicks)
+{
+  for (int i = 0; i < clicks; i++)
+    {
+      vnc_connection_pointer_event (self->conn, self->buttons | bit,
+                                    self->last_gx, self->last_gy);
+      vnc_connection_pointer_event (self->conn, self->buttons,
+                                    self->last_gx, self->last_gy);
+    }
+}
+
+static void
+send_key (CorralVncDisplay *self, gboolean down, guint keyval, guint16 qnum)
+{
+  if (!self->initialized || qnum == 0)
+    return;
+  if (down)
+    g_hash_table_insert (self->held_keys, GUINT_TO_POINTER (qnum), GUINT_TO_POINTER (keyval));
+  else if (!g_hash_table_remove (self->held_keys, GUINT_TO_POINTER (qnum)))
+    return;  /* pressed before we had focus: the guest never saw it */
+  vnc_connection_key_event (self->conn, down, keyval, qnum);
+}
+
+void
+corral_vnc_display_release_all (CorralVncDisplay *self)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_if_fail (CORRAL_IS_VNC_DISPLAY (self));
+
+  if (self->initialized)
+    {
+      g_hash_table_iter_init (&iter, self->held_keys);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        vnc_connection_key_event (self->conn, FALSE, GPOINTER_TO_UINT (value),
+                                  GPOINTER_TO_UINT (key));
+      if (self->buttons)
+        vnc_connection_pointer_event (self->conn, 0, self->last_gx, self->last_gy);
+    }
+  g_hash_table_remove_all (self->held_keys);
+  self->buttons = 0;
+  self->ctrl_alt_alone = FALSE;
+}
+
+void
+corral_vnc_display_send_keys (CorralVncDisplay *self,
+                              const guint16    *qnums,
+                              guint             n_qnums)
+{
+  g_return_if_fail (CORRAL_IS_VNC_DISPLAY (self));
+
+  if (!self->initialized)
+    return;
+  /* The keysym is only a fallback for servers without extended key
+   * events; QEMU uses the key number. */
+  for (guint i = 0; i < n_qnums; i++)
+    vnc_connection_key_event (self->conn, TRUE, 0, qnums[i]);
+  for (guint i = n_qnums; i > 0; i--)
+    vnc_connection_key_event (self->conn, FALSE, 0, qnums[i - 1]);
+}
+
+static gboolean
+is_ctrl_or_alt (guint keyval)
+{
+  return keyval == GDK_KEY_Control_L || keyval == GDK_KEY_Control_R
+      || keyval == GDK_KEY_Alt_L || keyval == GDK_KEY_Alt_R
+      || keyval == GDK_KEY_Meta_L || keyval == GDK_KEY_Meta_R;
+}
+
+static gboolean
+on_key_event (GtkEventControllerLegacy *controller,
+              GdkEvent                 *event,
+              CorralVncDisplay         *self)
+{
+  GdkEventType type = gdk_event_get_event_type (event);
+  gboolean down = type == GDK_KEY_PRESS;
+  guint keyval, keycode;
+  GdkModifierType mods;
+
+  keyval = gdk_key_event_get_keyval (event);
+  keycode = gdk_key_event_get_keycode (event);
+  mods = gdk_event_get_modifier_state (event);
+
+  /* Ctrl+Alt pressed and released with nothing else toggles the grab, as
+   * in GNOME Boxes; the keys still reach the guest. */
+  if (down && is_ctrl_or_alt (keyval))
+    {
+      GdkModifierType other = (keyval == GDK_KEY_Control_L || keyval == GDK_KEY_Control_R)
+                              ? GDK_ALT_MASK : GDK_CONTROL_MASK;
+      self->ctrl_alt_alone = (mods & other) != 0
+                             && (mods & (GDK_SHIFT_MASK | GDK_SUPER_MASK)) == 0;
+    }
+  else if (down)
+    self->ctrl_alt_alone = FALSE;
+
+  send_key (self, down, keyval, corral_keymap_qnum_from_hardware (keycode));
+
+  if (!down && self->ctrl_alt_alone && is_ctrl_or_alt (keyval))
+    {
+      self->ctrl_alt_alone = FALSE;
+      g_signal_emit (self, signals[SIG_GRAB_TOGGLE], 0);
+    }
+  return GDK_EVENT_STOP;
+}
+
+static gboolean
+on_event (GtkEventControllerLegacy *controller,
+          GdkEvent                 *event,
+          CorralVncDisplay         *self)
+{
+  GdkEventType type = gdk_event_get_event_type (event);
+  double x, y;
+
+  switch ((int) type)
+    {
+    case GDK_KEY_PRESS:
+    case GDK_KEY_RELEASE:
+      if (!self->initialized)
+        return GDK_EVENT_PROPAGATE;
+      return on_key_event (controller, event, self);
+
+    case GDK_BUTTON_PRESS:
+    case GDK_BUTTON_RELEASE:
+      {
+        guint button = gdk_button_event_get_button (event);
+        guint8 bit;
+
+        if (!self->initialized)
+          return GDK_EVENT_PROPAGATE;
+        if (type == GDK_BUTTON_PRESS)
+          gtk_widget_grab_focus (GTK_WIDGET (self));
+        /* GDK: 1 left, 2 middle, 3 right; RFB bits 0, 1, 2; 8/9 side
+         * buttons have no RFB bit. */
+        if (button < 1 || button > 3)
+          return GDK_EVENT_STOP;
+        bit = 1 << (button - 1);
+        if (type == GDK_BUTTON_PRESS)
+          self->buttons |= bit;
+        else
+          self->buttons &= ~bit;
+        if (gdk_event_get_position (event, &x, &y))
+          {
+            graphene_point_t p;
+            GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+            double nx, ny;
+
+            /* Legacy events come in surface coordinates. */
+            gtk_native_get_surface_transform (native, &nx, &ny);
+            if (gtk_widget_compute_point (GTK_WIDGET (native), GTK_WIDGET (self),
+                                          &GRAPHENE_POINT_INIT (x - nx, y - ny), &p))
+              {
+                int gx, gy;
+
+                corral_vnc_display_widget_to_guest (self, p.x, p.y, &gx, &gy);
+                self->last_gx = gx;
+                self->last_gy = gy;
+              }
+          }
+        vnc_connection_pointer_event (self->conn, self->buttons,
+                                      self->last_gx, self->last_gy);
+        return GDK_EVENT_STOP;
+      }
+
+    case GDK_SCROLL:
+      {
+        GdkScrollDirection dir = gdk_scroll_event_get_direction (event);
+        double dx = 0, dy = 0;
+        int n;
+
+        if (!self->initialized)
+          return GDK_EVENT_PROPAGATE;
+        /* RFB wheel: buttons 4-7 (bits 3-6), one press+release a notch */
+        switch (dir)
+          {
+          case GDK_SCROLL_UP: send_wheel (self, 1 << 3, 1); break;
+          case GDK_SCROLL_DOWN: send_wheel (self, 1 << 4, 1); break;
+          case GDK_SCROLL_LEFT: send_wheel (self, 1 << 5, 1); break;
+          case GDK_SCROLL_RIGHT: send_wheel (self, 1 << 6, 1); break;
+          case GDK_SCROLL_SMOOTH:
+            gdk_scroll_event_get_deltas (event, &dx, &dy);
+            self->scroll_dx += dx;
+            self->scroll_dy += dy;
+            if ((n = (int) self->scroll_dy) != 0)
+              {
+                send_wheel (self, n < 0 ? 1 << 3 : 1 << 4, ABS (n));
+                self->scroll_dy -= n;
+              }
+            if ((n = (int) self->scroll_dx) != 0)
+              {
+                send_wheel (self, n < 0 ? 1 << 5 : 1 << 6, ABS (n));
+                self->scroll_dx -= n;
+              }
+            break;
+          default:
+            break;
+          }
+        return GDK_EVENT_STOP;
+      }
+
+    default:
+      return GDK_EVENT_PROPAGATE;
+    }
+}
+
+static void
+on_motion (GtkEventControllerMotion *motion, double x, double y,
+           CorralVncDisplay *self)
+{
+  send_pointer (self, x, y);
+}
+
+static void
+on_focus_leave (GtkEventControllerFocus *focus, CorralVncDisplay *self)
+{
+  /* Alt+Tab away must not leave Alt held down in the guest. */
+  corral_vnc_display_release_all (self);
+}
+
+/* ---- GtkWidget ---- */
+
+static void
+corral_vnc_display_measure (GtkWidget      *widget,
+                            GtkOrientation  orientation,
+                            int             for_size,
+                            int            *minimum,
+                            int            *natural,
+                            int            *minimum_baseline,
+                            int            *natural_baseline)
+{
+  CorralVncDisplay *self = CORRAL_VNC_DISPLAY (widget);
+  int sf = gtk_widget_get_scale_factor (widget);
+  int size = orientation == GTK_ORIENTATION_HORIZONTAL ? self->fb_width : self->fb_height;
+
+  size = (size + sf - 1) / sf;
+  /* 1:1 needs the whole image (a scrolled window scrolls it); fit can
+   * shrink to anything. */
+  *minimum = self->scale_mode == CORRAL_SCALE_ORIGINAL ? size : 0;
+  *natural = MAX (size, 0);
+}
+
+static void
+corral_vnc_display_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  schedule_guest_resize (CORRAL_VNC_DISPLAY (widget));
+}
+
+static void
+corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  CorralVncDisplay *self = CORRAL_VNC_DISPLAY (widget);
+  int sf = gtk_widget_get_scale_factor (widget);
+  int w = gtk_widget_get_width (widget);
+  int h = gtk_widget_get_height (widget);
+  double scale;
+  int ox, oy;
+
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 1 },
+                             &GRAPHENE_RECT_INIT (0, 0, w, h));
+  if (self->fb == NULL || self->tiles == NULL)
+    return;
+
+  if (corral_tiles_any_dirty (self->tiles))
+    rebuild_dirty_tiles (self);
+
+  get_placement (self, &scale, &ox, &oy);
+  for (guint i = 0; i < self->n_tile_textures; i++)
+    {
+      CorralTileRect r, d;
+
+      if (self->tile_textures[i] == NULL)
+        continue;
+      corral_tiles_get_rect (self->tiles, i, &r);
+      corral_tiles_snap (&r, scale, ox, oy, &d);
+      gtk_snapshot_append_texture (snapshot, self->tile_textures[i],
+                                   &GRAPHENE_RECT_INIT ((float) d.x / sf,
+                                                        (float) d.y / sf,
+                                                        (float) d.width / sf,
+                                                        (float) d.height / sf));
+    }
+  self->frames_drawn++;
+
+  /* One request per painted frame, and only when the last one was
+   * answered: the guest can't outrun what we can show. */
+  if (self->update_seen)
+    request_update (self, TRUE);
+}
+
+static void
+corral_vnc_display_map (GtkWidget *widget)
+{
+  CorralVncDisplay *self = CORRAL_VNC_DISPLAY (widget);
+
+  GTK_WIDGET_CLASS (corral_vnc_display_parent_class)->map (widget);
+  /* Requests stop while we're not drawn; catch up on what we missed. */
+  request_update (self, TRUE);
+}
+
+static void
+corral_vnc_display_dispose (GObject *object)
+{
+  CorralVncDisplay *self = CORRAL_VNC_DISPLAY (object);
+
+  g_clear_handle_id (&self->resize_timeout, g_source_remove);
+  drop_connection (self);
+  free_framebuffer (self);
+  g_clear_pointer (&self->tiles, corral_tiles_free);
+  if (self->pool)
+    {
+      tile_pool_unref (self->pool);
+      self->pool = NULL;
+    }
+  g_clear_pointer (&self->held_keys, g_hash_table_unref);
+
+  G_OBJECT_CLASS (corral_vnc_display_parent_class)->dispose (object);
+}
+
+static void
+corral_vnc_display_get_property (GObject *object, guint prop_id,
+                                 GValue *value, GParamSpec *pspec)
+{
+  CorralVncDisplay *self = CORRAL_VNC_DISPLAY (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTED: g_value_set_boolean (value, self->initialized); break;
+    case PROP_SCALE_MODE: g_value_set_int (value, self->scale_mode); break;
+    case PROP_RESIZE_GUEST: g_value_set_boolean (value, self->resize_guest); break;
+    case PROP_GUEST_WIDTH: g_value_set_int (value, self->fb_width); break;
+    case PROP_GUEST_HEIGHT: g_value_set_int (value, self->fb_height); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+corral_vnc_display_set_property (GObject *object, guint prop_id,
+                                 const GValue *value, GParamSpec *pspec)
+{
+  CorralVncDisplay *self = CORRAL_VNC_DISPLAY (object);
+
+  switch (prop_id)
+    {
+    case PROP_SCALE_MODE:
+      corral_vnc_display_set_scale_mode (self, g_value_get_int (value));
+      break;
+    case PROP_RESIZE_GUEST:
+      corral_vnc_display_set_resize_guest (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+corral_vnc_display_class_init (CorralVncDisplayClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = corral_vnc_display_dispose;
+  object_class->get_property = corral_vnc_display_get_property;
+  object_class->set_property = corral_vnc_display_set_property;
+  widget_class->measure = corral_vnc_display_measure;
+  widget_class->size_allocate = corral_vnc_display_size_allocate;
+  widget_class->snapshot = corral_vnc_display_snapshot;
+  widget_class->map = corral_vnc_display_map;
+
+  props[PROP_CONNECTED] =
+    g_param_spec_boolean ("connected", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  props[PROP_SCALE_MODE] =
+    g_param_spec_int ("scale-mode", NULL, NULL,
+                      CORRAL_SCALE_FIT, CORRAL_SCALE_ORIGINAL, CORRAL_SCALE_FIT,
+                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  props[PROP_RESIZE_GUEST] =
+    g_param_spec_boolean ("resize-guest", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  props[PROP_GUEST_WIDTH] =
+    g_param_spec_int ("guest-width", NULL, NULL, 0, G_MAXINT, 0,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  props[PROP_GUEST_HEIGHT] =
+    g_param_spec_int ("guest-height", NULL, NULL, 0, G_MAXINT, 0,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  signals[SIG_CONNECTED] =
+    g_signal_new ("connected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIG_DISCONNECTED] =
+    g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIG_GRAB_TOGGLE] =
+    g_signal_new ("grab-toggle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_css_name (widget_class, "corral-vnc-display");
+}
+
+static void
+corral_vnc_display_init (CorralVncDisplay *self)
+{
+  GtkEventController *controller;
+
+  self->pool = tile_pool_new ();
+  self->held_keys = g_hash_table_new (NULL, NULL);
+  self->resize_guest = TRUE;
+
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+
+  /* Keys, buttons and wheel in one place, raw: the guest wants every key
+   * including Tab and arrows, which would otherwise move focus. */
+  controller = gtk_event_controller_legacy_new ();
+  g_signal_connect (controller, "event", G_CALLBACK (on_event), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect (controller, "motion", G_CALLBACK (on_motion), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_event_controller_focus_new ();
+  g_signal_connect (controller, "leave", G_CALLBACK (on_focus_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
+
+GtkWidget *
+corral_vnc_display_new (void)
+{
+  return g_object_new (CORRAL_TYPE_VNC_DISPLAY, NULL);
+}
+
+void
+corral_vnc_display_set_scale_mode (CorralVncDisplay *self, CorralScaleMode mode)
+{
+  g_return_if_fail (CORRAL_IS_VNC_DISPLAY (self));
+
+  if (self->scale_mode == mode)
+    return;
+  self->scale_mode = mode;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SCALE_MODE]);
+}
+
+CorralScaleMode
+corral_vnc_display_get_scale_mode (CorralVncDisplay *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VNC_DISPLAY (self), CORRAL_SCALE_FIT);
+  return self->scale_mode;
+}
+
+void
+corral_vnc_display_set_resize_guest (CorralVncDisplay *self, gboolean resize)
+{
+  g_return_if_fail (CORRAL_IS_VNC_DISPLAY (self));
+
+  resize = !!resize;
+  if (self->resize_guest == resize)
+    return;
+  self->resize_guest = resize;
+  schedule_guest_resize (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RESIZE_GUEST]);
+}
+
+int
+corral_vnc_display_get_guest_width (CorralVncDisplay *self)
+{
+  return self->fb_width;
+}
+
+int
+corral_vnc_display_get_guest_height (CorralVncDisplay *self)
+{
+  return self->fb_height;
+}
+
+guint64
+corral_vnc_display_get_frames_drawn (CorralVncDisplay *self)
+{
+  return self->frames_drawn;
+}
+
+guint64
+corral_vnc_display_get_tiles_built (CorralVncDisplay *self)
+{
+  return self->tiles_built;
+}
