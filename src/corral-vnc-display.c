@@ -726,6 +726,8 @@ on_event (GtkEventControllerLegacy *controller,
                 self->last_gy = gy;
               }
           }
+        g_debug ("button %u %s at %d,%d", button,
+                 type == GDK_BUTTON_PRESS ? "down" : "up", self->last_gx, self->last_gy);
         vnc_connection_pointer_event (self->conn, self->buttons,
                                       self->last_gx, self->last_gy);
         return GDK_EVENT_STOP;
