@@ -56,6 +56,7 @@ G_DECLARE_FINAL_TYPE (CorralVm, corral_vm, CORRAL, VM, GObject)
  *   error-message  string, read-only: why the VM is FAILED, readable by a person
  *   qemu-stderr    string, read-only: what QEMU printed on stderr so far
  *   powerdown-timeout  uint seconds before power-down falls back to force-off
+ *   warnings       GStrv, read-only, notifies: the builder's warnings
  *
  * Signals:
  *   guest-event (const char *name)  QMP events: SHUTDOWN, POWERDOWN, STOP,
@@ -107,6 +108,19 @@ gboolean       corral_vm_screendump_finish (CorralVm     *self,
 /* Master side of the console's PTY (owned by the Vm; dup() it to keep it),
  * or -1 when not running. A VteTerminal attaches to it. */
 int            corral_vm_get_console_fd   (CorralVm *self, CorralConsole which);
+
+/* Seconds power-down waits for the guest before forcing it off (default 30). */
+guint          corral_vm_get_powerdown_timeout (CorralVm *self);
+void           corral_vm_set_powerdown_timeout (CorralVm *self, guint seconds);
+
+/* What the command builder warned about for the current run (e.g. no KVM:
+ * emulated and slow), for the UI to show. Never NULL. */
+const char * const *corral_vm_get_warnings (CorralVm *self);
+
+/* The QEMU process id, 0 when no QEMU runs (tests, diagnostics). */
+int            corral_vm_get_qemu_pid     (CorralVm *self);
+/* The metadata (run) dir of the current run, NULL when none exists. */
+const char    *corral_vm_get_run_dir      (CorralVm *self);
 
 /* Whether the guest has a graphical display (guest manifest). */
 gboolean       corral_vm_has_display      (CorralVm *self);

@@ -1,0 +1,600 @@
+/* test-vm.c: CorralVm with real QEMU and the tiny test guest
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each test boots the tiny guest (tests/guest) under software emulation:
+ * a few seconds each, more on a loaded machine, hence generous waits.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <glib-unix.h>
+
+#include "corral-meta-dir.h"
+#include "corral-vm.h"
+
+#define BOOT_TIMEOUT 120
+#define READY_LINE "CORRAL-GUEST-READY"
+
+typedef struct {
+  int      fd;
+  GString *text;
+  guint    source;
+  gboolean answered_size;
+} Console;
+
+typedef struct {
+  char          *project;
+  CorralProfile *profile;
+  CorralGuest   *guest;
+  CorralHost    *host;
+  CorralVm      *vm;
+  Console        agent;
+  GPtrArray     *states;   /* state names, as notified */
+  GPtrArray     *events;
+} Fixture;
+
+/* --- helpers ---------------------------------------------------------------- */
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main loop until @cond (data) is true or @seconds pass. */
+static gboolean
+wait_until (gboolean   (*cond) (gpointer),
+            gpointer     data,
+            guint        seconds)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (seconds, timeout_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return cond (data);
+}
+
+static gboolean
+console_read_cb (int           fd,
+                 GIOCondition  condition,
+                 gpointer      user_data)
+{
+  Console *console = user_data;
+  char buf[4096];
+  ssize_t n;
+
+  n = read (fd, buf, sizeof buf);
+  if (n > 0)
+    {
+      g_string_append_len (console->text, buf, n);
+      /* Play the terminal: the guest asks for the size at login. */
+      if (!console->answered_size && strstr (console->text->str, "\033[6n") != NULL)
+        {
+          console->answered_size = TRUE;
+          g_assert_cmpint (write (fd, "\033[37;91R", 8), ==, 8);
+        }
+      return G_SOURCE_CONTINUE;
+    }
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  console->source = 0;   /* EIO: every slave closed, QEMU is gone */
+  return G_SOURCE_REMOVE;
+}
+
+static void
+console_attach (Console *console,
+                int      vm_fd)
+{
+  g_assert_cmpint (vm_fd, >=, 0);
+  console->fd = dup (vm_fd);
+  g_assert_cmpint (console->fd, >=, 0);
+  g_unix_set_fd_nonblocking (console->fd, TRUE, NULL);
+  console->text = g_string_new (NULL);
+  console->source = g_unix_fd_add (console->fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                   console_read_cb, console);
+}
+
+static void
+console_detach (Console *console)
+{
+  g_clear_handle_id (&console->source, g_source_remove);
+  if (console->fd >= 0)
+    close (console->fd);
+  console->fd = -1;
+  if (console->text != NULL)
+    g_string_free (console->text, TRUE);
+  console->text = NULL;
+}
+
+typedef struct {
+  Console    *console;
+  const char *needle;
+} Expect;
+
+static gboolean
+console_has (gpointer data)
+{
+  Expect *e = data;
+  return strstr (e->console->text->str, e->needle) != NULL;
+}
+
+static void
+console_expect (Console    *console,
+                const char *needle)
+{
+  Expect e = { console, needle };
+
+  if (!wait_until (console_has, &e, BOOT_TIMEOUT))
+    g_error ("“%s” never appeared on the console; it shows:\n%s", needle, console->text->str);
+}
+
+static void
+console_type (Console    *console,
+              const char *text)
+{
+  g_assert_cmpint (write (console->fd, text, strlen (text)), ==, (gssize) strlen (text));
+}
+
+static void
+on_state (CorralVm   *vm,
+          GParamSpec *pspec,
+          Fixture    *f)
+{
+  GEnumClass *klass = g_type_class_ref (CORRAL_TYPE_VM_STATE);
+  GEnumValue *value = g_enum_get_value (klass, corral_vm_get_state (vm));
+
+  g_ptr_array_add (f->states, g_strdup (value->value_nick));
+  g_type_class_unref (klass);
+}
+
+static void
+on_guest_event (CorralVm   *vm,
+                const char *name,
+                Fixture    *f)
+{
+  g_ptr_array_add (f->events, g_strdup (name));
+}
+
+static CorralGuest *
+load_test_guest (void)
+{
+  const char *manifest = g_getenv ("CORRAL_TEST_GUEST");
+  g_autoptr(GError) error = NULL;
+  CorralGuest *guest;
+
+  g_assert_nonnull (manifest);
+  guest = corral_guest_load (manifest, &error);
+  g_assert_no_error (error);
+  return guest;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("corral-vm-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  f->project = g_build_filename (tmp, "my project", NULL);
+  g_assert_cmpint (g_mkdir (f->project, 0755), ==, 0);
+  f->profile = corral_profile_new (f->project);
+  corral_profile_set_memory_mib (f->profile, 256);
+  corral_profile_set_cores (f->profile, 1);
+  corral_profile_set_network (f->profile, FALSE);
+  corral_profile_set_shares (f->profile, CORRAL_SHARE_NONE);
+  f->guest = load_test_guest ();
+  f->host = corral_host_probe (NULL);
+  g_assert_nonnull (f->host->qemu_path);
+  f->agent.fd = -1;
+  f->states = g_ptr_array_new_with_free_func (g_free);
+  f->events = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+make_vm (Fixture *f)
+{
+  f->vm = corral_vm_new (f->profile, f->guest, f->host);
+  g_signal_connect (f->vm, "notify::state", G_CALLBACK (on_state), f);
+  g_signal_connect (f->vm, "guest-event", G_CALLBACK (on_guest_event), f);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *parent = g_path_get_dirname (f->project);
+
+  console_detach (&f->agent);
+  if (f->vm != NULL)
+    g_signal_handlers_disconnect_by_data (f->vm, f);
+  g_clear_object (&f->vm);
+  g_clear_object (&f->profile);
+  g_clear_object (&f->guest);
+  g_clear_pointer (&f->host, corral_host_free);
+  g_ptr_array_unref (f->states);
+  g_ptr_array_unref (f->events);
+  /* The guest wrote as this user: plain removal works. */
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", parent);
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+  g_free (f->project);
+}
+
+static void
+start_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GError **error = user_data;
+
+  if (!corral_vm_start_finish (CORRAL_VM (source), result, error) && *error == NULL)
+    g_assert_not_reached ();
+  if (*error == NULL)
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "started");
+}
+
+static gboolean
+error_set (gpointer data)
+{
+  return *(GError **) data != NULL;
+}
+
+/* Starts the VM and returns NULL, or the start error. */
+static GError *
+start_vm (CorralVm *vm)
+{
+  GError *error = NULL;
+
+  corral_vm_start_async (vm, NULL, start_cb, &error);
+  g_assert_true (wait_until (error_set, &error, BOOT_TIMEOUT));
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    g_clear_error (&error);
+  return error;
+}
+
+static void
+boot_to_ready (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (f->vm == NULL)
+    make_vm (f);
+  error = start_vm (f->vm);
+  g_assert_no_error (error);
+  console_attach (&f->agent, corral_vm_get_console_fd (f->vm, CORRAL_CONSOLE_AGENT));
+  console_expect (&f->agent, READY_LINE);
+}
+
+typedef struct {
+  CorralVm     *vm;
+  CorralVmState state;
+} StateWait;
+
+static gboolean
+state_is (gpointer data)
+{
+  StateWait *w = data;
+  return corral_vm_get_state (w->vm) == w->state;
+}
+
+static void
+wait_state (CorralVm      *vm,
+            CorralVmState  state,
+            guint          seconds)
+{
+  StateWait w = { vm, state };
+
+  if (!wait_until (state_is, &w, seconds))
+    g_error ("VM state is %d, not %d, after %u s (error: %s)", corral_vm_get_state (vm),
+             state, seconds, corral_vm_get_error_message (vm));
+}
+
+static char *
+read_file (const char *dir,
+           const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  return contents;
+}
+
+static gboolean
+file_has (const char *path,
+          const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  if (!g_file_get_contents (path, &contents, &len, NULL))
+    return FALSE;
+  return memmem (contents, len, needle, strlen (needle)) != NULL;
+}
+
+/* --- tests ------------------------------------------------------------------ */
+
+#define AGENT_SCRIPT \
+  "#!/bin/sh\n" \
+  "{\n" \
+  "  for a in \"$@\"; do echo \"arg:$a\"; done\n" \
+  "  echo \"uid:$(id -u)\"\n" \
+  "  echo \"pwd:$(pwd)\"\n" \
+  "  echo \"size:$(stty size)\"\n" \
+  "  echo \"net:$(ls /sys/class/net | tr '\\n' ' ')\"\n" \
+  "  if echo x > /mnt/meta/probe; then echo meta:writable; else echo meta:readonly; fi\n" \
+  "  echo \"key:$ANTHROPIC_API_KEY\"\n" \
+  "  echo \"hostpath:$(cat \"$(cat /mnt/meta/host_project)/marker\")\"\n" \
+  "} > /project/result.tmp 2>&1\n" \
+  "mv /project/result.tmp /project/result\n" \
+  "exit 3\n"
+
+/* The agent runs with the profile's arguments in /project as the host
+ * user, writes into the project, cannot write a read-only share, sees no
+ * network device, and the VM powers off when it exits. */
+static void
+test_agent_run (Fixture       *f,
+                gconstpointer  data)
+{
+  const char * const args[] = { "one two", "it's", NULL };
+  g_autofree char *script = g_build_filename (f->project, "agent.sh", NULL);
+  g_autofree char *marker = g_build_filename (f->project, "marker", NULL);
+  g_autofree char *result = NULL;
+  g_autofree char *expected_uid = g_strdup_printf ("uid:%u\n", getuid ());
+  g_autofree char *run_dir = NULL;
+
+  g_assert_true (g_file_set_contents (script, AGENT_SCRIPT, -1, NULL));
+  g_assert_cmpint (g_chmod (script, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (marker, "same folder", -1, NULL));
+  corral_profile_set_agent_command (f->profile, "/project/agent.sh");
+  corral_profile_set_agent_args (f->profile, args);
+
+  run_dir = corral_meta_dir_path_for (f->project);
+  make_vm (f);
+  corral_vm_set_secret (f->vm, CORRAL_SECRET_API_KEY, "sk-from-set-secret");
+  boot_to_ready (f);
+
+  /* The entrypoint's exit powers the guest off: the VM stops cleanly. */
+  wait_state (f->vm, CORRAL_VM_STATE_STOPPED, BOOT_TIMEOUT);
+  console_expect (&f->agent, "CORRAL-ENTRYPOINT-EXIT 3");
+  g_assert_null (corral_vm_get_error_message (f->vm));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (corral_vm_get_console_fd (f->vm, CORRAL_CONSOLE_AGENT), ==, -1);
+
+  result = read_file (f->project, "result");
+  g_assert_nonnull (result);
+  g_test_message ("guest wrote:\n%s", result);
+  g_assert_nonnull (strstr (result, "arg:one two\narg:it's\n"));
+  g_assert_nonnull (strstr (result, expected_uid));
+  g_assert_nonnull (strstr (result, "pwd:/project\n"));
+  g_assert_nonnull (strstr (result, "size:37 91\n"));
+  g_assert_nonnull (strstr (result, "net:lo \n"));
+  g_assert_nonnull (strstr (result, "meta:readonly\n"));
+  g_assert_nonnull (strstr (result, "key:sk-from-set-secret\n"));
+  g_assert_nonnull (strstr (result, "hostpath:same folder\n"));
+
+  g_assert_cmpuint (f->states->len, >=, 3);
+  g_assert_cmpstr (f->states->pdata[0], ==, "starting");
+  g_assert_cmpstr (f->states->pdata[1], ==, "running");
+  g_assert_cmpstr (f->states->pdata[f->states->len - 1], ==, "stopped");
+  g_assert_true (g_ptr_array_find_with_equal_func (f->events, "SHUTDOWN", g_str_equal, NULL));
+}
+
+static gboolean
+paused_is (gpointer data)
+{
+  Fixture *f = data;
+  return corral_vm_get_paused (f->vm) == GPOINTER_TO_INT (g_object_get_data (G_OBJECT (f->vm), "want"));
+}
+
+static void
+done_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+  *out = g_object_ref (result);
+}
+
+static gboolean
+result_set (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+/* A running VM: the API key from the environment reaches the guest but
+ * not QEMU's command line or environment; pause, resume, screendump and a
+ * VNC connection work; a second VM of the project is refused; power-down
+ * stops it and removes the metadata dir. */
+static void
+test_running_vm (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *secret = "sk-ant-test-0123456789-SECRET";
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cmdline = NULL, *environ = NULL, *proc = NULL, *key_path = NULL;
+  g_autofree char *run_dir = NULL, *png = NULL, *shot = NULL;
+  g_autoptr(CorralVm) second = NULL;
+  struct stat st;
+  char rfb[12] = { 0 };
+  int pid, vnc;
+  gsize len;
+
+  corral_profile_set_entrypoint_mode (f->profile, CORRAL_ENTRYPOINT_SHELL);
+  g_setenv ("ANTHROPIC_API_KEY", secret, TRUE);
+  boot_to_ready (f);
+  g_unsetenv ("ANTHROPIC_API_KEY");
+  g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_RUNNING);
+
+  /* The secret: in a 0600 file of the 0700 run dir, nowhere else. */
+  pid = corral_vm_get_qemu_pid (f->vm);
+  g_assert_cmpint (pid, >, 0);
+  run_dir = g_strdup (corral_vm_get_run_dir (f->vm));
+  g_assert_cmpint (g_stat (run_dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  key_path = g_build_filename (run_dir, "meta", "apikey", NULL);
+  g_assert_cmpint (g_stat (key_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (file_has (key_path, secret));
+  proc = g_strdup_printf ("/proc/%d/cmdline", pid);
+  g_assert_true (g_file_get_contents (proc, &cmdline, &len, NULL));
+  g_assert_true (memmem (cmdline, len, "qemu", 4) != NULL);
+  g_assert_false (file_has (proc, secret));
+  g_free (proc);
+  proc = g_strdup_printf ("/proc/%d/environ", pid);
+  g_assert_true (g_file_get_contents (proc, &environ, &len, NULL));
+  g_assert_false (file_has (proc, secret));
+  g_assert_false (file_has (proc, "ANTHROPIC_API_KEY"));
+
+  /* The guest's shell got it, through /mnt/meta. */
+  console_expect (&f->agent, "sandbox:/project");
+  console_type (&f->agent, "echo \"got:$ANTHROPIC_API_KEY:\"\n");
+  console_expect (&f->agent, "got:sk-ant-test-0123456789-SECRET:");
+
+  /* One VM per project. */
+  second = corral_vm_new (f->profile, f->guest, f->host);
+  error = start_vm (second);
+  g_assert_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_BUSY);
+  g_assert_cmpint (corral_vm_get_state (second), ==, CORRAL_VM_STATE_FAILED);
+  g_assert_nonnull (corral_vm_get_error_message (second));
+  g_clear_error (&error);
+  g_clear_object (&second);
+  g_assert_true (g_file_test (run_dir, G_FILE_TEST_IS_DIR));  /* not the first VM's */
+
+  /* Pause and resume, as QMP events report them. */
+  g_object_set_data (G_OBJECT (f->vm), "want", GINT_TO_POINTER (TRUE));
+  corral_vm_pause (f->vm);
+  g_assert_true (wait_until (paused_is, f, 30));
+  g_object_set_data (G_OBJECT (f->vm), "want", GINT_TO_POINTER (FALSE));
+  corral_vm_resume (f->vm);
+  g_assert_true (wait_until (paused_is, f, 30));
+  g_assert_true (g_ptr_array_find_with_equal_func (f->events, "STOP", g_str_equal, NULL));
+  g_assert_true (g_ptr_array_find_with_equal_func (f->events, "RESUME", g_str_equal, NULL));
+  console_type (&f->agent, "echo still-$((40+2))\n");
+  console_expect (&f->agent, "still-42");
+
+  /* Screendump: a PNG of the guest's banner. */
+  png = g_build_filename (f->project, "..", "shot.png", NULL);
+  corral_vm_screendump_async (f->vm, png, NULL, done_cb, &result);
+  g_assert_true (wait_until (result_set, &result, 60));
+  g_assert_true (corral_vm_screendump_finish (f->vm, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_true (g_file_get_contents (png, &shot, &len, NULL));
+  g_assert_cmpuint (len, >, 1000);
+  g_assert_cmpint (memcmp (shot, "\x89PNG\r\n\x1a\n", 8), ==, 0);
+
+  /* A display connection speaks VNC. */
+  corral_vm_open_display_async (f->vm, NULL, done_cb, &result);
+  g_assert_true (wait_until (result_set, &result, 60));
+  vnc = corral_vm_open_display_finish (f->vm, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vnc, >=, 0);
+  g_clear_object (&result);
+  g_assert_cmpint (read (vnc, rfb, sizeof rfb), ==, 12);
+  g_assert_cmpint (memcmp (rfb, "RFB 003.008\n", 12), ==, 0);
+  close (vnc);
+
+  /* Power-down: ACPI, the guest's acpid powers off. */
+  corral_vm_set_powerdown_timeout (f->vm, 60);
+  corral_vm_power_down (f->vm);
+  g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_STOPPING);
+  wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 90);
+  /* The guest itself powered off: no fallback force-off. */
+  g_assert_nonnull (strstr (f->agent.text->str, "CORRAL-GUEST-POWERDOWN"));
+  g_assert_true (g_ptr_array_find_with_equal_func (f->events, "POWERDOWN", g_str_equal, NULL));
+  g_assert_null (corral_vm_get_error_message (f->vm));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (kill (pid, 0), ==, -1);
+}
+
+/* QEMU killed from outside: FAILED with a readable reason, metadata gone. */
+static void
+test_killed (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *run_dir = NULL;
+  const char *message;
+
+  corral_profile_set_entrypoint_mode (f->profile, CORRAL_ENTRYPOINT_SHELL);
+  boot_to_ready (f);
+  run_dir = g_strdup (corral_vm_get_run_dir (f->vm));
+  g_assert_cmpint (kill (corral_vm_get_qemu_pid (f->vm), SIGKILL), ==, 0);
+  wait_state (f->vm, CORRAL_VM_STATE_FAILED, 60);
+  message = corral_vm_get_error_message (f->vm);
+  g_test_message ("error: %s", message);
+  g_assert_nonnull (strstr (message, "QEMU stopped unexpectedly"));
+  g_assert_nonnull (strstr (message, "signal 9"));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (corral_vm_get_qemu_pid (f->vm), ==, 0);
+
+  /* The lock went with it: the project starts again. */
+  console_detach (&f->agent);
+  g_ptr_array_set_size (f->states, 0);
+  g_clear_object (&f->vm);
+  boot_to_ready (f);
+  corral_vm_force_off (f->vm);
+  wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 60);
+}
+
+/* QEMU refusing its input exits at once: FAILED with QEMU's own words. */
+static void
+test_exits_at_once (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (f->project);
+  g_autofree char *kernel = g_build_filename (dir, "not-a-kernel", NULL);
+  g_autofree char *manifest = g_strdup_printf ("[Guest]\nName=Broken\nKernel=%s\nMinMemory=64\n", kernel);
+  g_autofree char *run_dir = NULL;
+  g_autofree char *stderr_text = NULL;
+  const char *message;
+
+  g_assert_true (g_file_set_contents (kernel, "this is not a kernel", -1, NULL));
+  g_clear_object (&f->guest);
+  f->guest = corral_guest_new_from_data (manifest, dir, &error);
+  g_assert_no_error (error);
+
+  make_vm (f);
+  error = start_vm (f->vm);
+  g_assert_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_QEMU_EXITED);
+  g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_FAILED);
+  message = corral_vm_get_error_message (f->vm);
+  g_test_message ("error: %s", message);
+  g_assert_nonnull (strstr (message, "QEMU exited at once"));
+  /* QEMU's stderr, e.g. "qemu-system-x86_64: Error loading uncompressed kernel without PVH ELF Note" */
+  stderr_text = g_strstrip (g_strdup (corral_vm_get_qemu_stderr (f->vm)));
+  g_assert_cmpuint (strlen (stderr_text), >, 10);
+  g_assert_nonnull (strstr (message, stderr_text));
+  g_assert_nonnull (strstr (message, "kernel"));
+  run_dir = corral_meta_dir_path_for (f->project);
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add ("/vm/agent-run", Fixture, NULL, fixture_setup, test_agent_run, fixture_teardown);
+  g_test_add ("/vm/running-vm", Fixture, NULL, fixture_setup, test_running_vm, fixture_teardown);
+  g_test_add ("/vm/killed", Fixture, NULL, fixture_setup, test_killed, fixture_teardown);
+  g_test_add ("/vm/exits-at-once", Fixture, NULL, fixture_setup, test_exits_at_once, fixture_teardown);
+  return g_test_run ();
+}
