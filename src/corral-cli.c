@@ -386,7 +386,9 @@ run_in_terminal (const CorralCliOptions *options)
       }
   }
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  /* GSubprocess gives /dev/null as stdin unless told: the agent console
+   * is this terminal. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
   g_subprocess_launcher_set_environ (launcher, command->envp);
   qemu = g_subprocess_launcher_spawnv (launcher, (const char * const *) command->argv, &error);
   if (qemu == NULL)
