@@ -8,12 +8,15 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <glib/gi18n.h>
 #include <gio/gio.h>
 #include <glib-unix.h>
 
 #include "corral-cli.h"
 #include "corral-state-dir.h"
+#include "corral-vm-terminal.h"
 
 void
 corral_cli_options_clear (CorralCliOptions *options)
@@ -313,67 +316,30 @@ github_token (void)
   return g_strstrip (g_steal_pointer (&out));
 }
 
-static gboolean
-forward_signal (gpointer data)
-{
-  g_subprocess_send_signal (G_SUBPROCESS (data), SIGTERM);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-qemu_exited (GObject      *source,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  g_main_loop_quit (data);
-}
-
-/* A run in this terminal, as the seed's launcher does it: lock, metadata,
- * QEMU in the foreground, and the metadata removed however QEMU ends. */
+/* A run in this terminal, as the seed's launcher does it: the Vm takes
+ * the lock, writes the metadata and removes it however QEMU ends; the
+ * agent console is relayed to this terminal. */
 static int
 run_in_terminal (const CorralCliOptions *options)
 {
   Setup setup = { 0 };
   g_autoptr(GError) error = NULL;
-  g_autoptr(CorralStateDir) state = NULL;
-  g_autoptr(CorralMetaDir) meta = NULL;
-  g_autoptr(CorralShareSources) sources = NULL;
-  g_autoptr(CorralQemuCommand) command = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) qemu = NULL;
-  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(CorralVm) vm = NULL;
   g_autofree char *gh = NULL;
-  CorralRuntime runtime;
   int status = 1;
 
   if (!setup_load (&setup, options, &error))
     goto out;
 
-  corral_meta_dir_sweep_stale ();
-  state = corral_state_dir_acquire (options->project_dir, &error);
-  if (state == NULL)
-    goto out;
-  meta = corral_meta_dir_create (options->project_dir, &error);
-  if (meta == NULL)
-    goto out;
-
-  sources = corral_share_sources_probe (setup.host, corral_meta_dir_get_path (meta));
-  corral_cli_runtime (&runtime, sources, corral_meta_dir_get_meta_path (meta),
-                      corral_state_dir_get_path (state), env);
-  command = corral_qemu_command_build (setup.profile, setup.guest, setup.host, &runtime, &error);
-  if (command == NULL)
-    goto out;
-  for (guint i = 0; command->warnings[i] != NULL; i++)
-    g_printerr ("corral: %s\n", command->warnings[i]);
-
+  vm = corral_vm_new (setup.profile, setup.guest, setup.host);
+  corral_vm_set_secret (vm, CORRAL_SECRET_API_KEY, g_getenv ("ANTHROPIC_API_KEY"));
   if (corral_profile_get_forward_gh_token (setup.profile))
-    gh = github_token ();
-  if (!corral_meta_dir_populate (meta, setup.profile, setup.host,
-                                 g_getenv ("ANTHROPIC_API_KEY"), gh, &error))
-    goto out;
-  if (gh != NULL)
-    memset (gh, 0, strlen (gh));
+    {
+      gh = github_token ();
+      corral_vm_set_secret (vm, CORRAL_SECRET_GH_TOKEN, gh);
+      if (gh != NULL)
+        memset (gh, 0, strlen (gh));
+    }
 
   /* Remember when this project was last used (the saved settings, not
    * this run's command-line overrides). */
@@ -386,40 +352,12 @@ run_in_terminal (const CorralCliOptions *options)
       }
   }
 
-  /* GSubprocess gives /dev/null as stdin unless told: the agent console
-   * is this terminal. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
-  g_subprocess_launcher_set_environ (launcher, command->envp);
-  qemu = g_subprocess_launcher_spawnv (launcher, (const char * const *) command->argv, &error);
-  if (qemu == NULL)
-    goto out;
-  /* Killing corral must not leave the API key behind: the signals that
-   * end a terminal program are passed to QEMU, and cleanup runs below. */
-  {
-    g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-    guint sources_id[3];
-    int signals[3] = { SIGINT, SIGTERM, SIGHUP };
-
-    for (guint i = 0; i < 3; i++)
-      sources_id[i] = g_unix_signal_add (signals[i], forward_signal, qemu);
-    g_subprocess_wait_async (qemu, NULL, qemu_exited, loop);
-    g_main_loop_run (loop);
-    for (guint i = 0; i < 3; i++)
-      g_source_remove (sources_id[i]);
-  }
-  if (g_subprocess_get_if_exited (qemu))
-    status = g_subprocess_get_exit_status (qemu);
-  else
-    {
-      g_printerr ("corral: %s\n", _("QEMU was killed"));
-      status = 1;
-    }
+  status = corral_vm_run_in_terminal (vm, STDIN_FILENO, STDOUT_FILENO);
 
 out:
   if (error != NULL)
     print_error (error->message);
-  if (meta != NULL)
-    corral_meta_dir_destroy (meta);
+  g_clear_object (&vm);
   setup_clear (&setup);
   return status;
 }

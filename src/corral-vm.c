@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -426,6 +427,14 @@ translate_error (GError *error)
   return error;
 }
 
+/* In QEMU's process, before exec: QEMU must not outlive the app (a
+ * crash or SIGKILL of the app would leave an orphan VM running). */
+static void
+child_setup (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static gboolean
 start_run (CorralVm  *self,
            GError   **error)
@@ -516,6 +525,7 @@ start_run (CorralVm  *self,
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_environ (launcher, command->envp);
   g_subprocess_launcher_set_cwd (launcher, "/");
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   g_subprocess_launcher_take_fd (launcher, sv[1], QMP_CHILD_FD);
   self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) command->argv, error);
   if (self->process == NULL)

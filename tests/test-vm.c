@@ -467,6 +467,17 @@ test_running_vm (Fixture       *f,
   console_type (&f->agent, "echo \"got:$ANTHROPIC_API_KEY:\"\n");
   console_expect (&f->agent, "got:sk-ant-test-0123456789-SECRET:");
 
+  /* The second console is a shell of its own. */
+  {
+    Console enter = { -1 };
+
+    console_attach (&enter, corral_vm_get_console_fd (f->vm, CORRAL_CONSOLE_ENTER));
+    console_expect (&enter, "sandbox:/project");
+    console_type (&enter, "echo enter-$((1+1)) on $(tty)\n");
+    console_expect (&enter, "enter-2 on /dev/ttyS1");
+    console_detach (&enter);
+  }
+
   /* One VM per project. */
   second = corral_vm_new (f->profile, f->guest, f->host);
   error = start_vm (second);

@@ -1,0 +1,197 @@
+/* corral-vm-terminal.c: run a Vm with its agent console on this terminal
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Until the window exists (and for scripts), `corral PROJECT` runs the
+ * agent in the invoking terminal. The terminal is raw, so Ctrl-C reaches
+ * the agent; the guest learns the terminal's size by asking it at login.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+
+#include "corral-vm-terminal.h"
+
+typedef struct {
+  CorralVm *vm;
+  int       in_fd;
+  int       out_fd;
+  int       console;     /* our dup of the agent console's master */
+  guint     in_source;
+  guint     console_source;
+  guint     signals_seen;
+  gboolean  start_done;
+} Relay;
+
+static gboolean
+write_all (int         fd,
+           const char *data,
+           gsize       len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EAGAIN)
+        {
+          g_usleep (1000);
+          continue;
+        }
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+static gboolean
+console_cb (int           fd,
+            GIOCondition  condition,
+            gpointer      user_data)
+{
+  Relay *relay = user_data;
+  char buf[8192];
+  ssize_t n = read (fd, buf, sizeof buf);
+
+  if (n > 0)
+    {
+      write_all (relay->out_fd, buf, n);
+      return G_SOURCE_CONTINUE;
+    }
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  relay->console_source = 0;   /* EIO: QEMU and the Vm let go */
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+input_cb (int           fd,
+          GIOCondition  condition,
+          gpointer      user_data)
+{
+  Relay *relay = user_data;
+  char buf[4096];
+  ssize_t n = read (fd, buf, sizeof buf);
+
+  if (n > 0)
+    {
+      if (relay->console >= 0)
+        write_all (relay->console, buf, n);
+      return G_SOURCE_CONTINUE;
+    }
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  /* End of input (a pipe, not a terminal): the guest keeps running until
+   * its entrypoint exits, as it would with QEMU on stdio. */
+  relay->in_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+signal_cb (gpointer user_data)
+{
+  Relay *relay = user_data;
+
+  if (relay->signals_seen++ == 0)
+    corral_vm_power_down (relay->vm);
+  else
+    corral_vm_force_off (relay->vm);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Relay *relay = user_data;
+
+  /* Failure shows in the state and error message. */
+  corral_vm_start_finish (CORRAL_VM (source), result, NULL);
+  relay->start_done = TRUE;
+}
+
+static void
+drain_console (Relay *relay)
+{
+  char buf[8192];
+  ssize_t n;
+
+  if (relay->console < 0)
+    return;
+  while ((n = read (relay->console, buf, sizeof buf)) > 0)
+    write_all (relay->out_fd, buf, n);
+}
+
+int
+corral_vm_run_in_terminal (CorralVm *vm,
+                           int       in_fd,
+                           int       out_fd)
+{
+  Relay relay = { vm, in_fd, out_fd, -1, 0, 0, 0, FALSE };
+  struct termios saved, raw;
+  gboolean is_tty = isatty (in_fd) && tcgetattr (in_fd, &saved) == 0;
+  int fd, status;
+  guint signal_ids[3];
+  const int signals[3] = { SIGINT, SIGTERM, SIGHUP };
+
+  g_return_val_if_fail (CORRAL_IS_VM (vm), 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    signal_ids[i] = g_unix_signal_add (signals[i], signal_cb, &relay);
+
+  corral_vm_start_async (vm, NULL, start_cb, &relay);
+  for (const char * const *w = corral_vm_get_warnings (vm); *w != NULL; w++)
+    g_printerr ("corral: %s\n", *w);
+
+  fd = corral_vm_get_console_fd (vm, CORRAL_CONSOLE_AGENT);
+  if (fd >= 0)
+    {
+      relay.console = dup (fd);
+      g_unix_set_fd_nonblocking (relay.console, TRUE, NULL);
+      relay.console_source = g_unix_fd_add (relay.console, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                            console_cb, &relay);
+      if (is_tty)
+        {
+          raw = saved;
+          cfmakeraw (&raw);
+          tcsetattr (in_fd, TCSADRAIN, &raw);
+        }
+      relay.in_source = g_unix_fd_add (in_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, input_cb, &relay);
+    }
+
+  while (!relay.start_done ||
+         (corral_vm_get_state (vm) != CORRAL_VM_STATE_STOPPED &&
+          corral_vm_get_state (vm) != CORRAL_VM_STATE_FAILED))
+    g_main_context_iteration (NULL, TRUE);
+
+  drain_console (&relay);
+  g_clear_handle_id (&relay.in_source, g_source_remove);
+  g_clear_handle_id (&relay.console_source, g_source_remove);
+  if (relay.console >= 0)
+    close (relay.console);
+  if (is_tty)
+    tcsetattr (in_fd, TCSADRAIN, &saved);
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    g_source_remove (signal_ids[i]);
+
+  if (corral_vm_get_state (vm) == CORRAL_VM_STATE_FAILED)
+    {
+      g_printerr ("corral: %s\n", corral_vm_get_error_message (vm));
+      status = 1;
+    }
+  else
+    {
+      status = 0;
+    }
+  return status;
+}
