@@ -46,7 +46,14 @@ corral_project_states_dir (void)
 char *
 corral_runtime_base_dir (void)
 {
-  return g_build_filename (g_get_user_runtime_dir (), "corral", NULL);
+  const char *runtime = g_get_user_runtime_dir ();
+
+  /* GLib answers the cache dir when there is no runtime dir (a bare root
+   * shell, a container): then a folder of its own there, not next to the
+   * guest images kept in ~/.cache/corral. */
+  if (g_strcmp0 (runtime, g_get_user_cache_dir ()) == 0)
+    return g_build_filename (runtime, "corral", "run", NULL);
+  return g_build_filename (runtime, "corral", NULL);
 }
 
 char *

@@ -17,8 +17,8 @@ char *corral_project_key           (const char *project_path);
 char *corral_project_profiles_dir  (void);
 /* $XDG_STATE_HOME/corral/projects */
 char *corral_project_states_dir    (void);
-/* $XDG_RUNTIME_DIR/corral (the user's cache dir when XDG_RUNTIME_DIR is
- * unset, as g_get_user_runtime_dir() does) */
+/* $XDG_RUNTIME_DIR/corral, or $XDG_CACHE_HOME/corral/run when
+ * XDG_RUNTIME_DIR is unset */
 char *corral_runtime_base_dir      (void);
 
 /* Rename @path aside to "@path.@what-YYYYmmdd-HHMMSS" (plus "-N" when
