@@ -16,6 +16,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
+#include "corral-vm-console.h"
 #include "corral-vm-terminal.h"
 
 typedef struct {
@@ -25,6 +26,10 @@ typedef struct {
   int       console;     /* our dup of the agent console's master */
   guint     in_source;
   guint     console_source;
+  int       enter;       /* our dup of the second console's master */
+  CorralPty bridge;      /* the pty a person opens for the second console */
+  guint     enter_source;
+  guint     bridge_source;
   guint     signals_seen;
   gboolean  start_done;
 } Relay;
@@ -96,6 +101,72 @@ input_cb (int           fd,
   return G_SOURCE_REMOVE;
 }
 
+/* Second console <-> bridge pty, both ways. */
+static gboolean
+shuttle (int from, int to)
+{
+  char buf[4096];
+  ssize_t n = read (from, buf, sizeof buf);
+
+  if (n > 0)
+    {
+      write_all (to, buf, n);
+      return G_SOURCE_CONTINUE;
+    }
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+enter_cb (int fd, GIOCondition condition, gpointer user_data)
+{
+  Relay *relay = user_data;
+
+  if (shuttle (fd, relay->bridge.master) == G_SOURCE_REMOVE)
+    {
+      relay->enter_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+bridge_cb (int fd, GIOCondition condition, gpointer user_data)
+{
+  Relay *relay = user_data;
+
+  if (shuttle (fd, relay->enter) == G_SOURCE_REMOVE)
+    {
+      relay->bridge_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* The second console goes to a pty of its own that a person opens with
+ * `screen /dev/pts/N` from another terminal, as with QEMU's "-chardev pty". */
+static void
+open_bridge (Relay *relay)
+{
+  g_autoptr(GError) error = NULL;
+  int fd = corral_vm_get_console_fd (relay->vm, CORRAL_CONSOLE_ENTER);
+
+  if (fd < 0)
+    return;
+  if (!corral_pty_open (&relay->bridge, &error))
+    {
+      g_printerr ("corral: %s\n", error->message);
+      return;
+    }
+  relay->enter = dup (fd);
+  g_unix_set_fd_nonblocking (relay->enter, TRUE, NULL);
+  g_unix_set_fd_nonblocking (relay->bridge.master, TRUE, NULL);
+  relay->enter_source = g_unix_fd_add (relay->enter, G_IO_IN | G_IO_HUP | G_IO_ERR, enter_cb, relay);
+  relay->bridge_source = g_unix_fd_add (relay->bridge.master, G_IO_IN | G_IO_HUP | G_IO_ERR, bridge_cb, relay);
+  g_printerr (_("corral: second console: screen %s\n"), relay->bridge.path);
+}
+
 static gboolean
 signal_cb (gpointer user_data)
 {
@@ -137,7 +208,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
                            int       in_fd,
                            int       out_fd)
 {
-  Relay relay = { vm, in_fd, out_fd, -1, 0, 0, 0, FALSE };
+  Relay relay = { vm, in_fd, out_fd, -1, 0, 0, -1, { -1, -1, NULL }, 0, 0, 0, FALSE };
   struct termios saved, raw;
   gboolean is_tty = isatty (in_fd) && tcgetattr (in_fd, &saved) == 0;
   int fd, status;
@@ -156,6 +227,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
   fd = corral_vm_get_console_fd (vm, CORRAL_CONSOLE_AGENT);
   if (fd >= 0)
     {
+      open_bridge (&relay);
       relay.console = dup (fd);
       g_unix_set_fd_nonblocking (relay.console, TRUE, NULL);
       relay.console_source = g_unix_fd_add (relay.console, G_IO_IN | G_IO_HUP | G_IO_ERR,
@@ -177,8 +249,13 @@ corral_vm_run_in_terminal (CorralVm *vm,
   drain_console (&relay);
   g_clear_handle_id (&relay.in_source, g_source_remove);
   g_clear_handle_id (&relay.console_source, g_source_remove);
+  g_clear_handle_id (&relay.enter_source, g_source_remove);
+  g_clear_handle_id (&relay.bridge_source, g_source_remove);
   if (relay.console >= 0)
     close (relay.console);
+  if (relay.enter >= 0)
+    close (relay.enter);
+  corral_pty_close (&relay.bridge);
   if (is_tty)
     tcsetattr (in_fd, TCSADRAIN, &saved);
   for (guint i = 0; i < G_N_ELEMENTS (signals); i++)

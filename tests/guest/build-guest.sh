@@ -36,8 +36,17 @@ fi
 # --- the kernel package: cached .deb, else apt-get download -------------
 deb=$(ls -1 "$cache"/linux-image-*-amd64_*.deb 2>/dev/null | sort -V | tail -n1 || true)
 if [ -z "$deb" ]; then
-  pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-        sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n1)
+  resolve () {
+    apt-cache depends linux-image-amd64 2>/dev/null |
+      sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n1
+  }
+  pkg=$(resolve)
+  if [ -z "$pkg" ]; then
+    # A machine whose package lists were never fetched.
+    if [ "$(id -u)" -eq 0 ]; then apt-get update -q >&2 || true
+    else sudo -n apt-get update -q >&2 || true; fi
+    pkg=$(resolve)
+  fi
   if [ -z "$pkg" ]; then
     echo "build-guest: cannot resolve linux-image-amd64 (run apt-get update?)" >&2
     exit 1

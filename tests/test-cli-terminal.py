@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Integration: `corral PROJECT` in a terminal, with real QEMU and the tiny
+guest. The test is the terminal: a pseudo-terminal of 33x77 that answers
+cursor-position queries as a terminal emulator does. It types into the
+guest's shell, presses Ctrl-C, then sends SIGTERM to corral and checks the
+guest powered off, the metadata dir is gone and the terminal is restored.
+TAP output.
+"""
+import fcntl
+import glob
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+
+corral = os.environ["CORRAL_BIN"]
+guest = os.environ["CORRAL_TEST_GUEST"]
+results = []
+
+
+def check(name, ok, diag=""):
+    results.append((name, ok, diag))
+
+
+class Terminal:
+    def __init__(self, master):
+        self.master = master
+        self.text = b""
+        self.answered = 0
+
+    def pump(self, timeout):
+        r, _, _ = select.select([self.master], [], [], timeout)
+        if not r:
+            return
+        try:
+            data = os.read(self.master, 65536)
+        except OSError:
+            data = b""
+        if not data:
+            time.sleep(0.05)
+            return
+        self.text += data
+        # A terminal answers every "where is the cursor?" (CSI 6n).
+        while self.text.count(b"\x1b[6n") > self.answered:
+            self.answered += 1
+            os.write(self.master, b"\x1b[33;77R")
+
+    def expect(self, needle, timeout=120, start=0):
+        end = time.monotonic() + timeout
+        while needle not in self.text[start:] and time.monotonic() < end:
+            self.pump(0.2)
+        return needle in self.text[start:]
+
+    def type(self, text):
+        os.write(self.master, text)
+
+
+def main():
+    top = tempfile.mkdtemp(prefix="corral-cli-")
+    env = dict(os.environ)
+    for var, sub in (("HOME", "home"), ("XDG_CONFIG_HOME", "config"),
+                     ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache"),
+                     ("XDG_RUNTIME_DIR", "runtime")):
+        env[var] = os.path.join(top, sub)
+        os.makedirs(env[var], mode=0o700)
+    env["ANTHROPIC_API_KEY"] = "sk-cli-test-secret"
+    project = os.path.join(top, "proj")
+    os.mkdir(project)
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 77, 0, 0))
+    before = termios.tcgetattr(slave)
+    proc = subprocess.Popen(
+        [corral, "--guest", guest, "--shell", "--no-network", "--memory", "256",
+         "--cores", "1", project],
+        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+    term = Terminal(master)
+
+    check("the guest boots to its ready line", term.expect(b"CORRAL-GUEST-READY"),
+          term.text[-400:])
+    check("a shell prompt in /project", term.expect(b"sandbox:/project"), term.text[-400:])
+    mark = len(term.text)
+    term.type(b"stty size; echo made > /project/from-cli; echo key=$ANTHROPIC_API_KEY\r")
+    check("the guest learned the terminal size", term.expect(b"33 77", 60, mark),
+          term.text[mark:])
+    check("the secret reached the guest", term.expect(b"key=sk-cli-test-secret", 60, mark),
+          term.text[mark:])
+    path = os.path.join(project, "from-cli")
+    check("the guest wrote into the project",
+          os.path.exists(path) and open(path).read() == "made\n")
+    raw = termios.tcgetattr(slave)
+    check("the terminal is raw while the VM runs", not (raw[3] & termios.ECHO))
+
+    # Ctrl-C goes to the guest, not to corral.
+    term.type(b"sleep 100\r")
+    time.sleep(1)
+    mark = len(term.text)
+    term.type(b"\x03")
+    term.expect(b"sandbox:/project", 60, mark)
+    mark = len(term.text)
+    term.type(b"echo alive-$((6*7))\r")
+    check("Ctrl-C interrupts the guest's command, corral runs on",
+          term.expect(b"alive-42", 60, mark) and proc.poll() is None, term.text[mark:])
+
+    # The second console: a pty of its own, named on stderr.
+    import re
+    m = re.search(rb"second console: screen (/dev/pts/[0-9]+)", term.text)
+    check("corral names the second console's pty", m is not None, term.text[:300])
+    if m:
+        fd = os.open(m.group(1), os.O_RDWR | os.O_NOCTTY)
+        second = Terminal(fd)
+        os.write(fd, b"\r")
+        second.expect(b"sandbox:/project", 60)
+        mark2 = len(second.text)
+        os.write(fd, b"echo via-$(tty)\r")
+        check("the second console is a shell on ttyS1",
+              second.expect(b"via-/dev/ttyS1", 60, mark2), second.text[-300:])
+        os.close(fd)
+
+    run_dirs = glob.glob(os.path.join(env["XDG_RUNTIME_DIR"], "corral", "*"))
+    check("a metadata dir exists while running", len(run_dirs) == 1, repr(run_dirs))
+
+    proc.send_signal(signal.SIGTERM)
+    end = time.monotonic() + 90
+    while proc.poll() is None and time.monotonic() < end:
+        term.pump(0.2)
+    status = proc.poll()
+    if status is None:
+        proc.kill()
+        proc.wait()
+    term.pump(0.5)
+    check("SIGTERM powers the guest down and corral exits 0", status == 0,
+          "status %r" % status)
+    check("the guest saw the ACPI power button",
+          b"CORRAL-GUEST-POWERDOWN" in term.text, term.text[-300:])
+    check("the metadata dir is removed",
+          all(not os.path.exists(d) for d in run_dirs), repr(run_dirs))
+    after = termios.tcgetattr(slave)
+    check("the terminal settings are restored", after[3] == before[3])
+
+    os.close(master)
+    os.close(slave)
+    subprocess.run(["rm", "-rf", top])
+
+    print("1..%d" % len(results))
+    failed = 0
+    for i, (name, ok, diag) in enumerate(results, 1):
+        print("%s %d %s" % ("ok" if ok else "not ok", i, name))
+        if not ok:
+            failed += 1
+            for line in repr(diag).splitlines():
+                print("# " + line)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
