@@ -36,6 +36,14 @@ run (Result *r, const char *first, ...)
   va_end (ap);
   g_ptr_array_add (argv, NULL);
 
+  /* The child uses this test's isolated folders (GLib's isolation sets
+   * them for this process only), so "creates nothing" is checked where it
+   * would create things. */
+  env = g_environ_setenv (env, "HOME", g_get_home_dir (), TRUE);
+  env = g_environ_setenv (env, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  env = g_environ_setenv (env, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  env = g_environ_setenv (env, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  env = g_environ_setenv (env, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
   env = g_environ_setenv (env, "ANTHROPIC_API_KEY", "sk-ant-test-SECRET", TRUE);
   env = g_environ_setenv (env, "GH_TOKEN", "ghp_test_SECRET", TRUE);
   g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT,
@@ -176,6 +184,15 @@ test_bad_input (void)
     g_auto(Result) r = { 0 };
     run (&r, "--dry-run", "--guest", guest_manifest, g_get_home_dir (), "/tmp", NULL);
     check_fails (&r, "Only one project folder");
+  }
+  {
+    /* A folder QEMU could take but the guest could not: refused, not
+     * shared under a wrong name. */
+    g_auto(Result) r = { 0 };
+    g_autofree char *two_lines = g_build_filename (g_get_home_dir (), "two\nlines", NULL);
+    g_assert_cmpint (g_mkdir_with_parents (two_lines, 0700), ==, 0);
+    run (&r, "--dry-run", "--guest", guest_manifest, two_lines, NULL);
+    check_fails (&r, "line break");
   }
 }
 
