@@ -184,12 +184,12 @@ corral_cli_runtime (CorralRuntime            *runtime,
   corral_runtime_init (runtime);
   runtime->meta_dir = meta_dir;
   runtime->state_dir = state_dir;
-  /* As in the seed: the agent console is this terminal. signal=off lets
-   * Ctrl-C reach the agent instead of killing QEMU. */
-  runtime->agent_chardev = "stdio,signal=off";
-  /* QEMU prints "char device redirected to /dev/pts/N (label enter)":
-   * `screen /dev/pts/N` is a second shell in the running guest. */
-  runtime->enter_chardev = "pty";
+  /* The shape of CorralVm's run (which the terminal run uses too): both
+   * consoles on PTYs the Vm opens at start, QMP on the socket QEMU
+   * inherits as fd 3. The PTY names are only known then. */
+  runtime->agent_chardev = "serial,path=/dev/pts/AGENT";
+  runtime->enter_chardev = "serial,path=/dev/pts/ENTER";
+  runtime->qmp_fd = 3;
   runtime->parent_env = (const char * const *) parent_env;
   corral_share_sources_apply (sources, runtime);
 }
@@ -272,6 +272,7 @@ dry_run (const CorralCliOptions *options)
     g_printerr ("corral: %s\n", command->warnings[i]);
   line = corral_qemu_command_to_shell (command);
   g_print ("%s\n", line);
+  g_print ("%s\n", _("(/dev/pts/AGENT and /dev/pts/ENTER stand for the consoles' PTYs, fd 3 for the QMP socket: all made at start.)"));
   g_print ("%s\n", _("Environment:"));
   for (guint i = 0; command->envp[i] != NULL; i++)
     {

@@ -50,9 +50,8 @@ const char *corral_cli_guest_manifest (const CorralCliOptions *options);
 void     corral_cli_apply         (const CorralCliOptions *options,
                                    CorralProfile          *profile);
 
-/* The runtime of a terminal run (agent console on stdio, second console
- * on a pty QEMU announces), for the run dir of @project_path, which need
- * not exist. Strings in @runtime point into @sources, @run_dir and
+/* The runtime --dry-run shows: CorralVm's (consoles on PTYs, QMP on fd
+ * 3) with placeholder PTY names, for dirs that need not exist. Strings in @runtime point into @sources, @run_dir and
  * @state_dir. */
 void     corral_cli_runtime       (CorralRuntime            *runtime,
                                    const CorralShareSources *sources,
