@@ -26,8 +26,8 @@ typedef enum {
 typedef enum {
   CORRAL_SHARE_ID_CLAUDE_AUTH,     /* ~/.claude             rw */
   CORRAL_SHARE_ID_GIT_CONFIG,      /* a folder holding a copy of ~/.gitconfig, ro */
-  CORRAL_SHARE_ID_GIT_CONFIG_DIR,  /* ~/.config/git         ro */
-  CORRAL_SHARE_ID_GH_CONFIG_DIR,   /* ~/.config/gh          ro */
+  CORRAL_SHARE_ID_GIT_CONFIG_DIR,  /* $XDG_CONFIG_HOME/git   ro */
+  CORRAL_SHARE_ID_GH_CONFIG_DIR,   /* $XDG_CONFIG_HOME/gh    ro */
   CORRAL_SHARE_ID_SSH_DIR,         /* ~/.ssh                ro */
   CORRAL_N_SHARE_IDS
 } CorralShareId;

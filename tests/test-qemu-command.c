@@ -103,6 +103,7 @@ test_golden_full (void)
   line = build_line (profile, guest, &host, &rt);
   expected = g_strconcat (
     "/usr/bin/qemu-system-x86_64 -nodefaults -no-user-config -machine q35"
+    " -sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
     " -accel kvm -cpu host -m 4096 -smp 4"
     " -display none -vnc none -device virtio-vga -device qemu-xhci -device usb-tablet"
     " -kernel @G@/vmlinux -initrd @G@/initrd -append 'console=ttyS0 quiet'"
@@ -132,6 +133,7 @@ test_golden_minimal (void)
   line = build_line (profile, guest, &host, &rt);
   g_assert_cmpstr (line, ==,
     "/usr/bin/qemu-system-x86_64 -nodefaults -no-user-config -machine q35"
+    " -sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
     " -accel tcg,tb-size=256 -cpu max -m 1024 -smp 2 -display none"
     " -kernel @G@/vmlinux -initrd @G@/initrd -append 'console=ttyS0 quiet'"
     " -drive file=@G@/disk.img,format=raw,if=virtio,cache=writeback,snapshot=on"
