@@ -243,8 +243,9 @@ corral_qemu_command_build (CorralProfile       *profile,
   if (host->ram_bytes > 0 && (guint64) memory * 1024 * 1024 > host->ram_bytes)
     {
       g_set_error (error, CORRAL_QEMU_COMMAND_ERROR, CORRAL_QEMU_COMMAND_ERROR_BAD_SETTINGS,
-                   _("%u MiB of memory is more than this computer has (%" G_GUINT64_FORMAT " MiB)"),
-                   memory, host->ram_bytes / (1024 * 1024));
+                   /* A plain %u: xgettext cannot see through G_GUINT64_FORMAT. */
+                   _("%u MiB of memory is more than this computer has (%u MiB)"),
+                   memory, (guint) (host->ram_bytes / (1024 * 1024)));
       return NULL;
     }
   if (memory < corral_guest_get_min_memory_mib (guest))
