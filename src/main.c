@@ -4,19 +4,21 @@
  */
 #include "config.h"
 
-#include <glib.h>
 #include <glib/gi18n.h>
 #include <locale.h>
 
-#include "corral-cli.h"
+#include "corral-application.h"
 
 int
 main (int argc, char **argv)
 {
+  g_autoptr(CorralApplication) app = NULL;
+
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  return corral_cli_main (argc, argv);
+  app = corral_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -1,0 +1,581 @@
+/* corral-application.c: the single-instance application; one window per project
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every launch after the first (a double-click, "Open With" in a file
+ * manager, `corral DIR` in a shell) is forwarded to the running instance,
+ * which opens the folder in a window or presents the window that has it.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdlib.h>
+
+#include "corral-application.h"
+#include "corral-cli.h"
+#include "data/corral-resources.h"
+#include "corral-preferences.h"
+#include "corral-window.h"
+
+struct _CorralApplication
+{
+  AdwApplication parent_instance;
+
+  GSettings  *settings;
+  CorralHost *host;
+  char       *guest_override;   /* --guest, for this instance's life */
+};
+
+G_DEFINE_FINAL_TYPE (CorralApplication, corral_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "enter", 'e', 0, G_OPTION_ARG_NONE, NULL,
+    N_("Open a second console in the running VM of PROJECT_DIR"), NULL },
+  { "guest", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Boot the guest described by this manifest"), N_("FILE") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Show the version and exit"), NULL },
+  /* The seed launcher's options: for the VM's first start only. */
+  { "shell", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Run a shell instead of the agent"), NULL },
+  { "gh-token", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Give the guest your GitHub token"), NULL },
+  { "no-network", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("No network device in the guest"), NULL },
+  { "memory", 0, 0, G_OPTION_ARG_INT, NULL,
+    N_("Guest memory"), N_("MiB") },
+  { "cores", 0, 0, G_OPTION_ARG_INT, NULL,
+    N_("Guest processor cores"), N_("N") },
+  { "dry-run", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Print the QEMU command and environment, run nothing"), NULL },
+  /* What followed "--", one argument each (see local_command_line). */
+  { "agent-arg", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING_ARRAY, NULL, NULL, NULL },
+  { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL,
+    NULL, N_("[PROJECT_DIR…] [-- AGENT_ARGS…]") },
+  { NULL }
+};
+
+CorralApplication *
+corral_application_new (void)
+{
+  return g_object_new (CORRAL_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN | G_APPLICATION_HANDLES_COMMAND_LINE,
+                       "resource-base-path", CORRAL_RESOURCE_PATH,
+                       NULL);
+}
+
+GSettings *
+corral_application_get_settings (CorralApplication *self)
+{
+  g_return_val_if_fail (CORRAL_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+const CorralHost *
+corral_application_get_host (CorralApplication *self)
+{
+  g_return_val_if_fail (CORRAL_IS_APPLICATION (self), NULL);
+
+  if (self->host == NULL)
+    {
+      g_autofree char *qemu = g_settings_get_string (self->settings, "qemu-binary");
+
+      self->host = corral_host_probe (qemu[0] != '\0' ? qemu : NULL);
+    }
+  return self->host;
+}
+
+char *
+corral_application_dup_guest_manifest (CorralApplication *self)
+{
+  g_autofree char *setting = NULL;
+
+  g_return_val_if_fail (CORRAL_IS_APPLICATION (self), NULL);
+
+  if (self->guest_override != NULL)
+    return g_strdup (self->guest_override);
+  setting = g_settings_get_string (self->settings, "guest-manifest");
+  if (setting[0] != '\0')
+    return g_steal_pointer (&setting);
+  return g_strdup (CORRAL_DEFAULT_GUEST_MANIFEST);
+}
+
+CorralGuest *
+corral_application_load_guest (CorralApplication  *self,
+                               GError            **error)
+{
+  g_autofree char *manifest = corral_application_dup_guest_manifest (self);
+
+  return corral_guest_load (manifest, error);
+}
+
+GtkWindow *
+corral_application_find_project (CorralApplication *self,
+                                 const char        *project_path)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (CORRAL_IS_WINDOW (l->data) &&
+          g_strcmp0 (corral_window_get_project_path (l->data), project_path) == 0)
+        return l->data;
+    }
+  return NULL;
+}
+
+/* A window for a message or a project: @parent when it shows the start
+ * page, else the active window when it does, else a new one. */
+static CorralWindow *
+start_window (CorralApplication *self,
+              GtkWindow         *parent)
+{
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (CORRAL_IS_WINDOW (parent) && corral_window_get_project_path (CORRAL_WINDOW (parent)) == NULL)
+    return CORRAL_WINDOW (parent);
+  if (CORRAL_IS_WINDOW (active) && corral_window_get_project_path (CORRAL_WINDOW (active)) == NULL)
+    return CORRAL_WINDOW (active);
+  return corral_window_new (GTK_APPLICATION (self));
+}
+
+static CorralWindow *
+message_window (CorralApplication *self,
+                GtkWindow         *parent)
+{
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (CORRAL_IS_WINDOW (parent))
+    return CORRAL_WINDOW (parent);
+  if (CORRAL_IS_WINDOW (active))
+    return CORRAL_WINDOW (active);
+  return corral_window_new (GTK_APPLICATION (self));
+}
+
+/* Why @file cannot be a project, in words a person reads; NULL if it can. */
+static char *
+check_folder (GFile *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *name = NULL;
+  GFileType type;
+
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+      return g_strdup_printf (_("“%s” is not on this computer. Corral opens local folders only."), uri);
+    }
+
+  name = g_filename_display_name (path);
+  type = g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL);
+  if (type == G_FILE_TYPE_UNKNOWN)
+    return g_strdup_printf (_("“%s” does not exist."), name);
+  if (type != G_FILE_TYPE_DIRECTORY)
+    return g_strdup_printf (_("“%s” is a file, not a folder. Corral opens project folders."), name);
+  return NULL;
+}
+
+static void
+open_folder_full (CorralApplication      *self,
+                  GFile                  *folder,
+                  gboolean                enter,
+                  const CorralCliOptions *overrides,
+                  GtkWindow              *parent)
+{
+  g_autofree char *problem = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *real = NULL;
+  g_autoptr(GError) error = NULL;
+  CorralWindow *window;
+  GtkWindow *existing;
+
+  g_return_if_fail (CORRAL_IS_APPLICATION (self));
+  g_return_if_fail (G_IS_FILE (folder));
+
+  problem = check_folder (folder);
+  if (problem != NULL)
+    {
+      window = message_window (self, parent);
+      gtk_window_present (GTK_WINDOW (window));
+      corral_window_add_toast (window, problem);
+      return;
+    }
+
+  /* One window (and one VM) per folder, however it is spelled. */
+  path = g_file_get_path (folder);
+  real = realpath (path, NULL);
+  if (real == NULL)
+    real = g_canonicalize_filename (path, NULL);
+
+  existing = corral_application_find_project (self, real);
+  if (existing != NULL)
+    {
+      gtk_window_present (existing);
+      if (enter)
+        corral_window_show_second_console (CORRAL_WINDOW (existing));
+      return;
+    }
+
+  window = start_window (self, parent);
+  if (overrides != NULL)
+    corral_window_set_run_options (window, overrides);
+  if (!corral_window_open_project (window, real, &error))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Could not open “%s”: %s"), real, error->message);
+      corral_window_add_toast (window, msg);
+    }
+  else if (enter)
+    corral_window_show_second_console (window);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+void
+corral_application_open_folder (CorralApplication *self,
+                                GFile             *folder,
+                                gboolean           enter,
+                                GtkWindow         *parent)
+{
+  open_folder_full (self, folder, enter, NULL, parent);
+}
+
+static void
+corral_application_activate (GApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (corral_window_new (GTK_APPLICATION (app)));
+  gtk_window_present (window);
+}
+
+static void
+corral_application_open (GApplication  *app,
+                         GFile        **files,
+                         int            n_files,
+                         const char    *hint)
+{
+  for (int i = 0; i < n_files; i++)
+    corral_application_open_folder (CORRAL_APPLICATION (app), files[i], FALSE, NULL);
+}
+
+static int
+corral_application_command_line (GApplication            *app,
+                                 GApplicationCommandLine *cmdline)
+{
+  CorralApplication *self = CORRAL_APPLICATION (app);
+  GVariantDict *options = g_application_command_line_get_options_dict (cmdline);
+  g_autofree const char **args = NULL;
+  gboolean enter = g_variant_dict_contains (options, "enter");
+  const char *guest = NULL;
+  g_auto(CorralCliOptions) overrides = { 0 };
+  gboolean has_overrides;
+  int number;
+
+  overrides.shell = g_variant_dict_contains (options, "shell");
+  overrides.gh_token = g_variant_dict_contains (options, "gh-token");
+  overrides.no_network = g_variant_dict_contains (options, "no-network");
+  if (g_variant_dict_lookup (options, "memory", "i", &number) && number > 0)
+    overrides.memory_mib = number;
+  if (g_variant_dict_lookup (options, "cores", "i", &number) && number > 0)
+    overrides.cores = number;
+  g_variant_dict_lookup (options, "agent-arg", "^as", &overrides.agent_args);
+  has_overrides = overrides.shell || overrides.gh_token || overrides.no_network ||
+                  overrides.memory_mib > 0 || overrides.cores > 0 || overrides.agent_args != NULL;
+
+  if (g_variant_dict_lookup (options, "guest", "^&ay", &guest))
+    {
+      g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (cmdline, guest);
+
+      g_free (self->guest_override);
+      self->guest_override = g_file_get_path (file);
+    }
+
+  g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &args);
+  if (args == NULL || args[0] == NULL)
+    {
+      if (enter)
+        {
+          g_application_command_line_printerr (cmdline, "%s\n",
+                                               _("--enter needs the project folder whose VM to enter"));
+          return EXIT_FAILURE;
+        }
+      g_application_activate (app);
+      return EXIT_SUCCESS;
+    }
+
+  for (guint i = 0; args[i] != NULL; i++)
+    {
+      g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (cmdline, args[i]);
+      g_autofree char *problem = check_folder (file);
+
+      /* The shell that asked hears about a bad argument too. */
+      if (problem != NULL)
+        g_application_command_line_printerr (cmdline, "corral: %s\n", problem);
+      open_folder_full (self, file, enter, has_overrides ? &overrides : NULL, NULL);
+    }
+  return EXIT_SUCCESS;
+}
+
+static gboolean
+is_run_option (const char *arg)
+{
+  static const char *names[] = { "--shell", "--gh-token", "--no-network", "--memory", "--cores" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      gsize n = strlen (names[i]);
+      if (strncmp (arg, names[i], n) == 0 && (arg[n] == '\0' || arg[n] == '='))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Runs in the launching process, before any display is opened:
+ * --dry-run is the engine's command line, all of it; the seed launcher's
+ * run options are checked by the same parser (same messages) and passed
+ * on to the running instance in a form GApplication can forward. */
+static gboolean
+corral_application_local_command_line (GApplication   *app,
+                                       char         ***arguments,
+                                       int            *exit_status)
+{
+  char **argv = *arguments;
+  int argc = g_strv_length (argv);
+  gboolean dry_run = FALSE, run_options = FALSE, enter = FALSE;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        {
+          run_options = TRUE;
+          break;
+        }
+      if (g_str_equal (argv[i], "--dry-run"))
+        dry_run = TRUE;
+      else if (g_str_equal (argv[i], "--enter") || g_str_equal (argv[i], "-e"))
+        enter = TRUE;
+      else if (is_run_option (argv[i]))
+        run_options = TRUE;
+    }
+
+  if (dry_run)
+    {
+      *exit_status = corral_cli_main (argc, argv);
+      return TRUE;
+    }
+
+  if (run_options)
+    {
+      g_autoptr(GPtrArray) cli_args = g_ptr_array_new ();
+      g_autoptr(GPtrArray) forward = g_ptr_array_new_with_free_func (g_free);
+      g_auto(CorralCliOptions) options = { 0 };
+      g_autoptr(GError) error = NULL;
+      gboolean after_dashes = FALSE;
+
+      for (int i = 0; i < argc; i++)
+        {
+          if (g_str_equal (argv[i], "--"))
+            after_dashes = TRUE;
+          if (after_dashes || (!g_str_equal (argv[i], "--enter") && !g_str_equal (argv[i], "-e")))
+            g_ptr_array_add (cli_args, argv[i]);
+        }
+      g_ptr_array_add (cli_args, NULL);
+
+      if (!corral_cli_parse (cli_args->len - 1, (char **) cli_args->pdata, &options, &error))
+        {
+          g_strdelimit (error->message, "\n", ' ');
+          g_printerr ("corral: %s\n", error->message);
+          *exit_status = EXIT_FAILURE;
+          return TRUE;
+        }
+
+      g_ptr_array_add (forward, g_strdup (argv[0]));
+      if (enter)
+        g_ptr_array_add (forward, g_strdup ("--enter"));
+      if (options.shell)
+        g_ptr_array_add (forward, g_strdup ("--shell"));
+      if (options.gh_token)
+        g_ptr_array_add (forward, g_strdup ("--gh-token"));
+      if (options.no_network)
+        g_ptr_array_add (forward, g_strdup ("--no-network"));
+      if (options.memory_mib > 0)
+        g_ptr_array_add (forward, g_strdup_printf ("--memory=%u", options.memory_mib));
+      if (options.cores > 0)
+        g_ptr_array_add (forward, g_strdup_printf ("--cores=%u", options.cores));
+      if (options.guest_manifest != NULL)
+        {
+          g_autofree char *abs = g_canonicalize_filename (options.guest_manifest, NULL);
+          g_ptr_array_add (forward, g_strconcat ("--guest=", abs, NULL));
+        }
+      for (guint i = 0; options.agent_args != NULL && options.agent_args[i] != NULL; i++)
+        g_ptr_array_add (forward, g_strconcat ("--agent-arg=", options.agent_args[i], NULL));
+      /* Here the project defaults to the current folder, as in the seed. */
+      g_ptr_array_add (forward, g_strdup (options.project_dir));
+      g_ptr_array_add (forward, NULL);
+
+      g_strfreev (*arguments);
+      *arguments = (char **) g_ptr_array_steal (forward, NULL);
+    }
+
+  return G_APPLICATION_CLASS (corral_application_parent_class)->local_command_line (app, arguments, exit_status);
+}
+
+static int
+corral_application_handle_local_options (GApplication *app,
+                                         GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+      return EXIT_SUCCESS;
+    }
+  return -1;
+}
+
+/* Actions */
+
+static void
+new_window_action (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  gtk_window_present (GTK_WINDOW (corral_window_new (GTK_APPLICATION (user_data))));
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  CorralApplication *self = CORRAL_APPLICATION (user_data);
+  GtkWindow *dialog = GTK_WINDOW (corral_preferences_new (self->settings));
+
+  gtk_window_set_transient_for (dialog, gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_present (dialog);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  static const char *developers[] = { "The Corral authors", NULL };
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  adw_show_about_window (parent,
+                         "application-name", _("Corral"),
+                         "application-icon", APPLICATION_ID,
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Run a coding agent inside a virtual machine, one per project folder."),
+                         "developers", developers,
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "website", "https://github.com/corral/corral",
+                         /* Translators: your names, one per line */
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  /* Each window asks before it stops a running VM. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (user_data)); l != NULL; )
+    {
+      GtkWindow *window = l->data;
+      l = l->next;
+      gtk_window_close (window);
+    }
+}
+
+static const GActionEntry app_actions[] = {
+  { "new-window", new_window_action },
+  { "preferences", preferences_action },
+  { "about", about_action },
+  { "quit", quit_action },
+};
+
+static void
+qemu_binary_changed_cb (CorralApplication *self)
+{
+  g_clear_pointer (&self->host, corral_host_free);
+}
+
+static void
+corral_application_startup (GApplication *app)
+{
+  CorralApplication *self = CORRAL_APPLICATION (app);
+  g_autoptr(GAction) layout = NULL;
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *new_window_accels[] = { "<Control>n", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *settings_accels[] = { "<Control><Shift>comma", NULL };
+  GSettingsSchema *schema;
+
+  /* Only the primary instance needs settings: --dry-run and --version
+   * work without the schema installed. */
+  schema = g_settings_schema_source_lookup (g_settings_schema_source_get_default (), APPLICATION_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_printerr ("corral: ");
+      g_printerr (_("The settings schema %s is not installed: run “meson install”, or start Corral with build-aux/run"),
+                  APPLICATION_ID);
+      g_printerr ("\n");
+      exit (EXIT_FAILURE);
+    }
+  g_settings_schema_unref (schema);
+  self->settings = g_settings_new (APPLICATION_ID);
+
+  G_APPLICATION_CLASS (corral_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  layout = g_settings_create_action (self->settings, "layout");
+  g_action_map_add_action (G_ACTION_MAP (app), layout);
+
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.new-window", new_window_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.settings", settings_accels);
+
+  g_signal_connect_object (self->settings, "changed::qemu-binary",
+                           G_CALLBACK (qemu_binary_changed_cb), self, G_CONNECT_SWAPPED);
+}
+
+static void
+corral_application_finalize (GObject *object)
+{
+  CorralApplication *self = CORRAL_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->host, corral_host_free);
+  g_free (self->guest_override);
+
+  G_OBJECT_CLASS (corral_application_parent_class)->finalize (object);
+}
+
+static void
+corral_application_class_init (CorralApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  /* The resources live in a static library, where their constructor
+   * would be dropped by the linker: register them by hand. */
+  g_resources_register (corral_get_resource ());
+
+  object_class->finalize = corral_application_finalize;
+  app_class->activate = corral_application_activate;
+  app_class->open = corral_application_open;
+  app_class->command_line = corral_application_command_line;
+  app_class->handle_local_options = corral_application_handle_local_options;
+  app_class->local_command_line = corral_application_local_command_line;
+  app_class->startup = corral_application_startup;
+}
+
+static void
+corral_application_init (CorralApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Runs a coding agent in a virtual machine that sees only PROJECT_DIR."));
+}

@@ -1,0 +1,16 @@
+/* corral-preferences.h: application-wide preferences (keys, guest, QEMU)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define CORRAL_TYPE_PREFERENCES (corral_preferences_get_type ())
+G_DECLARE_FINAL_TYPE (CorralPreferences, corral_preferences, CORRAL, PREFERENCES, AdwPreferencesWindow)
+
+GtkWidget *corral_preferences_new (GSettings *settings);
+
+G_END_DECLS

@@ -1,0 +1,84 @@
+/* corral-window-private.h: CorralWindow's instance, shared by its files
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "corral-profile.h"
+#include "corral-window.h"
+
+G_BEGIN_DECLS
+
+struct _CorralWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  /* Template children */
+  AdwToastOverlay *toast_overlay;
+  AdwWindowTitle  *window_title;
+  GtkWidget       *start_button;
+  GtkWidget       *stop_button;
+  GtkWidget       *spinner;
+  GtkInfoBar      *error_bar;
+  GtkLabel        *error_label;
+  GtkWidget       *stderr_expander;
+  GtkLabel        *stderr_label;
+  GtkWidget       *force_off_button;
+  GtkWidget       *preferences_button;
+  GtkInfoBar      *kvm_bar;
+  GtkStack        *stack;
+  GtkWidget       *start_page;
+  GtkWidget       *recent_box;
+  GtkListBox      *recent_list;
+  GtkPaned        *paned;
+  AdwTabView      *tab_view;
+
+  GSettings       *settings;
+
+  /* The project; NULL on the start page. */
+  char            *project_path;
+  CorralProfile   *profile;
+
+  GtkWidget       *display_area;   /* holds the VNC view */
+  AdwTabPage      *display_page;   /* when the layout is tabs */
+  AdwTabPage      *console_page;
+  AdwTabPage      *enter_page;
+  GtkWidget       *console;        /* CorralConsoleView on ttyS0 */
+  GtkWidget       *enter_console;  /* CorralConsoleView on ttyS1, or NULL */
+  gboolean         closing_display_page;
+  gboolean         vm_running;
+
+  /* corral-window-vm.c */
+  struct _CorralVm *vm;
+  GCancellable    *cancellable;
+  guint            stop_timeout_id;
+  gboolean         kvm_dismissed;
+  gboolean         close_after_stop;
+  CorralCliOptions *run_options;   /* for the next start only, or NULL */
+
+  GtkDropTarget   *drop_target;
+};
+
+void corral_window_set_vm_running (CorralWindow *self,
+                                   gboolean      running);
+void corral_window_update_layout  (CorralWindow *self);
+
+/* corral-window-vm.c: the VM's controls, state and errors */
+void       corral_window_class_init_vm   (GtkWidgetClass *widget_class);
+void       corral_window_init_vm         (CorralWindow   *self);
+void       corral_window_dispose_vm      (CorralWindow   *self);
+GtkWidget *corral_window_create_console  (CorralWindow   *self,
+                                          int             which);
+struct _CorralVm *corral_window_get_vm      (CorralWindow *self);
+/* CORRAL_CONSOLE_AGENT or CORRAL_CONSOLE_ENTER; NULL when not open. */
+GtkWidget *corral_window_get_console     (CorralWindow   *self,
+                                          int             which);
+/* Starts the VM if the preferences say so (called once a project opens). */
+void       corral_window_project_opened  (CorralWindow   *self);
+/* Asks before closing a window whose VM runs; TRUE = close now. */
+gboolean   corral_window_may_close       (CorralWindow   *self);
+
+/* corral-window-dnd.c */
+void corral_window_init_dnd (CorralWindow *self);
+
+G_END_DECLS

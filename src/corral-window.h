@@ -1,0 +1,43 @@
+/* corral-window.h: one window per project; the start page when it has none
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "corral-cli.h"
+
+G_BEGIN_DECLS
+
+#define CORRAL_TYPE_WINDOW (corral_window_get_type ())
+G_DECLARE_FINAL_TYPE (CorralWindow, corral_window, CORRAL, WINDOW, AdwApplicationWindow)
+
+CorralWindow *corral_window_new              (GtkApplication *application);
+
+/* Canonical path of the open project, NULL while the start page shows. */
+const char   *corral_window_get_project_path (CorralWindow   *self);
+/* Turns the start page into the project's window. FALSE (and a message in
+ * @error) when the project cannot be opened; the window stays usable. */
+gboolean      corral_window_open_project     (CorralWindow   *self,
+                                              const char     *project_path,
+                                              GError        **error);
+/* Command-line overrides for the VM's next start only (never saved). */
+void          corral_window_set_run_options  (CorralWindow   *self,
+                                              const CorralCliOptions *options);
+void          corral_window_add_toast        (CorralWindow   *self,
+                                              const char     *message);
+void          corral_window_refresh_recent   (CorralWindow   *self);
+/* Shows the second console (ttyS1) tab, creating it if needed. */
+void          corral_window_show_second_console (CorralWindow *self);
+
+/* The box that holds the guest's display (the VNC view goes in here): next
+ * to the console or in its own tab, as the user chose. */
+GtkWidget    *corral_window_get_display_area (CorralWindow   *self);
+
+/* Drag and drop (corral-window-dnd.c): folders open, other files are
+ * refused with a message. Returns whether anything was opened or offered. */
+gboolean      corral_window_drop_files       (CorralWindow   *self,
+                                              GdkFileList    *files);
+
+G_END_DECLS

@@ -1,0 +1,198 @@
+/* gui-test-util.c: waiting for what a user would see, under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "gui-test-util.h"
+
+void
+corral_test_init (void)
+{
+  /* GUI tests run on their own Xvfb (tests/gui-wrapper.sh). */
+  g_assert_nonnull (g_getenv ("DISPLAY"));
+
+  /* G_TEST_OPTION_ISOLATE_DIRS points XDG_DATA_DIRS at an empty folder;
+   * the screenshots should show the icons a user sees. */
+  {
+    const char *path[] = { "/usr/local/share/icons", "/usr/share/icons", "/usr/share/pixmaps", NULL };
+    GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+
+    gtk_icon_theme_set_search_path (theme, path);
+    gtk_icon_theme_add_resource_path (theme, "/io/github/corral/Corral/icons");
+  }
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+corral_test_iterate (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, timeout_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Iterates until @check returns TRUE or @seconds pass. */
+static gboolean
+wait_until (gboolean (*check) (gpointer), gpointer data, guint seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!check (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      corral_test_iterate (20);
+    }
+  return TRUE;
+}
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+void
+corral_test_wait_mapped (GtkWidget *widget)
+{
+  g_assert_true (wait_until (is_mapped, widget, 10));
+  /* Let it draw a frame or two. */
+  corral_test_iterate (100);
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+void
+corral_test_wait_for_flag (gboolean *flag,
+                           guint     seconds)
+{
+  g_assert_true (wait_until (flag_set, flag, seconds));
+}
+
+static gboolean
+is_active (gpointer data)
+{
+  return gtk_window_is_active (data);
+}
+
+gboolean
+corral_test_wait_active (GtkWindow *window,
+                         guint      seconds)
+{
+  return wait_until (is_active, window, seconds);
+}
+
+static gboolean
+find_text (GtkWidget  *widget,
+           const char *text)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (find_text (c, text))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct {
+  GtkWidget  *root;
+  const char *text;
+} FindText;
+
+static gboolean
+text_shown (gpointer data)
+{
+  FindText *f = data;
+  return find_text (f->root, f->text);
+}
+
+gboolean
+corral_test_wait_for_text (GtkWidget  *root,
+                           const char *text,
+                           guint       seconds)
+{
+  FindText f = { root, text };
+  return wait_until (text_shown, &f, seconds);
+}
+
+GtkWidget *
+corral_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
+        return GTK_WIDGET (w);
+    }
+  return NULL;
+}
+
+typedef struct {
+  int      *status;
+  gboolean *done;
+} ChildWatch;
+
+static void
+child_cb (GPid pid, int status, gpointer data)
+{
+  ChildWatch *w = data;
+
+  *w->status = g_spawn_check_wait_status (status, NULL) ? 0 : (WIFEXITED (status) ? WEXITSTATUS (status) : -1);
+  *w->done = TRUE;
+  g_spawn_close_pid (pid);
+  g_free (w);
+}
+
+void
+corral_test_watch_child (GPid      pid,
+                         int      *status,
+                         gboolean *done)
+{
+  ChildWatch *w = g_new0 (ChildWatch, 1);
+
+  w->status = status;
+  w->done = done;
+  g_child_watch_add (pid, child_cb, w);
+}
+
+char *
+corral_test_screenshot (const char *name)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
+  char *file = NULL;
+  g_autofree char *png = g_strconcat (name, ".png", NULL);
+  const char *argv[] = { "import", "-window", "root", NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  /* Let pending frames reach the screen. */
+  corral_test_iterate (400);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  file = g_build_filename (dir, png, NULL);
+  argv[3] = file;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_test_message ("screenshot: %s", file);
+  return file;
+}

@@ -1,0 +1,30 @@
+/* gui-test-util.h: waiting for what a user would see, under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+void       corral_test_init            (void);
+/* Runs the main loop for about @ms milliseconds. */
+void       corral_test_iterate         (guint        ms);
+void       corral_test_wait_mapped     (GtkWidget   *widget);
+void       corral_test_wait_for_flag   (gboolean    *flag,
+                                        guint        seconds);
+gboolean   corral_test_wait_active     (GtkWindow   *window,
+                                        guint        seconds);
+/* Whether a mapped label under @root shows @text, waiting up to @seconds. */
+gboolean   corral_test_wait_for_text   (GtkWidget   *root,
+                                        const char  *text,
+                                        guint        seconds);
+GtkWidget *corral_test_find_toplevel   (GType        type);
+void       corral_test_watch_child     (GPid         pid,
+                                        int         *status,
+                                        gboolean    *done);
+/* Saves the whole (Xvfb) screen as screenshots/NAME.png in the build dir. */
+char      *corral_test_screenshot      (const char  *name);
+
+G_END_DECLS

@@ -1,0 +1,260 @@
+/* test-console.c: a project window running the tiny test guest
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Real QEMU, real VTE, real Xvfb: the console shows what the guest prints
+ * and takes what the user types; the second console is a shell of its
+ * own; QEMU killed from outside leaves a window that says so and still
+ * works.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <adwaita.h>
+
+#include "corral-application.h"
+#include "corral-console-view.h"
+#include "corral-vm.h"
+#include "corral-window-private.h"
+#include "gui-test-util.h"
+
+static CorralApplication *app;
+
+static char *
+terminal_text (GtkWidget *console)
+{
+  VteTerminal *terminal = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console));
+
+  return vte_terminal_get_text (terminal, NULL, NULL, NULL);
+}
+
+/* Waits until the console shows @text; on timeout, shows what it has. */
+static void
+wait_for_console (GtkWidget  *console,
+                  const char *text,
+                  guint       seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autofree char *shown = terminal_text (console);
+
+      if (shown != NULL && strstr (shown, text) != NULL)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_test_message ("console shows:\n%s", shown);
+          g_error ("“%s” did not appear on the console within %u s", text, seconds);
+        }
+      corral_test_iterate (100);
+    }
+}
+
+static guint
+count (const char *haystack,
+       const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = haystack; (p = strstr (p, needle)) != NULL; p += strlen (needle))
+    n++;
+  return n;
+}
+
+/* Waits for the @n-th ready line, then for the shell's prompt on the last
+ * line: a person types once they see it. */
+static void
+wait_for_shell (GtkWidget *console,
+                guint      n,
+                guint      seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autofree char *shown = terminal_text (console);
+      g_strchomp (shown);
+
+      if (count (shown, "CORRAL-GUEST-READY") >= n && g_str_has_suffix (shown, "/project#"))
+        return;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_test_message ("console shows:\n%s", shown);
+          g_error ("no shell prompt after ready line %u within %u s", n, seconds);
+        }
+      corral_test_iterate (100);
+    }
+}
+
+static void
+type (GtkWidget  *console,
+      const char *text)
+{
+  /* What the terminal sends the guest for these keystrokes. */
+  vte_terminal_feed_child (corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console)), text, -1);
+}
+
+static void
+wait_for_state (CorralWindow  *window,
+                CorralVmState  state,
+                guint          seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (corral_window_get_vm (window) == NULL ||
+         corral_vm_get_state (corral_window_get_vm (window)) != state)
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          CorralVm *vm = corral_window_get_vm (window);
+          g_error ("VM not in state %d after %u s (now %d: %s; stderr: %s)", state, seconds,
+                   vm ? (int) corral_vm_get_state (vm) : -1,
+                   vm ? corral_vm_get_error_message (vm) : "no vm",
+                   vm ? corral_vm_get_qemu_stderr (vm) : "");
+        }
+      corral_test_iterate (100);
+    }
+}
+
+/* QEMU is our child: the Vm spawned it from this process. */
+static GPid
+find_qemu (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *stat_path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      char *close_paren;
+      int ppid;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (stat_path, &stat, NULL, NULL))
+        continue;
+      /* pid (comm) state ppid ... */
+      close_paren = strrchr (stat, ')');
+      if (close_paren == NULL || sscanf (close_paren + 2, "%*c %d", &ppid) != 1)
+        continue;
+      if (ppid == getpid () && strstr (stat, "(qemu-system") != NULL)
+        return atoi (name);
+    }
+  return 0;
+}
+
+static void
+test_console_runs_guest (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_home_dir (), "guest-project", NULL);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(CorralProfile) profile = NULL;
+  g_autofree char *expected_size = NULL;
+  CorralWindow *window;
+  GtkWidget *console, *enter;
+  VteTerminal *terminal;
+  GPid qemu;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  /* A shell, so what we type runs; little memory, one core (no KVM here). */
+  profile = corral_profile_load (dir, NULL, NULL);
+  corral_profile_set_entrypoint_mode (profile, CORRAL_ENTRYPOINT_SHELL);
+  corral_profile_set_memory_mib (profile, 256);
+  corral_profile_set_cores (profile, 1);
+  corral_profile_set_network (profile, FALSE);
+  g_assert_true (corral_profile_save (profile, NULL));
+
+  file = g_file_new_for_path (dir);
+  corral_application_open_folder (app, file, FALSE, NULL);
+  window = CORRAL_WINDOW (corral_application_find_project (app, dir));
+  g_assert_nonnull (window);
+  corral_test_wait_mapped (GTK_WIDGET (window));
+
+  wait_for_state (window, CORRAL_VM_STATE_RUNNING, 120);
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->window_title), ==, "Running");
+  console = corral_window_get_console (window, CORRAL_CONSOLE_AGENT);
+  wait_for_shell (console, 1, 120);
+
+  /* Typed in the console, run by the guest's shell, shown back. */
+  type (console, "echo typed-$((6*7))\r");
+  wait_for_console (console, "typed-42", 30);
+
+  /* The guest learnt the terminal's size (it asks; VTE answers). */
+  terminal = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console));
+  expected_size = g_strdup_printf ("%ld %ld", vte_terminal_get_row_count (terminal),
+                                   vte_terminal_get_column_count (terminal));
+  type (console, "stty size\r");
+  wait_for_console (console, expected_size, 30);
+  corral_test_screenshot ("project-running");
+
+  /* The second console is another shell in the same guest. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.second-console", NULL);
+  enter = corral_window_get_console (window, CORRAL_CONSOLE_ENTER);
+  g_assert_nonnull (enter);
+  corral_test_wait_mapped (enter);
+  type (enter, "\r");
+  type (enter, "echo second-$((40+2)) > /tmp/mark; cat /tmp/mark\r");
+  wait_for_console (enter, "second-42", 30);
+  /* ...the same machine as the agent's console. */
+  type (console, "cat /tmp/mark\r");
+  wait_for_console (console, "second-42", 30);
+
+  /* QEMU killed from outside: the window says so and stays usable. */
+  qemu = find_qemu ();
+  g_assert_cmpint (qemu, >, 0);
+  g_assert_cmpint (kill (qemu, SIGKILL), ==, 0);
+  wait_for_state (window, CORRAL_VM_STATE_FAILED, 30);
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->window_title), ==, "Failed");
+  g_assert_true (gtk_info_bar_get_revealed (window->error_bar));
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "killed", 5));
+  g_assert_true (gtk_widget_get_visible (window->start_button));
+  corral_test_screenshot ("project-qemu-killed");
+
+  /* Start again from the same window: it runs, and the console follows. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  wait_for_state (window, CORRAL_VM_STATE_RUNNING, 120);
+  g_assert_false (gtk_info_bar_get_revealed (window->error_bar));
+  /* The earlier run's output stays above the new one. */
+  wait_for_shell (console, 2, 120);
+  type (console, "echo again-$((7*6))\r");
+  wait_for_console (console, "again-42", 30);
+
+  /* Stop: the power button, the guest shuts down. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
+  wait_for_state (window, CORRAL_VM_STATE_STOPPED, 60);
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->window_title), ==, "Stopped");
+  g_assert_cmpint (find_qemu (), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  corral_test_iterate (100);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  g_content_type_set_mime_dirs (NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* The tests check English labels. */
+  g_setenv ("LANGUAGE", "C", TRUE);
+  /* A key from the environment: no keyring lookup in this test. */
+  g_setenv ("ANTHROPIC_API_KEY", "sk-test-not-a-real-key", TRUE);
+
+  app = corral_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_hold (G_APPLICATION (app));
+  corral_test_init ();
+
+  settings = g_settings_new (APPLICATION_ID);
+  g_assert_nonnull (g_getenv ("CORRAL_TEST_GUEST"));
+  g_settings_set_string (settings, "guest-manifest", g_getenv ("CORRAL_TEST_GUEST"));
+  g_settings_set_boolean (settings, "start-on-open", TRUE);
+
+  g_test_add_func ("/console/runs-guest", test_console_runs_guest);
+
+  return g_test_run ();
+}
