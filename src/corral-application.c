@@ -48,6 +48,8 @@ static const GOptionEntry option_entries[] = {
     N_("Guest processor cores"), N_("N") },
   { "dry-run", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Print the QEMU command and environment, run nothing"), NULL },
+  { "terminal", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Run the VM in this terminal, without a window (the default when there is no display)"), NULL },
   /* What followed "--", one argument each (see local_command_line). */
   { "agent-arg", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING_ARRAY, NULL, NULL, NULL },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL,
@@ -340,7 +342,7 @@ corral_application_local_command_line (GApplication   *app,
 {
   char **argv = *arguments;
   int argc = g_strv_length (argv);
-  gboolean dry_run = FALSE, run_options = FALSE, enter = FALSE;
+  gboolean dry_run = FALSE, run_options = FALSE, enter = FALSE, terminal = FALSE, help = FALSE;
 
   for (int i = 1; i < argc; i++)
     {
@@ -351,15 +353,35 @@ corral_application_local_command_line (GApplication   *app,
         }
       if (g_str_equal (argv[i], "--dry-run"))
         dry_run = TRUE;
+      else if (g_str_equal (argv[i], "--terminal"))
+        terminal = TRUE;
+      else if (g_str_has_prefix (argv[i], "--help") || g_str_equal (argv[i], "-h") ||
+               g_str_equal (argv[i], "--version"))
+        help = TRUE;
       else if (g_str_equal (argv[i], "--enter") || g_str_equal (argv[i], "-e"))
         enter = TRUE;
       else if (is_run_option (argv[i]))
         run_options = TRUE;
     }
 
-  if (dry_run)
+  /* Without a display (an SSH session, a text console) Corral is the
+   * seed's launcher: the agent console is this terminal. */
+  if (!help && !g_getenv ("DISPLAY") && !g_getenv ("WAYLAND_DISPLAY"))
+    terminal = TRUE;
+
+  if (dry_run || terminal)
     {
-      *exit_status = corral_cli_main (argc, argv);
+      g_autoptr(GPtrArray) cli_args = g_ptr_array_new ();
+      gboolean after_dashes = FALSE;
+
+      for (int i = 0; i < argc; i++)
+        {
+          after_dashes = after_dashes || g_str_equal (argv[i], "--");
+          if (after_dashes || !g_str_equal (argv[i], "--terminal"))
+            g_ptr_array_add (cli_args, argv[i]);
+        }
+      g_ptr_array_add (cli_args, NULL);
+      *exit_status = corral_cli_main (cli_args->len - 1, (char **) cli_args->pdata);
       return TRUE;
     }
 

@@ -77,7 +77,7 @@ def main():
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 77, 0, 0))
     before = termios.tcgetattr(slave)
     proc = subprocess.Popen(
-        [corral, "--guest", guest, "--shell", "--no-network", "--memory", "256",
+        [corral, "--terminal", "--guest", guest, "--shell", "--no-network", "--memory", "256",
          "--cores", "1", project],
         stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
     term = Terminal(master)
