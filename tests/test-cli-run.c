@@ -43,7 +43,7 @@ test_run_custom_entrypoint (void)
   g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "ANTHROPIC_API_KEY", "sk-ant-cli-run-SECRET", TRUE);
   corral = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CORRAL_BIN"),
-                                        "--memory", "256", "--cores", "1", "--no-network",
+                                        "--terminal", "--memory", "256", "--cores", "1", "--no-network",
                                         "--guest", g_getenv ("CORRAL_TEST_GUEST"), project, NULL);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_communicate_utf8 (corral, NULL, NULL, &out, &err, &error));
