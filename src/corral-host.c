@@ -28,32 +28,39 @@ probe_timeout (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* /dev/kvm opening is not enough: on some hosts (nested, sandboxed) it
- * opens but QEMU dies at once setting up a "-cpu host" vCPU ("failed to
- * set MSR"). So QEMU is asked to build the very machine, paused, and to
- * quit: about 40 ms. Its stdin is a socket, not a pipe, so that a QEMU
- * that died first cannot SIGPIPE the app. */
+/* Whether QEMU, given @args, builds its machine (paused) and quits
+ * cleanly when asked over QMP: about 40 ms. Its stdin is a socket, not a
+ * pipe, so that a QEMU that died first cannot SIGPIPE the app. */
 static gboolean
-kvm_works_in_qemu (const char *qemu)
+qemu_starts (const char         *qemu,
+             const char * const *args)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GSource) timeout = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   gboolean done = FALSE, timed_out = FALSE;
   int sv[2];
   static const char commands[] =
     "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"quit\"}\n";
+  static const char * const common[] = {
+    "-nodefaults", "-no-user-config", "-display", "none", "-S", "-qmp", "stdio", NULL
+  };
+
+  g_ptr_array_add (argv, (gpointer) qemu);
+  for (guint i = 0; common[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) common[i]);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return FALSE;
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                         G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_subprocess_launcher_take_stdin_fd (launcher, sv[1]);
-  process = g_subprocess_launcher_spawn (launcher, NULL,
-                                         qemu, "-nodefaults", "-no-user-config", "-display", "none",
-                                         "-machine", "q35", "-accel", "kvm", "-cpu", "host",
-                                         "-m", "64", "-S", "-qmp", "stdio", NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, NULL);
   g_clear_object (&launcher);  /* closes our copy of QEMU's end */
   if (process == NULL)
     {
@@ -84,16 +91,34 @@ kvm_works_in_qemu (const char *qemu)
          g_subprocess_get_exit_status (process) == 0;
 }
 
+/* /dev/kvm opening is not enough: on some hosts (nested, sandboxed) it
+ * opens but QEMU dies at once setting up a "-cpu host" vCPU ("failed to
+ * set MSR"). So QEMU is asked to build the very machine. */
 static gboolean
 kvm_usable (const char *qemu)
 {
+  static const char * const args[] = {
+    "-machine", "q35", "-accel", "kvm", "-cpu", "host", "-m", "64", NULL
+  };
   int fd = open ("/dev/kvm", O_RDWR | O_CLOEXEC);
 
   if (fd < 0)
     return FALSE;
   close (fd);
-  return qemu != NULL && kvm_works_in_qemu (qemu);
+  return qemu != NULL && qemu_starts (qemu, args);
 }
+
+/* QEMU built without libseccomp refuses -sandbox and would not start. */
+static gboolean
+seccomp_usable (const char *qemu)
+{
+  static const char * const args[] = {
+    "-machine", "none", "-sandbox", CORRAL_QEMU_SANDBOX, NULL
+  };
+
+  return qemu != NULL && qemu_starts (qemu, args);
+}
+
 
 static guint64
 physical_ram (void)
@@ -131,6 +156,7 @@ corral_host_probe (const char *qemu_override)
 
   host->qemu_path = find_qemu (env_qemu != NULL ? env_qemu : qemu_override);
   host->kvm_usable = kvm_usable (host->qemu_path);
+  host->seccomp = seccomp_usable (host->qemu_path);
   host->ram_bytes = physical_ram ();
   host->n_cpus = g_get_num_processors ();
   host->uid = getuid ();

@@ -20,7 +20,12 @@ typedef struct {
   char    *home;           /* host home directory */
   char    *lang;           /* LANG, may be NULL */
   char    *lc_all;         /* LC_ALL, may be NULL */
+  gboolean seccomp;        /* QEMU takes -sandbox CORRAL_QEMU_SANDBOX */
 } CorralHost;
+
+/* QEMU's seccomp policy: should a guest ever break out into QEMU, QEMU
+ * cannot run programs, raise privileges or use obsolete syscalls. */
+#define CORRAL_QEMU_SANDBOX "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
 
 CorralHost *corral_host_probe (const char *qemu_override);
 CorralHost *corral_host_copy  (const CorralHost *host);

@@ -267,10 +267,12 @@ corral_qemu_command_build (CorralProfile       *profile,
   add (argv, "-no-user-config");
   add (argv, "-machine");
   add (argv, corral_guest_get_machine (guest));
-  /* Defence in depth, should the guest ever break out into QEMU: QEMU
-   * may not run programs, raise privileges or use obsolete syscalls. */
-  add (argv, "-sandbox");
-  add (argv, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+  /* Defence in depth (see CORRAL_QEMU_SANDBOX), where QEMU has it. */
+  if (host->seccomp)
+    {
+      add (argv, "-sandbox");
+      add (argv, CORRAL_QEMU_SANDBOX);
+    }
 
   if (host->kvm_usable)
     {

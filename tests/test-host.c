@@ -33,6 +33,9 @@ test_kvm_needs_qemu (void)
 
   g_assert_false (failing->kvm_usable);
   g_assert_cmpuint (working->kvm_usable, ==, access ("/dev/kvm", R_OK | W_OK) == 0);
+  /* Likewise -sandbox: only when QEMU took it. */
+  g_assert_false (failing->seccomp);
+  g_assert_true (working->seccomp);
 }
 
 static void

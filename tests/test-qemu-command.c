@@ -30,6 +30,7 @@ make_host (void)
     .qemu_path = (char *) "/usr/bin/qemu-system-x86_64",
     .uid = 1000, .gid = 1000,
     .home = (char *) "/home/me",
+    .seccomp = TRUE,
   };
   return host;
 }
@@ -126,6 +127,7 @@ test_golden_minimal (void)
   /* No KVM, no network, no optional share, no QMP, no second console,
    * not graphical: the smallest command. */
   host.kvm_usable = FALSE;
+  host.seccomp = FALSE;
   corral_runtime_init (&rt);
   corral_profile_set_network (profile, FALSE);
   corral_profile_set_memory_mib (profile, 1024);
@@ -133,7 +135,6 @@ test_golden_minimal (void)
   line = build_line (profile, guest, &host, &rt);
   g_assert_cmpstr (line, ==,
     "/usr/bin/qemu-system-x86_64 -nodefaults -no-user-config -machine q35"
-    " -sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
     " -accel tcg,tb-size=256 -cpu max -m 1024 -smp 2 -display none"
     " -kernel @G@/vmlinux -initrd @G@/initrd -append 'console=ttyS0 quiet'"
     " -drive file=@G@/disk.img,format=raw,if=virtio,cache=writeback,snapshot=on"
