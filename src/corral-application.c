@@ -32,7 +32,7 @@ static const GOptionEntry option_entries[] = {
   { "enter", 'e', 0, G_OPTION_ARG_NONE, NULL,
     N_("Open a second console in the running VM of PROJECT_DIR"), NULL },
   { "guest", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-    N_("Boot the guest described by this manifest"), N_("FILE") },
+    N_("The guest to boot when Preferences name none"), N_("FILE") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Show the version and exit"), NULL },
   /* The seed launcher's options: for the VM's first start only. */
@@ -95,12 +95,20 @@ corral_application_dup_guest_manifest (CorralApplication *self)
 
   g_return_val_if_fail (CORRAL_IS_APPLICATION (self), NULL);
 
-  if (self->guest_override != NULL)
-    return g_strdup (self->guest_override);
+  /* A guest chosen in Preferences wins: build-aux/run always passes
+   * --guest (the guest it built), and a choice made in the app should not
+   * be silently ignored. */
   setting = g_settings_get_string (self->settings, "guest-manifest");
   if (setting[0] != '\0')
     return g_steal_pointer (&setting);
-  return g_strdup (CORRAL_DEFAULT_GUEST_MANIFEST);
+  return g_strdup (corral_application_get_default_guest (self));
+}
+
+const char *
+corral_application_get_default_guest (CorralApplication *self)
+{
+  g_return_val_if_fail (CORRAL_IS_APPLICATION (self), NULL);
+  return self->guest_override != NULL ? self->guest_override : CORRAL_DEFAULT_GUEST_MANIFEST;
 }
 
 CorralGuest *
@@ -469,7 +477,8 @@ preferences_action (GSimpleAction *action,
                     gpointer       user_data)
 {
   CorralApplication *self = CORRAL_APPLICATION (user_data);
-  GtkWindow *dialog = GTK_WINDOW (corral_preferences_new (self->settings));
+  GtkWindow *dialog = GTK_WINDOW (corral_preferences_new (self->settings,
+                                                          corral_application_get_default_guest (self)));
 
   gtk_window_set_transient_for (dialog, gtk_application_get_active_window (GTK_APPLICATION (self)));
   gtk_window_present (dialog);

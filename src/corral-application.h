@@ -20,8 +20,10 @@ GSettings         *corral_application_get_settings (CorralApplication *self);
 /* Probed once, with the QEMU binary from the preferences; reprobed when
  * that preference changes. */
 const CorralHost  *corral_application_get_host     (CorralApplication *self);
-/* The manifest named by --guest, else the preference, else the default. */
+/* The manifest named in Preferences, else --guest, else the built-in one. */
 char              *corral_application_dup_guest_manifest (CorralApplication *self);
+/* What is used when Preferences name no guest: --guest or the built-in. */
+const char        *corral_application_get_default_guest  (CorralApplication *self);
 CorralGuest       *corral_application_load_guest   (CorralApplication *self,
                                                     GError           **error);
 

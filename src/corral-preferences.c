@@ -26,6 +26,7 @@ struct _CorralPreferences
   AdwComboRow  *layout_row;
 
   GSettings    *settings;
+  char         *default_guest;
   GCancellable *cancellable;
 };
 
@@ -148,7 +149,7 @@ update_guest_row (CorralPreferences *self)
 
   if (manifest[0] == '\0')
     /* Translators: %s is the default guest manifest's path */
-    subtitle = g_strdup_printf (_("Default: %s"), CORRAL_DEFAULT_GUEST_MANIFEST);
+    subtitle = g_markup_printf_escaped (_("Default: %s"), self->default_guest);
   else
     subtitle = g_markup_escape_text (manifest, -1);
   adw_action_row_set_subtitle (self->guest_row, subtitle);
@@ -220,12 +221,14 @@ layout_set_mapping (const GValue       *value,
 }
 
 GtkWidget *
-corral_preferences_new (GSettings *settings)
+corral_preferences_new (GSettings  *settings,
+                        const char *default_guest)
 {
   CorralPreferences *self = g_object_new (CORRAL_TYPE_PREFERENCES, NULL);
   g_autofree char *qemu = NULL;
 
   self->settings = g_object_ref (settings);
+  self->default_guest = g_strdup (default_guest);
 
   g_settings_bind (settings, "start-on-open", self->start_on_open_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (settings, "layout", self->layout_row, "selected", G_SETTINGS_BIND_DEFAULT,
@@ -249,6 +252,7 @@ corral_preferences_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), CORRAL_TYPE_PREFERENCES);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->default_guest, g_free);
 
   G_OBJECT_CLASS (corral_preferences_parent_class)->dispose (object);
 }
@@ -263,12 +267,12 @@ corral_preferences_class_init (CorralPreferencesClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, CORRAL_RESOURCE_PATH "/ui/corral-preferences.ui");
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, api_key_row);
+  gtk_widget_class_bind_template_child (widget_class, CorralPreferences, start_on_open_switch);
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, api_key_status);
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, gh_token_row);
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, gh_token_status);
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, guest_row);
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, qemu_row);
-  gtk_widget_class_bind_template_child (widget_class, CorralPreferences, start_on_open_switch);
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, layout_row);
   gtk_widget_class_bind_template_callback (widget_class, secret_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, guest_choose_cb);

@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 #define CORRAL_TYPE_PREFERENCES (corral_preferences_get_type ())
 G_DECLARE_FINAL_TYPE (CorralPreferences, corral_preferences, CORRAL, PREFERENCES, AdwPreferencesWindow)
 
-GtkWidget *corral_preferences_new (GSettings *settings);
+/* @default_guest: the manifest used when the preference is empty. */
+GtkWidget *corral_preferences_new (GSettings  *settings,
+                                   const char *default_guest);
 
 G_END_DECLS

@@ -27,4 +27,15 @@ export GSK_RENDERER=${GSK_RENDERER:-cairo}
 export NO_AT_BRIDGE=1
 unset WAYLAND_DISPLAY
 
-dbus-run-session -- "$@"
+# A Secret Service (libsecret) in that session: gnome-keyring, unlocked,
+# with its keyring and control socket in a private temporary folder, and
+# its chatter kept off stdout (the test's TAP stream). It ends with the bus.
+keyring_dir=$(mktemp -d)
+trap 'kill "$xvfb_pid" 2>/dev/null; wait "$xvfb_pid" 2>/dev/null; rm -rf "$fdfile" "$keyring_dir"' EXIT
+dbus-run-session -- bash -c '
+  if command -v gnome-keyring-daemon >/dev/null; then
+    printf corral-test | XDG_DATA_HOME="$1" XDG_RUNTIME_DIR="$1" \
+      gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+  fi
+  shift
+  exec "$@"' gui-wrapper "$keyring_dir" "$@"

@@ -123,6 +123,7 @@ test_start_page_lists_saved (void)
 
   window = new_start_window ();
   g_assert_true (gtk_widget_get_mapped (window->recent_box));
+  corral_test_screenshot ("start-page");
 
   /* Newest first, by folder name, with the path underneath. */
   row = gtk_widget_get_first_child (GTK_WIDGET (window->recent_list));
@@ -137,7 +138,6 @@ test_start_page_lists_saved (void)
   g_assert_cmpstr (corral_window_get_project_path (window), ==, old);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->stack), ==, "project");
 
-  corral_test_screenshot ("start-page-then-project");
   close_all_windows ();
 }
 
@@ -357,6 +357,161 @@ test_settings_dialog_saves (void)
   close_all_windows ();
 }
 
+
+static void
+test_open_enter (void)
+{
+  g_autofree char *dir = make_dir ("enter-project");
+  CorralWindow *window;
+
+  /* `corral --enter DIR`: the project's window, on its second console. */
+  g_assert_cmpint (run_second_instance ("--enter", dir, NULL), ==, 0);
+  window = project_window (dir);
+  g_assert_nonnull (window);
+  g_assert_nonnull (window->enter_page);
+  g_assert_true (adw_tab_view_get_selected_page (window->tab_view) == window->enter_page);
+
+  /* Back on the agent console, --enter again: same window, same tab. */
+  adw_tab_view_set_selected_page (window->tab_view, window->console_page);
+  g_assert_cmpint (run_second_instance ("--enter", dir, NULL), ==, 0);
+  g_assert_cmpuint (count_corral_windows (), ==, 1);
+  g_assert_true (adw_tab_view_get_selected_page (window->tab_view) == window->enter_page);
+  g_assert_cmpint (adw_tab_view_get_n_pages (window->tab_view), ==, 2);
+
+  /* Without a folder it says what is missing. */
+  g_assert_cmpint (run_second_instance ("--enter", NULL), !=, 0);
+  close_all_windows ();
+}
+
+static void
+test_layout_remembered (void)
+{
+  g_autofree char *dir = make_dir ("layout-project");
+  g_autoptr(GFile) file = g_file_new_for_path (dir);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  CorralWindow *window;
+
+  corral_application_open_folder (app, file, FALSE, NULL);
+  window = project_window (dir);
+  /* What the display's owner does once the guest has a display. */
+  g_object_set_data (G_OBJECT (window->display_area), "corral-has-display", GINT_TO_POINTER (TRUE));
+  corral_window_update_layout (window);
+
+  g_settings_set_string (settings, "layout", "side-by-side");
+  g_assert_true (gtk_paned_get_end_child (window->paned) == window->display_area);
+  g_assert_null (window->display_page);
+
+  /* Through the menu's action, as the user does. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "layout", g_variant_new_string ("tabs"));
+  g_assert_cmpstr (g_settings_get_string (settings, "layout"), ==, "tabs");
+  g_assert_null (gtk_paned_get_end_child (window->paned));
+  g_assert_nonnull (window->display_page);
+  g_assert_true (adw_tab_page_get_child (window->display_page) == window->display_area);
+
+  /* A new window follows the remembered choice. */
+  {
+    g_autofree char *other = make_dir ("layout-other");
+    g_autoptr(GFile) other_file = g_file_new_for_path (other);
+    CorralWindow *second;
+
+    corral_application_open_folder (app, other_file, FALSE, NULL);
+    second = project_window (other);
+    g_object_set_data (G_OBJECT (second->display_area), "corral-has-display", GINT_TO_POINTER (TRUE));
+    corral_window_update_layout (second);
+    g_assert_nonnull (second->display_page);
+  }
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "layout", g_variant_new_string ("side-by-side"));
+  g_assert_true (gtk_paned_get_end_child (window->paned) == window->display_area);
+  g_assert_null (window->display_page);
+  close_all_windows ();
+}
+
+/* Opens @name with start-on-open, so the VM is started at once. */
+static CorralWindow *
+open_and_start (const char *name)
+{
+  g_autofree char *dir = make_dir (name);
+  g_autoptr(GFile) file = g_file_new_for_path (dir);
+  CorralWindow *window;
+
+  corral_application_open_folder (app, file, FALSE, NULL);
+  window = project_window (dir);
+  g_assert_nonnull (window);
+  corral_test_wait_mapped (GTK_WIDGET (window));
+  if (window->vm == NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  return window;
+}
+
+static void
+test_error_guest_missing (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  CorralWindow *window;
+
+  g_settings_set_string (settings, "guest-manifest", "/nonexistent/guest.ini");
+  window = open_and_start ("no-guest");
+  g_assert_true (gtk_info_bar_get_revealed (window->error_bar));
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "guest system is missing", 5));
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "/nonexistent/guest.ini", 5));
+  g_assert_true (gtk_widget_get_visible (window->preferences_button));
+  /* Still a working window: Start is there to try again. */
+  g_assert_true (gtk_widget_get_visible (window->start_button));
+  g_assert_true (gtk_widget_is_sensitive (window->start_button));
+  g_settings_reset (settings, "guest-manifest");
+  close_all_windows ();
+}
+
+static void
+test_error_qemu_missing (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  CorralWindow *window;
+
+  g_settings_set_string (settings, "guest-manifest", g_getenv ("CORRAL_TEST_GUEST"));
+  g_settings_set_string (settings, "qemu-binary", "/nonexistent/qemu-system-x86_64");
+  window = open_and_start ("no-qemu");
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "QEMU is not installed", 5));
+  g_assert_true (gtk_widget_get_visible (window->preferences_button));
+  g_settings_reset (settings, "qemu-binary");
+  g_settings_reset (settings, "guest-manifest");
+  close_all_windows ();
+}
+
+static void
+test_error_qemu_exits_at_once (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *guest_dir = make_dir ("broken-guest");
+  g_autofree char *kernel = g_build_filename (guest_dir, "vmlinux", NULL);
+  g_autofree char *manifest = g_build_filename (guest_dir, "guest.ini", NULL);
+  CorralWindow *window;
+  gint64 deadline;
+
+  /* A kernel QEMU cannot load: real QEMU exits at once, saying why. */
+  g_assert_true (g_file_set_contents (kernel, "not a kernel", -1, NULL));
+  g_assert_true (g_file_set_contents (manifest,
+                                      "[Guest]\nName=Broken\nKernel=vmlinux\nCmdline=console=ttyS0\n"
+                                      "AgentSerial=0\nEnterSerial=1\nGraphical=false\nVga=none\n"
+                                      "MinMemory=64\nMachine=q35\n", -1, NULL));
+  g_settings_set_string (settings, "guest-manifest", manifest);
+  window = open_and_start ("broken-kernel");
+
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!gtk_widget_get_visible (window->stderr_expander) && g_get_monotonic_time () < deadline)
+    corral_test_iterate (100);
+  g_assert_true (gtk_info_bar_get_revealed (window->error_bar));
+  g_assert_true (gtk_widget_get_visible (window->stderr_expander));
+  /* QEMU's own words, readable by the user. */
+  gtk_expander_set_expanded (GTK_EXPANDER (window->stderr_expander), TRUE);
+  g_assert_true (corral_test_wait_for_text (window->stderr_expander, "qemu", 5));
+  g_assert_true (gtk_widget_get_visible (window->start_button));
+  corral_test_screenshot ("qemu-exits-at-once");
+  g_settings_reset (settings, "guest-manifest");
+  close_all_windows ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -387,6 +542,11 @@ main (int argc, char **argv)
   g_test_add_func ("/window/drop/file-refused", test_drop_file_refused);
   g_test_add_func ("/window/drop/on-project-offers-new-window", test_drop_on_project_offers_new_window);
   g_test_add_func ("/window/settings-dialog/saves", test_settings_dialog_saves);
+  g_test_add_func ("/window/open/enter", test_open_enter);
+  g_test_add_func ("/window/layout/remembered", test_layout_remembered);
+  g_test_add_func ("/window/errors/guest-missing", test_error_guest_missing);
+  g_test_add_func ("/window/errors/qemu-missing", test_error_qemu_missing);
+  g_test_add_func ("/window/errors/qemu-exits-at-once", test_error_qemu_exits_at_once);
 
   return g_test_run ();
 }
