@@ -38,6 +38,7 @@ struct _CorralVncDisplay
   GtkWidget parent_instance;
 
   VncConnection *conn;
+  int fd;  /* the connection's socket (gvnc owns it), -1 when none */
   gboolean initialized;
 
   guint8 *fb;
@@ -45,8 +46,18 @@ struct _CorralVncDisplay
   VncBaseFramebuffer *vfb;
 
   CorralTiles *tiles;
+  /* One render node per tile, kept while the tile and its placement stay
+   * the same: GTK diffs frames by node, so an unchanged tile costs
+   * nothing. GL/Vulkan get texture nodes (cached on the GPU). GTK 4.8's
+   * cairo renderer converts every texture through floats each frame, so
+   * there each tile is a cairo node painting its own image surface. */
+  gboolean cairo_mode;
+  GskRenderNode **tile_nodes;
+  cairo_surface_t **tile_surfaces;
   GdkTexture **tile_textures;
   guint n_tile_textures;
+  double placed_scale;
+  int placed_x, placed_y, placed_sf;
   TilePool *pool;
 
   gboolean update_seen;  /* a rectangle arrived since the last request */
@@ -153,11 +164,17 @@ tile_pool_take (TilePool *pool, guint8 **data)
 /* ---- framebuffer ---- */
 
 static void
-clear_tile_textures (CorralVncDisplay *self)
+clear_tiles (CorralVncDisplay *self)
 {
   for (guint i = 0; i < self->n_tile_textures; i++)
-    g_clear_object (&self->tile_textures[i]);
+    {
+      g_clear_object (&self->tile_textures[i]);
+      g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
+      g_clear_pointer (&self->tile_surfaces[i], cairo_surface_destroy);
+    }
   g_clear_pointer (&self->tile_textures, g_free);
+  g_clear_pointer (&self->tile_nodes, g_free);
+  g_clear_pointer (&self->tile_surfaces, g_free);
   self->n_tile_textures = 0;
 }
 
@@ -166,7 +183,7 @@ free_framebuffer (CorralVncDisplay *self)
 {
   g_clear_object (&self->vfb);
   g_clear_pointer (&self->fb, g_free);
-  clear_tile_textures (self);
+  clear_tiles (self);
   self->fb_width = self->fb_height = 0;
 }
 
@@ -190,6 +207,8 @@ setup_framebuffer (CorralVncDisplay *self, int width, int height)
     corral_tiles_resize (self->tiles, width, height);
   self->n_tile_textures = corral_tiles_get_n_tiles (self->tiles);
   self->tile_textures = g_new0 (GdkTexture *, self->n_tile_textures);
+  self->tile_nodes = g_new0 (GskRenderNode *, self->n_tile_textures);
+  self->tile_surfaces = g_new0 (cairo_surface_t *, self->n_tile_textures);
 
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GUEST_WIDTH]);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GUEST_HEIGHT]);
@@ -212,24 +231,77 @@ copy_opaque (CorralVncDisplay *self, int x, int y, int w, int h,
     }
 }
 
+/* Copies the dirty tiles out of the framebuffer into fresh tile images
+ * (the old ones may still be in use by the frame on screen). */
 static void
 rebuild_dirty_tiles (CorralVncDisplay *self)
 {
   for (guint i = 0; corral_tiles_next_dirty (self->tiles, &i); i++)
     {
       CorralTileRect r;
-      guint8 *data;
-      g_autoptr(GBytes) bytes = tile_pool_take (self->pool, &data);
 
       corral_tiles_get_rect (self->tiles, i, &r);
-      copy_opaque (self, r.x, r.y, r.width, r.height, data, TILE_SIZE * 4);
+      g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
       g_clear_object (&self->tile_textures[i]);
-      self->tile_textures[i] = gdk_memory_texture_new (r.width, r.height,
-                                                       GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
-                                                       bytes, TILE_SIZE * 4);
+      g_clear_pointer (&self->tile_surfaces[i], cairo_surface_destroy);
+      if (self->cairo_mode)
+        {
+          cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24,
+                                                                 r.width, r.height);
+
+          guint8 *dst = cairo_image_surface_get_data (surface);
+          int stride = cairo_image_surface_get_stride (surface);
+
+          /* RGB24 ignores the padding byte: plain row copies. */
+          for (int row = 0; row < r.height; row++)
+            memcpy (dst + (gsize) row * stride,
+                    self->fb + (gsize) (r.y + row) * self->fb_stride + r.x * 4,
+                    r.width * 4);
+          cairo_surface_mark_dirty (surface);
+          self->tile_surfaces[i] = surface;
+        }
+      else
+        {
+          guint8 *data;
+          g_autoptr(GBytes) bytes = tile_pool_take (self->pool, &data);
+
+          copy_opaque (self, r.x, r.y, r.width, r.height, data, TILE_SIZE * 4);
+          self->tile_textures[i] = gdk_memory_texture_new (r.width, r.height,
+                                                           GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
+                                                           bytes, TILE_SIZE * 4);
+        }
       self->tiles_built++;
     }
   corral_tiles_clear (self->tiles);
+}
+
+/* The node drawing tile @i (framebuffer area @r) at device rectangle @d. */
+static GskRenderNode *
+build_tile_node (CorralVncDisplay *self, guint i, const CorralTileRect *r,
+                 const CorralTileRect *d, int sf)
+{
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT ((float) d->x / sf, (float) d->y / sf,
+                                               (float) d->width / sf, (float) d->height / sf);
+  GtkSnapshot *snapshot;
+  cairo_t *cr;
+
+  if (!self->cairo_mode)
+    return gsk_texture_node_new (self->tile_textures[i], &bounds);
+
+  snapshot = gtk_snapshot_new ();
+  cr = gtk_snapshot_append_cairo (snapshot, &bounds);
+  cairo_translate (cr, bounds.origin.x, bounds.origin.y);
+  cairo_scale (cr, bounds.size.width / r->width, bounds.size.height / r->height);
+  cairo_set_source_surface (cr, self->tile_surfaces[i], 0, 0);
+  /* Unscaled, a guest pixel is a device pixel: keep it sharp. Scaled,
+   * pad so the filter finds no dark border at tile edges. */
+  cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
+  cairo_pattern_set_filter (cairo_get_source (cr),
+                            d->width == r->width ? CAIRO_FILTER_NEAREST
+                                                 : CAIRO_FILTER_GOOD);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  return gtk_snapshot_free_to_node (snapshot);
 }
 
 GdkTexture *
@@ -445,6 +517,7 @@ drop_connection (CorralVncDisplay *self)
 
   if (conn == NULL)
     return;
+  self->fd = -1;
   g_signal_handlers_disconnect_by_data (conn, self);
   vnc_connection_shutdown (conn);
   g_object_unref (conn);
@@ -478,6 +551,7 @@ corral_vnc_display_open_fd (CorralVncDisplay *self, int fd)
   drop_connection (self);
 
   self->conn = vnc_connection_new ();
+  self->fd = fd;
   g_signal_connect (self->conn, "vnc-auth-choose-type", G_CALLBACK (on_auth_choose_type), self);
   g_signal_connect (self->conn, "vnc-initialized", G_CALLBACK (on_initialized), self);
   g_signal_connect (self->conn, "vnc-disconnected", G_CALLBACK (on_disconnected), self);
@@ -831,24 +905,48 @@ corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (self->fb == NULL || self->tiles == NULL)
     return;
 
+  {
+    GtkNative *native = gtk_widget_get_native (widget);
+    gboolean cairo_mode = GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native));
+
+    if (cairo_mode != self->cairo_mode)
+      {
+        /* Another renderer (the widget moved): rebuild everything. */
+        self->cairo_mode = cairo_mode;
+        corral_tiles_mark_all (self->tiles);
+      }
+  }
+
   if (corral_tiles_any_dirty (self->tiles))
     rebuild_dirty_tiles (self);
 
   get_placement (self, &scale, &ox, &oy);
+  if (scale != self->placed_scale || ox != self->placed_x || oy != self->placed_y
+      || sf != self->placed_sf)
+    {
+      for (guint i = 0; i < self->n_tile_textures; i++)
+        g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
+      self->placed_scale = scale;
+      self->placed_x = ox;
+      self->placed_y = oy;
+      self->placed_sf = sf;
+    }
+
   for (guint i = 0; i < self->n_tile_textures; i++)
     {
-      CorralTileRect r, d;
+      if (self->tile_nodes[i] == NULL)
+        {
+          CorralTileRect r, d;
 
-      if (self->tile_textures[i] == NULL)
-        continue;
-      corral_tiles_get_rect (self->tiles, i, &r);
-      corral_tiles_snap (&r, scale, ox, oy, &d);
-      gtk_snapshot_append_texture (snapshot, self->tile_textures[i],
-                                   &GRAPHENE_RECT_INIT ((float) d.x / sf,
-                                                        (float) d.y / sf,
-                                                        (float) d.width / sf,
-                                                        (float) d.height / sf));
+          if (self->tile_textures[i] == NULL && self->tile_surfaces[i] == NULL)
+            continue;
+          corral_tiles_get_rect (self->tiles, i, &r);
+          corral_tiles_snap (&r, scale, ox, oy, &d);
+          self->tile_nodes[i] = build_tile_node (self, i, &r, &d, sf);
+        }
+      gtk_snapshot_append_node (snapshot, self->tile_nodes[i]);
     }
+
   self->frames_drawn++;
 
   /* One request per painted frame, and only when the last one was
@@ -972,6 +1070,7 @@ corral_vnc_display_init (CorralVncDisplay *self)
 {
   GtkEventController *controller;
 
+  self->fd = -1;
   self->pool = tile_pool_new ();
   self->held_keys = g_hash_table_new (NULL, NULL);
   self->resize_guest = TRUE;
@@ -1054,4 +1153,11 @@ guint64
 corral_vnc_display_get_tiles_built (CorralVncDisplay *self)
 {
   return self->tiles_built;
+}
+
+int
+corral_vnc_display_get_socket_fd (CorralVncDisplay *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VNC_DISPLAY (self), -1);
+  return self->fd;
 }

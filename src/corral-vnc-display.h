@@ -65,6 +65,10 @@ gboolean    corral_vnc_display_widget_to_guest (CorralVncDisplay *self,
 /* A copy of the current guest image, or NULL when there is none. */
 GdkTexture *corral_vnc_display_get_image      (CorralVncDisplay *self);
 
+/* The connection's socket, owned by the connection; -1 when none. Tests
+ * break it to check that the view reconnects. */
+int         corral_vnc_display_get_socket_fd  (CorralVncDisplay *self);
+
 /* Counters for tests and benchmarks. */
 guint64     corral_vnc_display_get_frames_drawn  (CorralVncDisplay *self);
 guint64     corral_vnc_display_get_tiles_built   (CorralVncDisplay *self);

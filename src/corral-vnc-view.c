@@ -1,0 +1,854 @@
+/* corral-vnc-view.c: the guest's graphical display, as a widget
+ *
+ * Follows the Vm through its properties and signals: connects when it runs
+ * with a display, reconnects while it keeps running, and otherwise shows a
+ * placeholder that says why there is nothing to see.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <adwaita.h>
+
+#include "corral-vnc-view.h"
+
+#define RECONNECT_MIN_MS 250
+#define RECONNECT_MAX_MS 4000
+#define HINT_SECONDS 5
+
+struct _CorralVncView
+{
+  GtkWidget parent_instance;
+
+  CorralVm *vm;
+  gulong state_handler;
+  gulong display_handler;
+
+  AdwToastOverlay *toasts;
+  GtkStack *stack;
+  AdwStatusPage *placeholder;
+  GtkScrolledWindow *scroller;
+  CorralVncDisplay *display;
+  GtkRevealer *hint;
+  GtkLabel *hint_label;
+  GtkWidget *fullscreen_menu;
+  GMenuModel *menu;
+
+  GCancellable *connecting;
+  guint reconnect_source;
+  guint reconnect_delay;
+  guint hint_source;
+  gboolean ever_connected;
+
+  gboolean grab_keyboard;
+  gboolean fullscreen;
+  gboolean scale_to_fit;
+  GtkWindow *window;  /* our toplevel while rooted */
+  gulong fullscreened_handler;
+};
+
+enum {
+  PROP_0,
+  PROP_VM,
+  PROP_GRAB_KEYBOARD,
+  PROP_FULLSCREEN,
+  PROP_SCALE_TO_FIT,
+  PROP_CONNECTED,
+  N_PROPS
+};
+static GParamSpec *props[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (CorralVncView, corral_vnc_view, GTK_TYPE_WIDGET)
+
+/* QEMU key numbers (XT set 1, 0xE0 keys as 0x80 | code) */
+#define Q_CTRL  0x1d
+#define Q_ALT   0x38
+#define Q_DEL   0xd3
+#define Q_F1    0x3b
+#define Q_PRINT 0xb7
+
+static const struct {
+  const char *name;
+  guint16 keys[3];
+  guint n;
+} send_keys[] = {
+  { "ctrl-alt-del", { Q_CTRL, Q_ALT, Q_DEL }, 3 },
+  { "ctrl-alt-f1", { Q_CTRL, Q_ALT, Q_F1 + 0 }, 3 },
+  { "ctrl-alt-f2", { Q_CTRL, Q_ALT, Q_F1 + 1 }, 3 },
+  { "ctrl-alt-f3", { Q_CTRL, Q_ALT, Q_F1 + 2 }, 3 },
+  { "ctrl-alt-f4", { Q_CTRL, Q_ALT, Q_F1 + 3 }, 3 },
+  { "ctrl-alt-f5", { Q_CTRL, Q_ALT, Q_F1 + 4 }, 3 },
+  { "ctrl-alt-f6", { Q_CTRL, Q_ALT, Q_F1 + 5 }, 3 },
+  { "ctrl-alt-f7", { Q_CTRL, Q_ALT, Q_F1 + 6 }, 3 },
+  { "print", { Q_PRINT }, 1 },
+};
+
+guint
+corral_vnc_view_lookup_keys (const char *name, const guint16 **qnums)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (send_keys); i++)
+    if (g_strcmp0 (send_keys[i].name, name) == 0)
+      {
+        *qnums = send_keys[i].keys;
+        return send_keys[i].n;
+      }
+  *qnums = NULL;
+  return 0;
+}
+
+/* ---- pages ---- */
+
+static void
+show_placeholder (CorralVncView *self,
+                  const char    *icon,
+                  const char    *title,
+                  const char    *description)
+{
+  adw_status_page_set_icon_name (self->placeholder, icon);
+  adw_status_page_set_title (self->placeholder, title);
+  adw_status_page_set_description (self->placeholder, description);
+  gtk_stack_set_visible_child_name (self->stack, "placeholder");
+}
+
+static void
+show_display (CorralVncView *self)
+{
+  gtk_stack_set_visible_child_name (self->stack, "display");
+}
+
+static void
+show_hint (CorralVncView *self, const char *text, gboolean timed);
+
+static gboolean
+hide_hint_cb (gpointer data)
+{
+  CorralVncView *self = data;
+
+  self->hint_source = 0;
+  gtk_revealer_set_reveal_child (self->hint, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+show_hint (CorralVncView *self, const char *text, gboolean timed)
+{
+  g_clear_handle_id (&self->hint_source, g_source_remove);
+  if (text == NULL)
+    {
+      gtk_revealer_set_reveal_child (self->hint, FALSE);
+      return;
+    }
+  gtk_label_set_text (self->hint_label, text);
+  gtk_revealer_set_reveal_child (self->hint, TRUE);
+  if (timed)
+    self->hint_source = g_timeout_add_seconds (HINT_SECONDS, hide_hint_cb, self);
+}
+
+/* ---- connection ---- */
+
+static void update (CorralVncView *self);
+
+static gboolean
+vm_wants_display (CorralVncView *self)
+{
+  return self->vm != NULL
+         && corral_vm_get_state (self->vm) == CORRAL_VM_STATE_RUNNING
+         && corral_vm_has_display (self->vm);
+}
+
+static void schedule_reconnect (CorralVncView *self);
+
+static void
+open_display_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  CorralVncView *self = data;
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  fd = corral_vm_open_display_finish (CORRAL_VM (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_object_unref (self);
+      return;
+    }
+  g_clear_object (&self->connecting);
+
+  if (fd < 0)
+    {
+      g_debug ("Could not open the display: %s", error->message);
+      if (vm_wants_display (self))
+        schedule_reconnect (self);
+      g_object_unref (self);
+      return;
+    }
+  if (!vm_wants_display (self))
+    {
+      close (fd);
+      g_object_unref (self);
+      return;
+    }
+  corral_vnc_display_open_fd (self->display, fd);
+  g_object_unref (self);
+}
+
+static void
+start_connecting (CorralVncView *self)
+{
+  if (self->connecting != NULL || corral_vnc_display_is_connected (self->display))
+    return;
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  self->connecting = g_cancellable_new ();
+  corral_vm_open_display_async (self->vm, self->connecting, open_display_cb,
+                                g_object_ref (self));
+}
+
+static void
+stop_connecting (CorralVncView *self)
+{
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  if (self->connecting)
+    {
+      g_cancellable_cancel (self->connecting);
+      g_clear_object (&self->connecting);
+    }
+}
+
+static gboolean
+reconnect_cb (gpointer data)
+{
+  CorralVncView *self = data;
+
+  self->reconnect_source = 0;
+  if (vm_wants_display (self))
+    start_connecting (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_reconnect (CorralVncView *self)
+{
+  if (self->reconnect_source != 0)
+    return;
+  self->reconnect_delay = CLAMP (self->reconnect_delay * 2, RECONNECT_MIN_MS, RECONNECT_MAX_MS);
+  self->reconnect_source = g_timeout_add (self->reconnect_delay, reconnect_cb, self);
+}
+
+static void
+on_display_connected (CorralVncDisplay *display, CorralVncView *self)
+{
+  self->reconnect_delay = 0;
+  self->ever_connected = TRUE;
+  show_hint (self, NULL, FALSE);
+  update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTED]);
+}
+
+static void
+on_display_disconnected (CorralVncDisplay *display, CorralVncView *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTED]);
+  if (vm_wants_display (self))
+    {
+      /* The VM still runs: the last picture stays while we get back in. */
+      show_hint (self, _("Reconnecting to the display…"), FALSE);
+      schedule_reconnect (self);
+    }
+  update (self);
+}
+
+/* Everything shown follows from the Vm's state and the connection. */
+static void
+update (CorralVncView *self)
+{
+  CorralVmState state;
+
+  if (self->vm == NULL)
+    {
+      stop_connecting (self);
+      corral_vnc_display_close (self->display);
+      show_placeholder (self, "computer-symbolic", _("No Virtual Machine"), NULL);
+      return;
+    }
+
+  state = corral_vm_get_state (self->vm);
+  if (state != CORRAL_VM_STATE_RUNNING && state != CORRAL_VM_STATE_STOPPING)
+    {
+      stop_connecting (self);
+      corral_vnc_display_close (self->display);
+      show_hint (self, NULL, FALSE);
+    }
+
+  switch (state)
+    {
+    case CORRAL_VM_STATE_STOPPED:
+      show_placeholder (self, "system-shutdown-symbolic",
+                        _("The Virtual Machine Is Off"),
+                        _("Start it to see its display."));
+      break;
+
+    case CORRAL_VM_STATE_STARTING:
+      show_placeholder (self, "content-loading-symbolic", _("Starting…"), NULL);
+      break;
+
+    case CORRAL_VM_STATE_FAILED:
+      show_placeholder (self, "dialog-error-symbolic",
+                        _("The Virtual Machine Stopped"),
+                        corral_vm_get_error_message (self->vm));
+      break;
+
+    case CORRAL_VM_STATE_STOPPING:
+      if (corral_vnc_display_is_connected (self->display))
+        show_display (self);
+      else
+        show_placeholder (self, "system-shutdown-symbolic", _("Shutting Down…"), NULL);
+      break;
+
+    case CORRAL_VM_STATE_RUNNING:
+      if (!corral_vm_has_display (self->vm))
+        {
+          show_placeholder (self, "video-display-symbolic", _("No Display"),
+                            _("This guest has no graphical console."));
+          break;
+        }
+      if (corral_vnc_display_is_connected (self->display) || self->ever_connected)
+        show_display (self);
+      else
+        show_placeholder (self, "video-display-symbolic",
+                          _("Connecting to the Display…"), NULL);
+      if (!corral_vnc_display_is_connected (self->display) && self->reconnect_source == 0)
+        start_connecting (self);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+on_vm_changed (CorralVncView *self)
+{
+  if (self->vm && corral_vm_get_state (self->vm) != CORRAL_VM_STATE_RUNNING)
+    self->ever_connected = FALSE;
+  update (self);
+}
+
+/* ---- actions ---- */
+
+gboolean
+corral_vnc_view_save_screenshot (CorralVncView *self, GFile *file, GError **error)
+{
+  g_autoptr(GdkTexture) image = corral_vnc_display_get_image (self->display);
+  g_autoptr(GBytes) png = NULL;
+
+  if (image == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _("The display shows nothing yet"));
+      return FALSE;
+    }
+  png = gdk_texture_save_to_png_bytes (image);
+  return g_file_replace_contents (file, g_bytes_get_data (png, NULL),
+                                  g_bytes_get_size (png), NULL, FALSE,
+                                  G_FILE_CREATE_NONE, NULL, NULL, error);
+}
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS  /* GtkFileChooser: GtkFileDialog is 4.10 */
+static void
+screenshot_response (GtkNativeDialog *dialog, int response, gpointer data)
+{
+  CorralVncView *self = data;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  if (file && !corral_vnc_view_save_screenshot (self, file, &error))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Could not save the screenshot: %s"),
+                                              error->message);
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (msg));
+    }
+  else if (file)
+    adw_toast_overlay_add_toast (self->toasts, adw_toast_new (_("Screenshot saved")));
+
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+screenshot_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  CorralVncView *self = CORRAL_VNC_VIEW (widget);
+  GtkFileChooserNative *chooser;
+  const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
+  g_autoptr(GFile) folder = g_file_new_for_path (pictures ? pictures : g_get_home_dir ());
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  /* Translators: a file name; %Y-%m-%d %H-%M-%S is the date and time
+   * (g_date_time_format), keep it and ".png" */
+  g_autofree char *file_name = g_date_time_format (now, _("Screenshot from %Y-%m-%d %H-%M-%S.png"));
+
+  chooser = gtk_file_chooser_native_new (_("Save Screenshot"),
+                                         GTK_WINDOW (gtk_widget_get_root (widget)),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), file_name);
+  g_signal_connect (chooser, "response", G_CALLBACK (screenshot_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+G_GNUC_END_IGNORE_DEPRECATIONS
+
+static void
+send_keys_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  CorralVncView *self = CORRAL_VNC_VIEW (widget);
+  const guint16 *qnums;
+  guint n = corral_vnc_view_lookup_keys (g_variant_get_string (param, NULL), &qnums);
+
+  if (n > 0)
+    corral_vnc_display_send_keys (self->display, qnums, n);
+  gtk_widget_grab_focus (GTK_WIDGET (self->display));
+}
+
+static gboolean
+shortcut_cb (GtkWidget *widget, GVariant *args, gpointer data)
+{
+  CorralVncView *self = CORRAL_VNC_VIEW (widget);
+
+  /* While the keyboard is grabbed every key belongs to the guest. */
+  if (self->grab_keyboard)
+    return FALSE;
+  return gtk_widget_activate_action_variant (widget, data, NULL);
+}
+
+/* ---- grab and fullscreen ---- */
+
+static GdkToplevel *
+get_toplevel (CorralVncView *self)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  GdkSurface *surface = native ? gtk_native_get_surface (native) : NULL;
+
+  return GDK_IS_TOPLEVEL (surface) ? GDK_TOPLEVEL (surface) : NULL;
+}
+
+static void
+apply_grab (CorralVncView *self)
+{
+  GdkToplevel *toplevel = get_toplevel (self);
+
+  if (toplevel == NULL)
+    return;
+  if (self->grab_keyboard)
+    {
+      gdk_toplevel_inhibit_system_shortcuts (toplevel, NULL);
+      gtk_widget_grab_focus (GTK_WIDGET (self->display));
+      show_hint (self, _("The keyboard goes to the virtual machine. Press Ctrl+Alt to release it."),
+                 TRUE);
+    }
+  else
+    {
+      gdk_toplevel_restore_system_shortcuts (toplevel);
+      show_hint (self, NULL, FALSE);
+    }
+}
+
+static void
+on_grab_toggle (CorralVncDisplay *display, CorralVncView *self)
+{
+  g_object_set (self, "grab-keyboard", !self->grab_keyboard, NULL);
+}
+
+static void
+on_window_fullscreened (GtkWindow *window, GParamSpec *pspec, CorralVncView *self)
+{
+  gboolean fs = gtk_window_is_fullscreen (window);
+
+  /* Left fullscreen some other way (the window manager): follow. */
+  if (!fs && self->fullscreen)
+    {
+      self->fullscreen = FALSE;
+      gtk_widget_set_visible (self->fullscreen_menu, FALSE);
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FULLSCREEN]);
+    }
+}
+
+static void
+set_fullscreen (CorralVncView *self, gboolean fullscreen)
+{
+  fullscreen = !!fullscreen;
+  if (self->fullscreen == fullscreen)
+    return;
+  self->fullscreen = fullscreen;
+  gtk_widget_set_visible (self->fullscreen_menu, fullscreen);
+  if (self->window)
+    {
+      if (fullscreen)
+        gtk_window_fullscreen (self->window);
+      else
+        gtk_window_unfullscreen (self->window);
+    }
+  if (fullscreen)
+    gtk_widget_grab_focus (GTK_WIDGET (self->display));
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FULLSCREEN]);
+}
+
+static void
+set_scale_to_fit (CorralVncView *self, gboolean fit)
+{
+  fit = !!fit;
+  if (self->scale_to_fit == fit)
+    return;
+  self->scale_to_fit = fit;
+  corral_vnc_display_set_scale_mode (self->display,
+                                     fit ? CORRAL_SCALE_FIT : CORRAL_SCALE_ORIGINAL);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SCALE_TO_FIT]);
+}
+
+/* ---- GObject / GtkWidget ---- */
+
+static void
+corral_vnc_view_root (GtkWidget *widget)
+{
+  CorralVncView *self = CORRAL_VNC_VIEW (widget);
+  GtkRoot *root;
+
+  GTK_WIDGET_CLASS (corral_vnc_view_parent_class)->root (widget);
+  root = gtk_widget_get_root (widget);
+  if (GTK_IS_WINDOW (root))
+    {
+      self->window = GTK_WINDOW (root);
+      self->fullscreened_handler =
+        g_signal_connect (root, "notify::fullscreened", G_CALLBACK (on_window_fullscreened), self);
+    }
+}
+
+static void
+corral_vnc_view_unroot (GtkWidget *widget)
+{
+  CorralVncView *self = CORRAL_VNC_VIEW (widget);
+
+  if (self->window)
+    g_clear_signal_handler (&self->fullscreened_handler, self->window);
+  self->window = NULL;
+  GTK_WIDGET_CLASS (corral_vnc_view_parent_class)->unroot (widget);
+}
+
+static void
+corral_vnc_view_realize (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (corral_vnc_view_parent_class)->realize (widget);
+  apply_grab (CORRAL_VNC_VIEW (widget));
+}
+
+static gboolean
+corral_vnc_view_grab_focus (GtkWidget *widget)
+{
+  CorralVncView *self = CORRAL_VNC_VIEW (widget);
+
+  return gtk_widget_grab_focus (GTK_WIDGET (self->display));
+}
+
+static void
+corral_vnc_view_dispose (GObject *object)
+{
+  CorralVncView *self = CORRAL_VNC_VIEW (object);
+
+  corral_vnc_view_set_vm (self, NULL);
+  stop_connecting (self);
+  g_clear_handle_id (&self->hint_source, g_source_remove);
+  g_clear_object (&self->menu);
+  if (self->toasts)
+    {
+      gtk_widget_unparent (GTK_WIDGET (self->toasts));
+      self->toasts = NULL;
+    }
+  G_OBJECT_CLASS (corral_vnc_view_parent_class)->dispose (object);
+}
+
+static void
+corral_vnc_view_get_property (GObject *object, guint prop_id,
+                              GValue *value, GParamSpec *pspec)
+{
+  CorralVncView *self = CORRAL_VNC_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_VM: g_value_set_object (value, self->vm); break;
+    case PROP_GRAB_KEYBOARD: g_value_set_boolean (value, self->grab_keyboard); break;
+    case PROP_FULLSCREEN: g_value_set_boolean (value, self->fullscreen); break;
+    case PROP_SCALE_TO_FIT: g_value_set_boolean (value, self->scale_to_fit); break;
+    case PROP_CONNECTED:
+      g_value_set_boolean (value, corral_vnc_display_is_connected (self->display));
+      break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+corral_vnc_view_set_property (GObject *object, guint prop_id,
+                              const GValue *value, GParamSpec *pspec)
+{
+  CorralVncView *self = CORRAL_VNC_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_VM:
+      corral_vnc_view_set_vm (self, g_value_get_object (value));
+      break;
+    case PROP_GRAB_KEYBOARD:
+      if (self->grab_keyboard != g_value_get_boolean (value))
+        {
+          self->grab_keyboard = g_value_get_boolean (value);
+          apply_grab (self);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_FULLSCREEN:
+      set_fullscreen (self, g_value_get_boolean (value));
+      break;
+    case PROP_SCALE_TO_FIT:
+      set_scale_to_fit (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static GMenuModel *
+build_menu (void)
+{
+  GMenu *menu = g_menu_new ();
+  GMenu *section = g_menu_new ();
+  GMenu *keys = g_menu_new ();
+  char label[64];
+
+  g_menu_append (section, _("Take _Screenshot…"), "display.screenshot");
+  g_menu_append (keys, _("Ctrl+Alt+_Del"), "display.send-keys::ctrl-alt-del");
+  for (guint i = 1; i <= 7; i++)
+    {
+      g_autofree char *action = g_strdup_printf ("display.send-keys::ctrl-alt-f%u", i);
+
+      /* Translators: a key combination, %u is 1 to 7 */
+      g_snprintf (label, sizeof label, _("Ctrl+Alt+F%u"), i);
+      g_menu_append (keys, label, action);
+    }
+  g_menu_append (keys, _("_Print Screen"), "display.send-keys::print");
+  g_menu_append_submenu (section, _("Send _Keys"), G_MENU_MODEL (keys));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+  g_object_unref (section);
+
+  section = g_menu_new ();
+  g_menu_append (section, _("_Capture Keyboard"), "display.grab-keyboard");
+  g_menu_append (section, _("Scale to _Fit"), "display.scale-to-fit");
+  g_menu_append (section, _("F_ullscreen"), "display.fullscreen");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+  g_object_unref (section);
+  g_object_unref (keys);
+
+  return G_MENU_MODEL (menu);
+}
+
+static void
+corral_vnc_view_class_init (CorralVncViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = corral_vnc_view_dispose;
+  object_class->get_property = corral_vnc_view_get_property;
+  object_class->set_property = corral_vnc_view_set_property;
+  widget_class->root = corral_vnc_view_root;
+  widget_class->unroot = corral_vnc_view_unroot;
+  widget_class->realize = corral_vnc_view_realize;
+  widget_class->grab_focus = corral_vnc_view_grab_focus;
+
+  props[PROP_VM] =
+    g_param_spec_object ("vm", NULL, NULL, CORRAL_TYPE_VM,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  props[PROP_GRAB_KEYBOARD] =
+    g_param_spec_boolean ("grab-keyboard", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  props[PROP_FULLSCREEN] =
+    g_param_spec_boolean ("fullscreen", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  props[PROP_SCALE_TO_FIT] =
+    g_param_spec_boolean ("scale-to-fit", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  props[PROP_CONNECTED] =
+    g_param_spec_boolean ("connected", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  gtk_widget_class_install_action (widget_class, "display.screenshot", NULL, screenshot_action);
+  gtk_widget_class_install_action (widget_class, "display.send-keys", "s", send_keys_action);
+  gtk_widget_class_install_property_action (widget_class, "display.grab-keyboard", "grab-keyboard");
+  gtk_widget_class_install_property_action (widget_class, "display.fullscreen", "fullscreen");
+  gtk_widget_class_install_property_action (widget_class, "display.scale-to-fit", "scale-to-fit");
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "corral-vnc-view");
+}
+
+static void
+add_shortcut (GtkShortcutController *controller, const char *accel, const char *action)
+{
+  gtk_shortcut_controller_add_shortcut (controller,
+    gtk_shortcut_new (gtk_shortcut_trigger_parse_string (accel),
+                      gtk_callback_action_new (shortcut_cb, (gpointer) action, NULL)));
+}
+
+static void
+corral_vnc_view_init (CorralVncView *self)
+{
+  GtkWidget *overlay, *box, *menu_button;
+  GtkEventController *shortcuts;
+
+  self->scale_to_fit = TRUE;
+  self->menu = build_menu ();
+
+  self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
+  gtk_widget_set_parent (GTK_WIDGET (self->toasts), GTK_WIDGET (self));
+
+  self->stack = GTK_STACK (gtk_stack_new ());
+  gtk_stack_set_transition_type (self->stack, GTK_STACK_TRANSITION_TYPE_CROSSFADE);
+  adw_toast_overlay_set_child (self->toasts, GTK_WIDGET (self->stack));
+
+  self->placeholder = ADW_STATUS_PAGE (adw_status_page_new ());
+  gtk_stack_add_named (self->stack, GTK_WIDGET (self->placeholder), "placeholder");
+
+  self->display = CORRAL_VNC_DISPLAY (corral_vnc_display_new ());
+  gtk_widget_set_hexpand (GTK_WIDGET (self->display), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->display), TRUE);
+  g_signal_connect (self->display, "connected", G_CALLBACK (on_display_connected), self);
+  g_signal_connect (self->display, "disconnected", G_CALLBACK (on_display_disconnected), self);
+  g_signal_connect (self->display, "grab-toggle", G_CALLBACK (on_grab_toggle), self);
+
+  self->scroller = GTK_SCROLLED_WINDOW (gtk_scrolled_window_new ());
+  gtk_scrolled_window_set_child (self->scroller, GTK_WIDGET (self->display));
+
+  overlay = gtk_overlay_new ();
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), GTK_WIDGET (self->scroller));
+
+  self->hint_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->hint_label, TRUE);
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_widget_add_css_class (box, "app-notification");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->hint_label));
+  self->hint = GTK_REVEALER (gtk_revealer_new ());
+  gtk_revealer_set_child (self->hint, box);
+  gtk_widget_set_halign (GTK_WIDGET (self->hint), GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (GTK_WIDGET (self->hint), GTK_ALIGN_START);
+  gtk_widget_set_can_target (GTK_WIDGET (self->hint), FALSE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), GTK_WIDGET (self->hint));
+
+  /* In fullscreen the window's menu is gone: a small one over the corner. */
+  menu_button = gtk_menu_button_new ();
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "open-menu-symbolic");
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), self->menu);
+  gtk_widget_set_tooltip_text (menu_button, _("Display Menu"));
+  gtk_widget_add_css_class (menu_button, "osd");
+  gtk_widget_add_css_class (menu_button, "circular");
+  gtk_widget_set_halign (menu_button, GTK_ALIGN_END);
+  gtk_widget_set_valign (menu_button, GTK_ALIGN_START);
+  gtk_widget_set_margin_top (menu_button, 6);
+  gtk_widget_set_margin_end (menu_button, 6);
+  gtk_widget_set_visible (menu_button, FALSE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), menu_button);
+  self->fullscreen_menu = menu_button;
+
+  gtk_stack_add_named (self->stack, overlay, "display");
+
+  /* Capture phase: these win over the guest, except while grabbed. */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "F11", "display.fullscreen");
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "<Control><Alt>s", "display.screenshot");
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "<Control><Alt>f", "display.fullscreen");
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+
+  update (self);
+}
+
+GtkWidget *
+corral_vnc_view_new (void)
+{
+  return g_object_new (CORRAL_TYPE_VNC_VIEW, NULL);
+}
+
+void
+corral_vnc_view_set_vm (CorralVncView *self, CorralVm *vm)
+{
+  g_return_if_fail (CORRAL_IS_VNC_VIEW (self));
+  g_return_if_fail (vm == NULL || CORRAL_IS_VM (vm));
+
+  if (self->vm == vm)
+    return;
+  if (self->vm)
+    {
+      g_clear_signal_handler (&self->state_handler, self->vm);
+      g_clear_signal_handler (&self->display_handler, self->vm);
+      stop_connecting (self);
+      corral_vnc_display_close (self->display);
+      g_clear_object (&self->vm);
+    }
+  self->ever_connected = FALSE;
+  if (vm)
+    {
+      self->vm = g_object_ref (vm);
+      self->state_handler = g_signal_connect_swapped (vm, "notify::state",
+                                                      G_CALLBACK (on_vm_changed), self);
+      self->display_handler = g_signal_connect_swapped (vm, "display-changed",
+                                                        G_CALLBACK (on_vm_changed), self);
+    }
+  if (self->placeholder)
+    update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_VM]);
+}
+
+CorralVm *
+corral_vnc_view_get_vm (CorralVncView *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VNC_VIEW (self), NULL);
+  return self->vm;
+}
+
+gboolean
+corral_vnc_view_get_connected (CorralVncView *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VNC_VIEW (self), FALSE);
+  return corral_vnc_display_is_connected (self->display);
+}
+
+CorralVncDisplay *
+corral_vnc_view_get_display (CorralVncView *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VNC_VIEW (self), NULL);
+  return self->display;
+}
+
+GMenuModel *
+corral_vnc_view_get_menu (CorralVncView *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VNC_VIEW (self), NULL);
+  return self->menu;
+}
+
+const char *
+corral_vnc_view_get_page (CorralVncView *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VNC_VIEW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+const char *
+corral_vnc_view_get_placeholder_title (CorralVncView *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VNC_VIEW (self), NULL);
+  return adw_status_page_get_title (self->placeholder);
+}

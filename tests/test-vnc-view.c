@@ -1,0 +1,498 @@
+/* test-vnc-view.c: CorralVncView on a real QEMU running the tiny guest,
+ * under Xvfb (run through tests/gui-wrapper.sh)
+ *
+ * One VM for the whole file (a boot under emulation takes seconds): the
+ * view must show the guest's console as QEMU sees it, deliver typed keys
+ * and clicks (the guest logs both to /tmp/corral-display.log, read back
+ * through the second console), come back after its connection drops, and
+ * show the placeholder once the VM stops. Input goes through the X server
+ * (xdotool), as a user's would.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <adwaita.h>
+#include <gdk/x11/gdkx.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+
+#include "corral-vnc-view.h"
+
+#define TIMEOUT 180
+
+static struct {
+  char *tmp;
+  CorralProfile *profile;
+  CorralGuest *guest;
+  CorralHost *host;
+  CorralVm *vm;
+  GtkWindow *window;
+  CorralVncView *view;
+  CorralVncDisplay *display;
+  int console_fd;
+  GString *console;
+  guint console_source;
+  guint connects;
+} t;
+
+/* --- helpers ---------------------------------------------------------- */
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_until (gboolean (*cond) (gpointer), gpointer data, guint seconds)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (seconds, timeout_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return cond (data);
+}
+
+static void
+spin (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, timeout_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static gboolean
+console_read_cb (int fd, GIOCondition condition, gpointer data)
+{
+  char buf[4096];
+  ssize_t n = read (fd, buf, sizeof buf);
+
+  if (n > 0)
+    {
+      g_string_append_len (t.console, buf, n);
+      return G_SOURCE_CONTINUE;
+    }
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  t.console_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+console_has (gpointer needle)
+{
+  return strstr (t.console->str, needle) != NULL;
+}
+
+/* Runs a command on the guest's second console and returns its output
+ * (what came after @marker, which the command prints first). */
+static char *
+guest_run (const char *command)
+{
+  static guint serial;
+  g_autofree char *marker = g_strdup_printf ("CORRAL-MARK-%u", ++serial);
+  g_autofree char *end = g_strdup_printf ("CORRAL-END-%u", serial);
+  g_autofree char *line = g_strdup_printf ("echo %s-; %s; echo %s-\n",
+                                           marker, command, end);
+  g_autofree char *begin_needle = g_strdup_printf ("%s-\r\n", marker);
+  g_autofree char *end_needle = g_strdup_printf ("%s-\r\n", end);
+  const char *a, *b;
+
+  g_string_truncate (t.console, 0);
+  g_assert_cmpint (write (t.console_fd, line, strlen (line)), ==, (gssize) strlen (line));
+  if (!wait_until (console_has, end_needle, 60))
+    g_error ("no answer to “%s” on the second console:\n%s", command, t.console->str);
+  a = strstr (t.console->str, begin_needle);
+  g_assert_nonnull (a);
+  a += strlen (begin_needle);
+  b = strstr (a, end_needle);
+  g_assert_nonnull (b);
+  return g_strndup (a, b - a);
+}
+
+static void
+xdotool (const char *args)
+{
+  g_autofree char *cmd = g_strdup_printf ("xdotool %s", args);
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_spawn_command_line_sync (cmd, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s", cmd, err);
+}
+
+static gulong
+window_xid (void)
+{
+  return gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (t.window)));
+}
+
+/* Window coordinates of the centre of guest pixel (@gx, @gy). */
+static void
+guest_to_window (int gx, int gy, int *wx, int *wy)
+{
+  double dx, dy;
+  graphene_point_t p;
+
+  corral_vnc_display_guest_to_widget (t.display, gx + 0.5, gy + 0.5, &dx, &dy);
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (t.display), GTK_WIDGET (t.window),
+                                           &GRAPHENE_POINT_INIT (dx, dy), &p));
+  *wx = (int) p.x;
+  *wy = (int) p.y;
+}
+
+static gboolean
+is_connected (gpointer data)
+{
+  return corral_vnc_view_get_connected (t.view)
+         && g_strcmp0 (corral_vnc_view_get_page (t.view), "display") == 0;
+}
+
+/* The guest's banner starts with a red block in the top-left corner. */
+static gboolean
+banner_shown (gpointer data)
+{
+  g_autoptr(GdkTexture) image = NULL;
+  guint32 px;
+
+  if (!is_connected (NULL))
+    return FALSE;
+  image = corral_vnc_display_get_image (t.display);
+  if (image == NULL || gdk_texture_get_width (image) < 16)
+    return FALSE;
+  gdk_texture_download (image, (guchar *) &px, 4 * gdk_texture_get_width (image));
+  /* B8G8R8A8 premultiplied, host order: 0xAARRGGBB */
+  return ((px >> 16) & 0xff) > 140 && ((px >> 8) & 0xff) < 80 && (px & 0xff) < 80;
+}
+
+/* What the display widget itself draws, rendered by the window's
+ * renderer: the pixels a user would see. */
+static GdkTexture *
+render_display (void)
+{
+  GdkPaintable *paintable = gtk_widget_paintable_new (GTK_WIDGET (t.display));
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  int w = gtk_widget_get_width (GTK_WIDGET (t.display));
+  int h = gtk_widget_get_height (GTK_WIDGET (t.display));
+  g_autoptr(GskRenderNode) node = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (t.window));
+  GdkTexture *texture;
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  g_object_unref (paintable);
+  return texture;
+}
+
+static guint32 *
+download (GdkTexture *texture)
+{
+  int w = gdk_texture_get_width (texture), h = gdk_texture_get_height (texture);
+  guint32 *data = g_new (guint32, (gsize) w * h);
+
+  gdk_texture_download (texture, (guchar *) data, w * 4);
+  return data;
+}
+
+static gboolean
+screendump_done (gpointer data)
+{
+  return *(GError **) data != NULL;
+}
+
+static void
+screendump_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GError **error = data;
+
+  if (corral_vm_screendump_finish (CORRAL_VM (source), result, error))
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "done");
+}
+
+/* --- fixture ---------------------------------------------------------- */
+
+static void
+on_connected (CorralVncView *view, GParamSpec *pspec, gpointer data)
+{
+  if (corral_vnc_view_get_connected (view))
+    t.connects++;
+}
+
+static gboolean
+vm_running (gpointer data)
+{
+  return corral_vm_get_state (t.vm) == CORRAL_VM_STATE_RUNNING;
+}
+
+static void
+start_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!corral_vm_start_finish (CORRAL_VM (source), result, &error))
+    g_error ("the VM did not start: %s", error->message);
+}
+
+static void
+setup (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *project = NULL;
+  const char *manifest = g_getenv ("CORRAL_TEST_GUEST");
+  int fd;
+
+  t.tmp = g_dir_make_tmp ("corral-vnc-XXXXXX", &error);
+  g_assert_no_error (error);
+  project = g_build_filename (t.tmp, "project", NULL);
+  g_assert_cmpint (g_mkdir (project, 0755), ==, 0);
+
+  t.profile = corral_profile_new (project);
+  corral_profile_set_memory_mib (t.profile, 256);
+  corral_profile_set_cores (t.profile, 1);
+  corral_profile_set_network (t.profile, FALSE);
+  corral_profile_set_shares (t.profile, CORRAL_SHARE_NONE);
+  g_assert_nonnull (manifest);
+  t.guest = corral_guest_load (manifest, &error);
+  g_assert_no_error (error);
+  t.host = corral_host_probe (NULL);
+  g_assert_nonnull (t.host->qemu_path);
+  t.vm = corral_vm_new (t.profile, t.guest, t.host);
+
+  t.window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_decorated (t.window, FALSE);
+  gtk_window_set_default_size (t.window, 1024, 768);
+  t.view = CORRAL_VNC_VIEW (corral_vnc_view_new ());
+  t.display = corral_vnc_view_get_display (t.view);
+  g_signal_connect (t.view, "notify::connected", G_CALLBACK (on_connected), NULL);
+  gtk_window_set_child (t.window, GTK_WIDGET (t.view));
+  gtk_window_present (t.window);
+
+  /* Before the VM runs: the placeholder says so. */
+  corral_vnc_view_set_vm (t.view, t.vm);
+  g_assert_cmpstr (corral_vnc_view_get_page (t.view), ==, "placeholder");
+
+  corral_vm_start_async (t.vm, NULL, start_cb, NULL);
+  if (!wait_until (vm_running, NULL, TIMEOUT))
+    g_error ("the VM never ran: %s", corral_vm_get_qemu_stderr (t.vm));
+
+  fd = corral_vm_get_console_fd (t.vm, CORRAL_CONSOLE_ENTER);
+  g_assert_cmpint (fd, >=, 0);
+  t.console_fd = dup (fd);
+  g_unix_set_fd_nonblocking (t.console_fd, TRUE, NULL);
+  t.console = g_string_new (NULL);
+  t.console_source = g_unix_fd_add (t.console_fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                    console_read_cb, NULL);
+}
+
+/* --- tests ------------------------------------------------------------ */
+
+static void
+test_shows_console (void)
+{
+  g_autofree char *dump_path = g_build_filename (t.tmp, "dump.png", NULL);
+  g_autoptr(GdkTexture) dump = NULL;
+  g_autoptr(GdkTexture) shown = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *dp = NULL, *sp = NULL;
+  int gw, gh, sw, sh, differ = 0;
+  GError *done = NULL;
+
+  if (!wait_until (banner_shown, NULL, TIMEOUT))
+    g_error ("the guest's banner never showed; page %s, connected %d",
+             corral_vnc_view_get_page (t.view), corral_vnc_view_get_connected (t.view));
+  /* Let the guest finish drawing and the resize to the widget settle. */
+  spin (3000);
+
+  corral_vm_screendump_async (t.vm, dump_path, NULL, screendump_cb, &done);
+  g_assert_true (wait_until (screendump_done, &done, 60));
+  g_assert_true (g_error_matches (done, G_IO_ERROR, G_IO_ERROR_EXISTS));
+  g_clear_error (&done);
+  spin (500);  /* the view's next frame */
+
+  dump = gdk_texture_new_from_filename (dump_path, &error);
+  g_assert_no_error (error);
+  shown = render_display ();
+  gw = gdk_texture_get_width (dump);
+  gh = gdk_texture_get_height (dump);
+  sw = gdk_texture_get_width (shown);
+  sh = gdk_texture_get_height (shown);
+  g_assert_cmpint (gw, ==, corral_vnc_display_get_guest_width (t.display));
+  g_assert_cmpint (gh, ==, corral_vnc_display_get_guest_height (t.display));
+  dp = download (dump);
+  sp = download (shown);
+
+  /* Every guest pixel, where the view put it on screen. */
+  for (int y = 0; y < gh; y++)
+    for (int x = 0; x < gw; x++)
+      {
+        double wx, wy;
+        int ix, iy;
+        guint32 a = dp[y * gw + x], b;
+        int worst = 0;
+
+        corral_vnc_display_guest_to_widget (t.display, x + 0.5, y + 0.5, &wx, &wy);
+        ix = CLAMP ((int) wx, 0, sw - 1);
+        iy = CLAMP ((int) wy, 0, sh - 1);
+        b = sp[iy * sw + ix];
+        for (int c = 0; c < 24; c += 8)
+          worst = MAX (worst, ABS ((int) ((a >> c) & 0xff) - (int) ((b >> c) & 0xff)));
+        if (worst > 64)
+          differ++;
+      }
+  g_test_message ("guest %dx%d, widget %dx%d, %d pixels differ", gw, gh, sw, sh, differ);
+  /* A blinking cursor may differ; the picture must not. */
+  g_assert_cmpint (differ, <, gw * gh / 100);
+}
+
+static void
+test_keys (void)
+{
+  g_autofree char *log = NULL;
+  int wx, wy;
+
+  guest_to_window (10, 10, &wx, &wy);
+  {
+    g_autofree char *args = g_strdup_printf ("mousemove --window %lu %d %d", window_xid (), wx, wy);
+    xdotool (args);
+  }
+  gtk_widget_grab_focus (GTK_WIDGET (t.view));
+  spin (300);
+  xdotool ("type --delay 80 'qz1A'");
+  xdotool ("key Return");
+  spin (2000);
+
+  log = guest_run ("cat /tmp/corral-display.log");
+  g_test_message ("display log:\n%s", log);
+  /* q and z sit where AZERTY differs: the guest got key positions */
+  g_assert_nonnull (strstr (log, "key 'q' (0x71)"));
+  g_assert_nonnull (strstr (log, "key 'z' (0x7a)"));
+  g_assert_nonnull (strstr (log, "key '1' (0x31)"));
+  g_assert_nonnull (strstr (log, "key 'A' (0x41)"));
+  g_assert_nonnull (strstr (log, "key Enter"));
+}
+
+static void
+test_click (void)
+{
+  int gw = corral_vnc_display_get_guest_width (t.display);
+  int gh = corral_vnc_display_get_guest_height (t.display);
+  int gx = gw / 3, gy = (gh * 2) / 3;
+  int wx, wy, x = -1, y = -1;
+  g_autofree char *args = NULL;
+  g_autofree char *log = NULL;
+  const char *line;
+  double ex = gx * 32767.0 / (gw - 1), ey = gy * 32767.0 / (gh - 1);
+
+  guest_to_window (gx, gy, &wx, &wy);
+  args = g_strdup_printf ("mousemove --window %lu %d %d click 1", window_xid (), wx, wy);
+  xdotool (args);
+  spin (2000);
+
+  log = guest_run ("grep 'button left down' /tmp/corral-display.log | tail -n 1");
+  line = strstr (log, "button left down at ");
+  g_assert_nonnull (line);
+  g_assert_cmpint (sscanf (line, "button left down at %d,%d", &x, &y), ==, 2);
+  g_test_message ("clicked guest pixel %d,%d of %dx%d: tablet %d,%d, expected %.0f,%.0f",
+                  gx, gy, gw, gh, x, y, ex, ey);
+  /* Within two guest pixels of the spot clicked. */
+  g_assert_cmpfloat (ABS (x - ex), <=, 2 * 32767.0 / gw);
+  g_assert_cmpfloat (ABS (y - ey), <=, 2 * 32767.0 / gh);
+}
+
+static gboolean
+reconnected (gpointer data)
+{
+  return t.connects > GPOINTER_TO_UINT (data) && banner_shown (NULL);
+}
+
+static void
+test_reconnect (void)
+{
+  guint before = t.connects;
+  int fd = corral_vnc_display_get_socket_fd (t.display);
+
+  g_assert_cmpint (fd, >=, 0);
+  /* The connection breaks under the view (as when QEMU drops a client). */
+  g_assert_cmpint (shutdown (fd, SHUT_RDWR), ==, 0);
+  if (!wait_until (reconnected, GUINT_TO_POINTER (before), 60))
+    g_error ("the view did not reconnect (page %s)", corral_vnc_view_get_page (t.view));
+  g_assert_cmpint (corral_vm_get_state (t.vm), ==, CORRAL_VM_STATE_RUNNING);
+  g_assert_cmpstr (corral_vnc_view_get_page (t.view), ==, "display");
+}
+
+static gboolean
+placeholder_shown (gpointer data)
+{
+  return corral_vm_get_state (t.vm) == CORRAL_VM_STATE_STOPPED
+         && g_strcmp0 (corral_vnc_view_get_page (t.view), "placeholder") == 0;
+}
+
+static void
+test_stopped (void)
+{
+  corral_vm_power_down (t.vm);
+  if (!wait_until (placeholder_shown, NULL, TIMEOUT))
+    g_error ("no placeholder after the VM stopped (state %d, page %s)",
+             corral_vm_get_state (t.vm), corral_vnc_view_get_page (t.view));
+  g_assert_false (corral_vnc_view_get_connected (t.view));
+  g_assert_cmpstr (corral_vnc_view_get_placeholder_title (t.view), ==,
+                   "The Virtual Machine Is Off");
+}
+
+static void
+teardown (void)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", t.tmp);
+
+  g_clear_handle_id (&t.console_source, g_source_remove);
+  if (t.console_fd >= 0)
+    close (t.console_fd);
+  if (corral_vm_get_state (t.vm) != CORRAL_VM_STATE_STOPPED
+      && corral_vm_get_state (t.vm) != CORRAL_VM_STATE_FAILED)
+    corral_vm_force_off (t.vm);
+  gtk_window_destroy (t.window);
+  g_clear_object (&t.vm);
+  g_clear_object (&t.profile);
+  g_clear_object (&t.guest);
+  g_clear_pointer (&t.host, corral_host_free);
+  g_assert_cmpint (system (cmd), ==, 0);
+  g_free (t.tmp);
+}
+
+int
+main (int argc, char **argv)
+{
+  int ret;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gtk_init ();
+  adw_init ();
+
+  g_test_add_func ("/vnc-view/shows-console", test_shows_console);
+  g_test_add_func ("/vnc-view/keys", test_keys);
+  g_test_add_func ("/vnc-view/click", test_click);
+  g_test_add_func ("/vnc-view/reconnect", test_reconnect);
+  g_test_add_func ("/vnc-view/stopped-placeholder", test_stopped);
+
+  setup ();
+  ret = g_test_run ();
+  teardown ();
+  return ret;
+}
