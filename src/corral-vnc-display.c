@@ -500,6 +500,7 @@ on_initialized (VncConnection *conn, CorralVncDisplay *self)
     }
   setup_framebuffer (self, vnc_connection_get_width (conn),
                      vnc_connection_get_height (conn));
+  g_debug ("VNC session up: %dx%d", self->fb_width, self->fb_height);
   self->initialized = TRUE;
   self->last_resize_w = self->last_resize_h = 0;
   request_update (self, FALSE);
@@ -533,6 +534,7 @@ on_disconnected (VncConnection *conn, CorralVncDisplay *self)
 {
   /* Keep the framebuffer: the last picture stays until the owner decides
    * what to show instead. */
+  g_debug ("VNC connection closed");
   drop_connection (self);
   g_signal_emit (self, signals[SIG_DISCONNECTED], 0);
 }

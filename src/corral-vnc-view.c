@@ -190,6 +190,7 @@ open_display_cb (GObject *source, GAsyncResult *result, gpointer data)
       g_object_unref (self);
       return;
     }
+  g_debug ("Display socket %d", fd);
   corral_vnc_display_open_fd (self->display, fd);
   g_object_unref (self);
 }
@@ -201,6 +202,7 @@ start_connecting (CorralVncView *self)
     return;
   g_clear_handle_id (&self->reconnect_source, g_source_remove);
   self->connecting = g_cancellable_new ();
+  g_debug ("Opening the display");
   corral_vm_open_display_async (self->vm, self->connecting, open_display_cb,
                                 g_object_ref (self));
 }

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -24,7 +25,7 @@
 
 #include "corral-vnc-view.h"
 
-#define TIMEOUT 180
+#define TIMEOUT (g_getenv ("CORRAL_TEST_TIMEOUT") ? atoi (g_getenv ("CORRAL_TEST_TIMEOUT")) : 180)
 
 static struct {
   char *tmp;
@@ -104,8 +105,11 @@ guest_run (const char *command)
   static guint serial;
   g_autofree char *marker = g_strdup_printf ("CORRAL-MARK-%u", ++serial);
   g_autofree char *end = g_strdup_printf ("CORRAL-END-%u", serial);
-  g_autofree char *line = g_strdup_printf ("echo %s-; %s; echo %s-\n",
-                                           marker, command, end);
+  /* The markers are put together by the shell, so the echo of the
+   * command line itself never matches them. */
+  g_autofree char *line = g_strdup_printf ("printf '%%s-\\n' CORRAL-MARK-%u; %s; "
+                                           "printf '%%s-\\n' CORRAL-END-%u\n",
+                                           serial, command, serial);
   g_autofree char *begin_needle = g_strdup_printf ("%s-\r\n", marker);
   g_autofree char *end_needle = g_strdup_printf ("%s-\r\n", end);
   const char *a, *b;
@@ -163,11 +167,14 @@ is_connected (gpointer data)
          && g_strcmp0 (corral_vnc_view_get_page (t.view), "display") == 0;
 }
 
+static guint32 *download (GdkTexture *texture);
+
 /* The guest's banner starts with a red block in the top-left corner. */
 static gboolean
 banner_shown (gpointer data)
 {
   g_autoptr(GdkTexture) image = NULL;
+  g_autofree guint32 *pixels = NULL;
   guint32 px;
 
   if (!is_connected (NULL))
@@ -175,7 +182,8 @@ banner_shown (gpointer data)
   image = corral_vnc_display_get_image (t.display);
   if (image == NULL || gdk_texture_get_width (image) < 16)
     return FALSE;
-  gdk_texture_download (image, (guchar *) &px, 4 * gdk_texture_get_width (image));
+  pixels = download (image);
+  px = pixels[4 * gdk_texture_get_width (image) + 4];
   /* B8G8R8A8 premultiplied, host order: 0xAARRGGBB */
   return ((px >> 16) & 0xff) > 140 && ((px >> 8) & 0xff) < 80 && (px & 0xff) < 80;
 }
@@ -260,6 +268,20 @@ setup (void)
 
   t.tmp = g_dir_make_tmp ("corral-vnc-XXXXXX", &error);
   g_assert_no_error (error);
+  /* The VM outlives each test case (GLib isolates dirs per case only):
+   * give it private dirs of its own. */
+  {
+    const char *vars[] = { "HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME",
+                           "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (vars); i++)
+      {
+        g_autofree char *dir = g_build_filename (t.tmp, vars[i], NULL);
+
+        g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+        g_setenv (vars[i], dir, TRUE);
+      }
+  }
   project = g_build_filename (t.tmp, "project", NULL);
   g_assert_cmpint (g_mkdir (project, 0755), ==, 0);
 
@@ -268,6 +290,9 @@ setup (void)
   corral_profile_set_cores (t.profile, 1);
   corral_profile_set_network (t.profile, FALSE);
   corral_profile_set_shares (t.profile, CORRAL_SHARE_NONE);
+  /* A shell waits on the agent console; the agent would exit at once and
+   * power the guest off. */
+  corral_profile_set_entrypoint_mode (t.profile, CORRAL_ENTRYPOINT_SHELL);
   g_assert_nonnull (manifest);
   t.guest = corral_guest_load (manifest, &error);
   g_assert_no_error (error);
@@ -315,14 +340,27 @@ test_shows_console (void)
   GError *done = NULL;
 
   if (!wait_until (banner_shown, NULL, TIMEOUT))
-    g_error ("the guest's banner never showed; page %s, connected %d",
-             corral_vnc_view_get_page (t.view), corral_vnc_view_get_connected (t.view));
+    {
+      g_autofree char *shot = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".",
+                                                "vnc-view-no-banner.png", NULL);
+      g_autoptr(GdkTexture) image = corral_vnc_display_get_image (t.display);
+
+      if (image)
+        gdk_texture_save_to_png (image, shot);
+      g_error ("the guest's banner never showed; VM state %d (%s), page %s, connected %d, guest %dx%d (image in %s)",
+               corral_vm_get_state (t.vm), corral_vm_get_error_message (t.vm),
+               corral_vnc_view_get_page (t.view), corral_vnc_view_get_connected (t.view),
+               corral_vnc_display_get_guest_width (t.display),
+               corral_vnc_display_get_guest_height (t.display), shot);
+    }
   /* Let the guest finish drawing and the resize to the widget settle. */
   spin (3000);
 
   corral_vm_screendump_async (t.vm, dump_path, NULL, screendump_cb, &done);
   g_assert_true (wait_until (screendump_done, &done, 60));
-  g_assert_true (g_error_matches (done, G_IO_ERROR, G_IO_ERROR_EXISTS));
+  if (!g_error_matches (done, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    g_error ("screendump failed: %s (QEMU said: %s)", done->message,
+             corral_vm_get_qemu_stderr (t.vm));
   g_clear_error (&done);
   spin (500);  /* the view's next frame */
 
@@ -481,9 +519,12 @@ main (int argc, char **argv)
 {
   int ret;
 
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  gtk_init ();
+  /* Before GLib points the XDG dirs at /dev/null: libadwaita looks up the
+   * desktop's settings schemas there, */
   adw_init ();
+  /* Same for the MIME database, which icon loading needs for SVG. */
+  g_free (g_content_type_guess ("icon.svg", NULL, 0, NULL));
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/vnc-view/shows-console", test_shows_console);
   g_test_add_func ("/vnc-view/keys", test_keys);
