@@ -15,6 +15,7 @@
 
 #include "corral-application.h"
 #include "corral-console-view.h"
+#include "corral-secrets.h"
 #include "corral-vm.h"
 #include "corral-window-private.h"
 #include "gui-test-util.h"
@@ -145,6 +146,13 @@ find_qemu (void)
 }
 
 static void
+stored_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_assert_true (corral_secrets_store_finish (result, NULL));
+  *(gboolean *) data = TRUE;
+}
+
+static void
 test_console_runs_guest (void)
 {
   g_autofree char *dir = g_build_filename (g_get_home_dir (), "guest-project", NULL);
@@ -152,7 +160,7 @@ test_console_runs_guest (void)
   g_autoptr(CorralProfile) profile = NULL;
   g_autofree char *expected_size = NULL;
   CorralWindow *window;
-  GtkWidget *console, *enter;
+  GtkWidget *console, *enter, *dialog;
   VteTerminal *terminal;
   GPid qemu;
 
@@ -164,6 +172,13 @@ test_console_runs_guest (void)
   corral_profile_set_cores (profile, 1);
   corral_profile_set_network (profile, FALSE);
   g_assert_true (corral_profile_save (profile, NULL));
+
+  {
+    gboolean stored = FALSE;
+
+    corral_secrets_store_async (CORRAL_SECRET_API_KEY, "sk-ant-from-the-keyring", NULL, stored_cb, &stored);
+    corral_test_wait_for_flag (&stored, 20);
+  }
 
   file = g_file_new_for_path (dir);
   corral_application_open_folder (app, file, FALSE, NULL);
@@ -186,6 +201,11 @@ test_console_runs_guest (void)
                                    vte_terminal_get_column_count (terminal));
   type (console, "stty size\r");
   wait_for_console (console, expected_size, 30);
+
+  /* The key went from the keyring to the guest (through the metadata
+   * dir; the engine keeps it out of QEMU's command line). */
+  type (console, "echo key=$ANTHROPIC_API_KEY\r");
+  wait_for_console (console, "key=sk-ant-from-the-keyring", 30);
   corral_test_screenshot ("project-running");
 
   /* The second console is another shell in the same guest. */
@@ -226,8 +246,26 @@ test_console_runs_guest (void)
   g_assert_cmpstr (adw_window_title_get_subtitle (window->window_title), ==, "Stopped");
   g_assert_cmpint (find_qemu (), ==, 0);
 
-  gtk_window_destroy (GTK_WINDOW (window));
+  /* Closing a window whose VM runs asks first, then shuts it down. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  wait_for_state (window, CORRAL_VM_STATE_RUNNING, 120);
+  wait_for_shell (console, 3, 120);
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_close (GTK_WINDOW (window));
   corral_test_iterate (100);
+  g_assert_nonnull (window);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  dialog = corral_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  corral_test_screenshot ("close-running-project");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "shutdown");
+  {
+    gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+    while (window != NULL && g_get_monotonic_time () < deadline)
+      corral_test_iterate (100);
+  }
+  g_assert_null (window);
+  g_assert_cmpint (find_qemu (), ==, 0);
 }
 
 int
@@ -240,8 +278,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   /* The tests check English labels. */
   g_setenv ("LANGUAGE", "C", TRUE);
-  /* A key from the environment: no keyring lookup in this test. */
-  g_setenv ("ANTHROPIC_API_KEY", "sk-test-not-a-real-key", TRUE);
+  /* A desktop launch: no key in the environment, one in the keyring. */
+  g_unsetenv ("ANTHROPIC_API_KEY");
 
   app = corral_application_new ();
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
