@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Integration: the guest contract (data/guests/CONTRACT.md), checked on a
+guest booted with the QEMU command Corral builds.
+
+By default the tiny test guest (CORRAL_TEST_GUEST), which implements the
+minimal contract; the parts only a real guest has (the Debian guest's
+login, Chromium, claude) are in test-debian-guest.py (suite slow). TAP.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from guestboot import GuestRun, TapReport, screendump_stats  # noqa: E402
+
+corral = os.environ.get("CORRAL_BIN")
+manifest = os.environ.get("CORRAL_TEST_GUEST")
+t = TapReport()
+if not corral or not manifest or not os.path.exists(manifest):
+    t.check("corral and the test guest are built", False, f"CORRAL_BIN={corral} CORRAL_TEST_GUEST={manifest}")
+    sys.exit(t.finish())
+
+BOOT = 120  # seconds: about 4 s here, but the machine is shared and emulated
+
+# Run 1: a shell as the entrypoint, with an API key and a git config.
+g = GuestRun(corral, manifest, shell=True, memory=512,
+             extra_meta={"apikey": "sk-contract-test", "lang": "C.UTF-8"})
+try:
+    with open(os.path.join(g.project, "from-host.txt"), "w") as fh:
+        fh.write("hello guest\n")
+    g.start()
+    ready = g.agent.expect(r"CORRAL-GUEST-READY", BOOT)
+    t.check("boots to the ready line on the agent console (ttyS0)", ready, g.agent.text()[-2000:] + g.qemu_stderr())
+    t.note(f"ready after {g.elapsed():.1f} s")
+    # The shell's prompt, then the size the console learnt from the "terminal".
+    size = g.agent.run("stty size", 60)
+    t.check("agent console asked the terminal for its size", g.agent.queries >= 1, g.agent.text()[-500:])
+    t.check("agent console's size is the terminal's (50 160)", size and size.strip() == "50 160", size)
+    tty = g.agent.run("tty", 30)
+    t.check("entrypoint runs on ttyS0", tty and tty.strip() in ("/dev/ttyS0", "/dev/console"), tty)
+    # By name: with a host user root (as in CI) uid 0 is also "root".
+    ids = g.agent.run('id -u; id -g; echo "$USER"', 30)
+    t.check("the guest user is sandbox with the host user's uid and gid",
+            ids and ids.split() == [str(os.getuid()), str(os.getgid()), "sandbox"], ids)
+    cat = g.agent.run(f"cat '{g.project}/from-host.txt'", 30)
+    t.check("the project is at the host's path in the guest", cat and "hello guest" in cat, cat)
+    g.agent.run(f"echo written-in-guest > '{g.project}/from-guest.txt'", 30)
+    path = os.path.join(g.project, "from-guest.txt")
+    ok = os.path.exists(path) and open(path).read().strip() == "written-in-guest"
+    t.check("a file the guest writes in the project appears on the host", ok)
+    if ok:
+        st = os.stat(path)
+        t.check("and belongs to the host user", (st.st_uid, st.st_gid) == (os.getuid(), os.getgid()),
+                (st.st_uid, st.st_gid))
+    env = g.agent.run('echo "key=$ANTHROPIC_API_KEY lang=$LANG"', 30)
+    t.check("metadata read at login: apikey and lang", env and "key=sk-contract-test lang=C.UTF-8" in env, env)
+    ro = g.agent.run("touch /mnt/meta/x 2>/dev/null && echo WROTE || echo REFUSED", 30)
+    t.check("the metadata share is read-only", ro and "REFUSED" in ro, ro)
+    st = g.agent.run("grep -q ' /mnt/state ' /proc/mounts && touch /mnt/state/probe && echo STATE-OK", 30)
+    t.check("the state share is mounted rw at /mnt/state", st and "STATE-OK" in st, st)
+    t.check("and its files land in the project's state dir on the host",
+            g.state and os.path.exists(os.path.join(g.state, "probe")))
+    # Second console: a shell as sandbox, not the entrypoint.
+    g.enter.send("\r")
+    who = g.enter.run('tty; echo "$USER"', 60)
+    t.check("second console (ttyS1) has a shell as sandbox",
+            who and who.split()[:2] == ["/dev/ttyS1", "sandbox"], (who, g.enter.text()[-500:]))
+    stats = screendump_stats(g.qmp, os.path.join(g.tmp, "screen.ppm"))
+    t.check("the graphical console shows something (non-black pixels)", stats and stats[2] > 0.01, stats)
+    exited, secs, events = g.powerdown(60)
+    t.note(f"power-down took {secs:.1f} s")
+    shutdown = [e for e in events if e.get("event") == "SHUTDOWN"]
+    t.check("ACPI power-down: the guest powers itself off", exited and shutdown and
+            shutdown[0].get("data", {}).get("guest") is True, (events, g.agent.text()[-500:]))
+finally:
+    g.close()
+
+# Run 2: an entrypoint of shell-quoted words, run on the agent console;
+# the VM stops when it exits.
+g = GuestRun(corral, manifest, memory=512,
+             extra_meta={"entrypoint": "printf '[%s]' 'hello world' \"$LANG\"; exit 7"})
+try:
+    g.start()
+    t.check("boots again", g.agent.expect(r"CORRAL-GUEST-READY", BOOT), g.agent.text()[-2000:])
+    m = g.agent.expect(r"\[hello world\]\[C.UTF-8\]", 60)
+    t.check("the entrypoint runs as a shell command line, with the login's environment", m, g.agent.text()[-1000:])
+    m = g.agent.expect(r"CORRAL-ENTRYPOINT-EXIT (\d+)", 60)
+    t.check("its exit status is reported", m and m.group(1) == b"7", g.agent.text()[-1000:])
+    try:
+        g.proc.wait(timeout=60)
+        exited = True
+    except Exception:
+        exited = False
+    t.check("when the entrypoint exits the guest powers off", exited)
+finally:
+    g.close()
+
+sys.exit(t.finish())
