@@ -297,14 +297,19 @@ class GuestRun:
         self.agent_sock = os.path.join(run, "agent.sock")
         self.enter_sock = os.path.join(run, "enter.sock")
         self.qmp_sock = os.path.join(run, "qmp.sock")
+        # The chardevs are matched by id: how the app attaches them (stdio,
+        # PTYs, inherited fds) is the app's business.
+        socks = {"agent": self.agent_sock, "enter": self.enter_sock, "qmp": self.qmp_sock}
         argv = []
-        for a in self.argv:
-            if a.startswith("stdio,") and "id=agent" in a:
-                a = f"socket,id=agent,path={self.agent_sock},server=on,wait=off"
-            elif a.startswith("pty,") and "id=enter" in a:
-                a = f"socket,id=enter,path={self.enter_sock},server=on,wait=off"
+        have_qmp = False
+        for i, a in enumerate(self.argv):
+            m = re.search(r"(?:^|,)id=(agent|enter|qmp)(?:,|$)", a)
+            if m and i > 0 and self.argv[i - 1] == "-chardev":
+                a = f"socket,id={m.group(1)},path={socks[m.group(1)]},server=on,wait=off"
+                have_qmp = have_qmp or m.group(1) == "qmp"
             argv.append(a)
-        argv += ["-qmp", f"unix:{self.qmp_sock},server=on,wait=off"]
+        if not have_qmp:
+            argv += ["-qmp", f"unix:{self.qmp_sock},server=on,wait=off"]
         self.argv = argv
         self.rows, self.cols = rows, cols
         self.stderr = open(os.path.join(self.tmp, "qemu.stderr"), "w+")
