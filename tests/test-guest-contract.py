@@ -77,7 +77,8 @@ finally:
 # Run 2: an entrypoint of shell-quoted words, run on the agent console;
 # the VM stops when it exits.
 g = GuestRun(corral, manifest, memory=512,
-             extra_meta={"entrypoint": "printf '[%s]' 'hello world' \"$LANG\"; exit 7"})
+             # (the pause: the serial line drains before the session ends)
+             extra_meta={"entrypoint": "printf '[%s]' 'hello world' \"$LANG\"; echo; sleep 1; exit 7"})
 try:
     g.start()
     t.check("boots again", g.agent.expect(r"CORRAL-GUEST-READY", BOOT), g.agent.text()[-2000:])
