@@ -13,8 +13,8 @@ import subprocess
 import sys
 import time
 
-src = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.abspath(__file__)))
-top = os.path.dirname(src) if os.path.basename(src) == "tests" else src
+# The source tree: this file is tests/guests/<name>.
+top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 relay = os.path.join(top, "data", "guests", "debian", "rootfs", "usr", "lib", "corral", "console-relay")
 results = []
 

@@ -8,8 +8,8 @@ import re
 import subprocess
 import sys
 
-src = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.abspath(__file__)))
-top = os.path.dirname(src) if os.path.basename(src) == "tests" else src
+# The source tree: this file is tests/guests/<name>.
+top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 recipe = os.path.join(top, "data", "guests", "debian")
 rootfs = os.path.join(recipe, "rootfs")
 results = []

@@ -9,8 +9,8 @@ import re
 import subprocess
 import sys
 
-src = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.abspath(__file__)))
-top = os.path.dirname(src) if os.path.basename(src) == "tests" else src
+# The source tree: this file is tests/guests/<name>.
+top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 nixdir = os.path.join(top, "nix")
 results = []
 
