@@ -36,6 +36,8 @@ struct _CorralVncView
   GtkLabel *hint_label;
   GtkWidget *fullscreen_menu;
   GMenuModel *menu;
+  GSimpleActionGroup *actions;
+  GtkWindow *fullscreen_window;  /* holds our content while fullscreen */
 
   GCancellable *connecting;
   guint reconnect_source;
@@ -46,8 +48,6 @@ struct _CorralVncView
   gboolean grab_keyboard;
   gboolean fullscreen;
   gboolean scale_to_fit;
-  GtkWindow *window;  /* our toplevel while rooted */
-  gulong fullscreened_handler;
 };
 
 enum {
@@ -261,11 +261,25 @@ on_display_disconnected (CorralVncDisplay *display, CorralVncView *self)
   update (self);
 }
 
+static void
+update_actions (CorralVncView *self)
+{
+  gboolean connected = corral_vnc_display_is_connected (self->display);
+  const char *names[] = { "screenshot", "send-keys" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self->actions),
+                                                                              names[i])),
+                                 connected);
+}
+
 /* Everything shown follows from the Vm's state and the connection. */
 static void
 update (CorralVncView *self)
 {
   CorralVmState state;
+
+  update_actions (self);
 
   if (self->vm == NULL)
     {
@@ -382,9 +396,10 @@ screenshot_response (GtkNativeDialog *dialog, int response, gpointer data)
 }
 
 static void
-screenshot_action (GtkWidget *widget, const char *name, GVariant *param)
+screenshot_action (GSimpleAction *action, GVariant *param, gpointer data)
 {
-  CorralVncView *self = CORRAL_VNC_VIEW (widget);
+  CorralVncView *self = CORRAL_VNC_VIEW (data);
+  GtkWidget *widget = GTK_WIDGET (self->display);
   GtkFileChooserNative *chooser;
   const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
   g_autoptr(GFile) folder = g_file_new_for_path (pictures ? pictures : g_get_home_dir ());
@@ -406,9 +421,9 @@ screenshot_action (GtkWidget *widget, const char *name, GVariant *param)
 G_GNUC_END_IGNORE_DEPRECATIONS
 
 static void
-send_keys_action (GtkWidget *widget, const char *name, GVariant *param)
+send_keys_action (GSimpleAction *action, GVariant *param, gpointer data)
 {
-  CorralVncView *self = CORRAL_VNC_VIEW (widget);
+  CorralVncView *self = CORRAL_VNC_VIEW (data);
   const guint16 *qnums;
   guint n = corral_vnc_view_lookup_keys (g_variant_get_string (param, NULL), &qnums);
 
@@ -420,12 +435,13 @@ send_keys_action (GtkWidget *widget, const char *name, GVariant *param)
 static gboolean
 shortcut_cb (GtkWidget *widget, GVariant *args, gpointer data)
 {
-  CorralVncView *self = CORRAL_VNC_VIEW (widget);
+  CorralVncView *self = g_object_get_data (G_OBJECT (widget), "corral-vnc-view");
 
   /* While the keyboard is grabbed every key belongs to the guest. */
-  if (self->grab_keyboard)
+  if (self == NULL || self->grab_keyboard)
     return FALSE;
-  return gtk_widget_activate_action_variant (widget, data, NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (self->actions), data, NULL);
+  return TRUE;
 }
 
 /* ---- grab and fullscreen ---- */
@@ -433,7 +449,7 @@ shortcut_cb (GtkWidget *widget, GVariant *args, gpointer data)
 static GdkToplevel *
 get_toplevel (CorralVncView *self)
 {
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self->display));
   GdkSurface *surface = native ? gtk_native_get_surface (native) : NULL;
 
   return GDK_IS_TOPLEVEL (surface) ? GDK_TOPLEVEL (surface) : NULL;
@@ -466,37 +482,86 @@ on_grab_toggle (CorralVncDisplay *display, CorralVncView *self)
   g_object_set (self, "grab-keyboard", !self->grab_keyboard, NULL);
 }
 
-static void
-on_window_fullscreened (GtkWindow *window, GParamSpec *pspec, CorralVncView *self)
-{
-  gboolean fs = gtk_window_is_fullscreen (window);
+static void set_fullscreen (CorralVncView *self, gboolean fullscreen);
 
+static void
+on_fullscreen_window_changed (GtkWindow *window, GParamSpec *pspec, CorralVncView *self)
+{
   /* Left fullscreen some other way (the window manager): follow. */
-  if (!fs && self->fullscreen)
-    {
-      self->fullscreen = FALSE;
-      gtk_widget_set_visible (self->fullscreen_menu, FALSE);
-      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FULLSCREEN]);
-    }
+  if (!gtk_window_is_fullscreen (window) && gtk_widget_get_mapped (GTK_WIDGET (window)))
+    set_fullscreen (self, FALSE);
 }
 
+static gboolean
+on_fullscreen_close (GtkWindow *window, CorralVncView *self)
+{
+  set_fullscreen (self, FALSE);
+  return TRUE;
+}
+
+/* The display moves to a fullscreen window of its own and back, so the
+ * window it lives in needs to know nothing about it. */
 static void
 set_fullscreen (CorralVncView *self, gboolean fullscreen)
 {
+  GtkWidget *content = GTK_WIDGET (self->toasts);
+
   fullscreen = !!fullscreen;
   if (self->fullscreen == fullscreen)
     return;
   self->fullscreen = fullscreen;
   gtk_widget_set_visible (self->fullscreen_menu, fullscreen);
-  if (self->window)
-    {
-      if (fullscreen)
-        gtk_window_fullscreen (self->window);
-      else
-        gtk_window_unfullscreen (self->window);
-    }
+
+  g_object_ref (content);
   if (fullscreen)
-    gtk_widget_grab_focus (GTK_WIDGET (self->display));
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+
+      if (GTK_IS_WINDOW (root))
+        {
+          gtk_window_set_transient_for (window, GTK_WINDOW (root));
+          gtk_window_set_application (window, gtk_window_get_application (GTK_WINDOW (root)));
+        }
+      gtk_window_set_title (window, _("Display"));
+      /* Where no window manager makes it fullscreen, at least cover the
+       * monitor. */
+      if (GTK_IS_WINDOW (root) && gtk_native_get_surface (GTK_NATIVE (root)))
+        {
+          GdkMonitor *monitor =
+            gdk_display_get_monitor_at_surface (gtk_widget_get_display (GTK_WIDGET (root)),
+                                                gtk_native_get_surface (GTK_NATIVE (root)));
+          GdkRectangle geometry;
+
+          if (monitor)
+            {
+              gdk_monitor_get_geometry (monitor, &geometry);
+              gtk_window_set_default_size (window, geometry.width, geometry.height);
+            }
+        }
+      gtk_widget_unparent (content);
+      gtk_window_set_child (window, content);
+      g_signal_connect (window, "notify::fullscreened",
+                        G_CALLBACK (on_fullscreen_window_changed), self);
+      g_signal_connect (window, "close-request", G_CALLBACK (on_fullscreen_close), self);
+      self->fullscreen_window = window;
+      gtk_window_fullscreen (window);
+      gtk_window_present (window);
+    }
+  else
+    {
+      GtkWindow *window = g_steal_pointer (&self->fullscreen_window);
+
+      g_signal_handlers_disconnect_by_data (window, self);
+      gtk_window_set_child (window, NULL);
+      gtk_widget_set_parent (content, GTK_WIDGET (self));
+      gtk_window_destroy (window);
+    }
+  g_object_unref (content);
+
+  /* The grab belongs to the toplevel the display is in now. */
+  apply_grab (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->display));
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FULLSCREEN]);
 }
 
@@ -513,33 +578,6 @@ set_scale_to_fit (CorralVncView *self, gboolean fit)
 }
 
 /* ---- GObject / GtkWidget ---- */
-
-static void
-corral_vnc_view_root (GtkWidget *widget)
-{
-  CorralVncView *self = CORRAL_VNC_VIEW (widget);
-  GtkRoot *root;
-
-  GTK_WIDGET_CLASS (corral_vnc_view_parent_class)->root (widget);
-  root = gtk_widget_get_root (widget);
-  if (GTK_IS_WINDOW (root))
-    {
-      self->window = GTK_WINDOW (root);
-      self->fullscreened_handler =
-        g_signal_connect (root, "notify::fullscreened", G_CALLBACK (on_window_fullscreened), self);
-    }
-}
-
-static void
-corral_vnc_view_unroot (GtkWidget *widget)
-{
-  CorralVncView *self = CORRAL_VNC_VIEW (widget);
-
-  if (self->window)
-    g_clear_signal_handler (&self->fullscreened_handler, self->window);
-  self->window = NULL;
-  GTK_WIDGET_CLASS (corral_vnc_view_parent_class)->unroot (widget);
-}
 
 static void
 corral_vnc_view_realize (GtkWidget *widget)
@@ -564,7 +602,10 @@ corral_vnc_view_dispose (GObject *object)
   corral_vnc_view_set_vm (self, NULL);
   stop_connecting (self);
   g_clear_handle_id (&self->hint_source, g_source_remove);
+  if (self->fullscreen_window)
+    set_fullscreen (self, FALSE);
   g_clear_object (&self->menu);
+  g_clear_object (&self->actions);
   if (self->toasts)
     {
       gtk_widget_unparent (GTK_WIDGET (self->toasts));
@@ -665,8 +706,6 @@ corral_vnc_view_class_init (CorralVncViewClass *klass)
   object_class->dispose = corral_vnc_view_dispose;
   object_class->get_property = corral_vnc_view_get_property;
   object_class->set_property = corral_vnc_view_set_property;
-  widget_class->root = corral_vnc_view_root;
-  widget_class->unroot = corral_vnc_view_unroot;
   widget_class->realize = corral_vnc_view_realize;
   widget_class->grab_focus = corral_vnc_view_grab_focus;
 
@@ -687,11 +726,6 @@ corral_vnc_view_class_init (CorralVncViewClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
-  gtk_widget_class_install_action (widget_class, "display.screenshot", NULL, screenshot_action);
-  gtk_widget_class_install_action (widget_class, "display.send-keys", "s", send_keys_action);
-  gtk_widget_class_install_property_action (widget_class, "display.grab-keyboard", "grab-keyboard");
-  gtk_widget_class_install_property_action (widget_class, "display.fullscreen", "fullscreen");
-  gtk_widget_class_install_property_action (widget_class, "display.scale-to-fit", "scale-to-fit");
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "corral-vnc-view");
@@ -713,6 +747,23 @@ corral_vnc_view_init (CorralVncView *self)
 
   self->scale_to_fit = TRUE;
   self->menu = build_menu ();
+  self->actions = g_simple_action_group_new ();
+  {
+    const GActionEntry entries[] = {
+      { .name = "screenshot", .activate = screenshot_action },
+      { .name = "send-keys", .activate = send_keys_action, .parameter_type = "s" },
+    };
+    const char *properties[] = { "grab-keyboard", "fullscreen", "scale-to-fit" };
+
+    g_action_map_add_action_entries (G_ACTION_MAP (self->actions), entries,
+                                     G_N_ELEMENTS (entries), self);
+    for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
+      {
+        g_autoptr(GPropertyAction) action = g_property_action_new (properties[i], self, properties[i]);
+
+        g_action_map_add_action (G_ACTION_MAP (self->actions), G_ACTION (action));
+      }
+  }
 
   self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
   gtk_widget_set_parent (GTK_WIDGET (self->toasts), GTK_WIDGET (self));
@@ -769,10 +820,13 @@ corral_vnc_view_init (CorralVncView *self)
   /* Capture phase: these win over the guest, except while grabbed. */
   shortcuts = gtk_shortcut_controller_new ();
   gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
-  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "F11", "display.fullscreen");
-  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "<Control><Alt>s", "display.screenshot");
-  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "<Control><Alt>f", "display.fullscreen");
-  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "F11", "fullscreen");
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "<Control><Alt>s", "screenshot");
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), "<Control><Alt>f", "fullscreen");
+  gtk_widget_add_controller (GTK_WIDGET (self->toasts), shortcuts);
+  g_object_set_data (G_OBJECT (self->toasts), "corral-vnc-view", self);
+  gtk_widget_insert_action_group (GTK_WIDGET (self->toasts), "display",
+                                  G_ACTION_GROUP (self->actions));
 
   update (self);
 }
@@ -853,4 +907,11 @@ corral_vnc_view_get_placeholder_title (CorralVncView *self)
 {
   g_return_val_if_fail (CORRAL_IS_VNC_VIEW (self), NULL);
   return adw_status_page_get_title (self->placeholder);
+}
+
+GActionGroup *
+corral_vnc_view_get_actions (CorralVncView *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VNC_VIEW (self), NULL);
+  return G_ACTION_GROUP (self->actions);
 }

@@ -22,8 +22,7 @@ G_DECLARE_FINAL_TYPE (CorralVncView, corral_vnc_view, CORRAL, VNC_VIEW, GtkWidge
  * Properties:
  *   vm              CorralVm
  *   grab-keyboard   bool: system shortcuts (Alt+Tab, Super...) go to the guest
- *   fullscreen      bool: the window is fullscreen showing only the display;
- *                   the window hides its other panes while it is set
+ *   fullscreen      bool: the display alone in a fullscreen window of its own
  *   scale-to-fit    bool: fit the window (default), else 1:1 with scrolling
  *   connected       bool, read-only
  *
@@ -44,9 +43,11 @@ CorralVm         *corral_vnc_view_get_vm        (CorralVncView *self);
 gboolean          corral_vnc_view_get_connected (CorralVncView *self);
 CorralVncDisplay *corral_vnc_view_get_display   (CorralVncView *self);
 
-/* The display's menu (screenshot, send keys, grab, scale, fullscreen), for
- * the window's menu. */
+/* The display's menu (screenshot, send keys, grab, scale, fullscreen). */
 GMenuModel       *corral_vnc_view_get_menu      (CorralVncView *self);
+/* The "display" actions, for a window to insert so its own menu can use
+ * them (gtk_widget_insert_action_group (window, "display", ...)). */
+GActionGroup     *corral_vnc_view_get_actions   (CorralVncView *self);
 
 /* Which page shows: "display" or "placeholder" (tests). */
 const char       *corral_vnc_view_get_page      (CorralVncView *self);

@@ -40,6 +40,7 @@ struct _CorralWindow
   CorralProfile   *profile;
 
   GtkWidget       *display_area;   /* holds the VNC view */
+  GtkWidget       *vnc_view;       /* CorralVncView, in display_area */
   AdwTabPage      *display_page;   /* when the layout is tabs */
   AdwTabPage      *console_page;
   AdwTabPage      *enter_page;

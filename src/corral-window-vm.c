@@ -15,6 +15,7 @@
 #include "corral-console-view.h"
 #include "corral-secrets.h"
 #include "corral-vm.h"
+#include "corral-vnc-view.h"
 #include "corral-window-private.h"
 
 /* How long the guest may take to answer the power button before the
@@ -200,6 +201,7 @@ set_vm (CorralWindow *self,
     corral_console_view_set_vm (CORRAL_CONSOLE_VIEW (self->console), vm);
   if (self->enter_console != NULL)
     corral_console_view_set_vm (CORRAL_CONSOLE_VIEW (self->enter_console), vm);
+  corral_vnc_view_set_vm (CORRAL_VNC_VIEW (self->vnc_view), vm);
 
   if (vm == NULL)
     return;

@@ -11,6 +11,7 @@
 
 #include "corral-application.h"
 #include "corral-settings-dialog.h"
+#include "corral-vnc-view.h"
 #include "corral-window-private.h"
 
 G_DEFINE_FINAL_TYPE (CorralWindow, corral_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -514,7 +515,6 @@ corral_window_class_init (CorralWindowClass *klass)
 static void
 corral_window_init (CorralWindow *self)
 {
-  GtkWidget *placeholder;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -529,15 +529,16 @@ corral_window_init (CorralWindow *self)
   g_signal_connect_object (self->settings, "changed::layout",
                            G_CALLBACK (apply_layout), self, G_CONNECT_SWAPPED);
 
-  /* The VNC view goes into this box; until it does, a placeholder. */
+  /* The guest's display; its actions serve the window's menu too. */
   self->display_area = g_object_ref_sink (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
   gtk_widget_add_css_class (self->display_area, "corral-display");
   gtk_widget_set_size_request (self->display_area, 320, -1);
-  placeholder = adw_status_page_new ();
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (placeholder), "video-display-symbolic");
-  adw_status_page_set_title (ADW_STATUS_PAGE (placeholder), _("No Display"));
-  gtk_widget_set_vexpand (placeholder, TRUE);
-  gtk_box_append (GTK_BOX (self->display_area), placeholder);
+  self->vnc_view = corral_vnc_view_new ();
+  gtk_widget_set_vexpand (self->vnc_view, TRUE);
+  gtk_widget_set_hexpand (self->vnc_view, TRUE);
+  gtk_box_append (GTK_BOX (self->display_area), self->vnc_view);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "display",
+                                  corral_vnc_view_get_actions (CORRAL_VNC_VIEW (self->vnc_view)));
 
   self->console = g_object_ref_sink (corral_window_create_console (self, 0));
 
