@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "corral-qemu-command.h"
+#include "corral-clipboard-protocol.h"
 
 G_DEFINE_QUARK (corral-qemu-command-error-quark, corral_qemu_command_error)
 
@@ -329,6 +330,19 @@ corral_qemu_command_build (CorralProfile       *profile,
       add (argv, "qemu-xhci");
       add (argv, "-device");
       add (argv, "usb-tablet");
+
+      /* Clipboard both ways, as text over a virtio-serial port: QEMU's
+       * own VNC clipboard only reaches the guest through spice-vdagent
+       * and only comes back as an extension gvnc cannot read. */
+      if (runtime->clipboard_chardev != NULL)
+        {
+          add (argv, "-device");
+          add (argv, "virtio-serial-pci,id=corral-serial");
+          add (argv, "-chardev");
+          addf (argv, "%s,id=clipboard", runtime->clipboard_chardev);
+          add (argv, "-device");
+          add (argv, "virtserialport,bus=corral-serial.0,chardev=clipboard,name=" CORRAL_CLIPBOARD_PORT);
+        }
     }
 
   /* Boot */

@@ -45,6 +45,10 @@ typedef struct {
    * these must already be escaped with corral_qemu_escape(). */
   const char *agent_chardev;
   const char *enter_chardev;
+  /* The display's clipboard channel (a virtio-serial port named
+   * CORRAL_CLIPBOARD_PORT), e.g. "socket,fd=4"; NULL = none. Only for a
+   * guest with a display. */
+  const char *clipboard_chardev;
   /* Host source of each optional share, NULL when it does not exist (then
    * the share is left out even if the profile has it on). */
   const char *share_sources[CORRAL_N_SHARE_IDS];

@@ -30,6 +30,7 @@
 
 /* QEMU's QMP socket is this fd in QEMU (the builder writes fd=N). */
 #define QMP_CHILD_FD 3
+#define CLIPBOARD_CHILD_FD 4
 #define MAX_STDERR (64 * 1024)
 #define QUIT_GRACE_SECONDS 5
 
@@ -64,6 +65,7 @@ struct _CorralVm
   CorralStateDir *state_dir;
   CorralMetaDir  *meta_dir;
   CorralPty       consoles[2];
+  int             clipboard_fd;   /* our end of the clipboard channel, or -1 */
   GSubprocess    *process;
   int             pid;
   CorralQmp      *qmp;
@@ -170,6 +172,11 @@ release_run (CorralVm *self)
     }
   for (guint i = 0; i < G_N_ELEMENTS (self->consoles); i++)
     corral_pty_close (&self->consoles[i]);
+  if (self->clipboard_fd >= 0)
+    {
+      close (self->clipboard_fd);
+      self->clipboard_fd = -1;
+    }
   if (self->state_dir != NULL)
     {
       corral_state_dir_release (self->state_dir);
@@ -448,6 +455,7 @@ start_run (CorralVm  *self,
   g_auto(GStrv) parent_env = NULL;
   g_autofree char *agent_chardev = NULL;
   g_autofree char *enter_chardev = NULL;
+  int clipboard_child = -1;
   const char *api_key, *gh_token;
   CorralRuntime runtime;
   GWeakRef *weak;
@@ -507,6 +515,18 @@ start_run (CorralVm  *self,
   runtime.qmp_fd = QMP_CHILD_FD;
   runtime.agent_chardev = agent_chardev;
   runtime.enter_chardev = enter_chardev;
+  /* The display's clipboard: a socketpair, QEMU gets one end. */
+  if (corral_vm_has_display (self))
+    {
+      int cv[2];
+
+      if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cv) == 0)
+        {
+          self->clipboard_fd = cv[0];
+          clipboard_child = cv[1];
+          runtime.clipboard_chardev = "socket,fd=" G_STRINGIFY (CLIPBOARD_CHILD_FD);
+        }
+    }
   runtime.parent_env = (const char * const *) parent_env;
   sources = corral_share_sources_probe (self->host, corral_meta_dir_get_path (self->meta_dir));
   corral_share_sources_apply (sources, &runtime);
@@ -515,6 +535,8 @@ start_run (CorralVm  *self,
   if (command == NULL)
     {
       close (sv[1]);
+      if (clipboard_child >= 0)
+        close (clipboard_child);
       return FALSE;
     }
   g_strfreev (self->warnings);
@@ -527,6 +549,8 @@ start_run (CorralVm  *self,
   g_subprocess_launcher_set_cwd (launcher, "/");
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   g_subprocess_launcher_take_fd (launcher, sv[1], QMP_CHILD_FD);
+  if (clipboard_child >= 0)
+    g_subprocess_launcher_take_fd (launcher, clipboard_child, CLIPBOARD_CHILD_FD);
   self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) command->argv, error);
   if (self->process == NULL)
     return FALSE;
@@ -1041,6 +1065,13 @@ corral_vm_get_console_fd (CorralVm      *self,
   return self->consoles[which].master;
 }
 
+int
+corral_vm_get_clipboard_fd (CorralVm *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VM (self), -1);
+  return self->clipboard_fd;
+}
+
 gboolean
 corral_vm_has_display (CorralVm *self)
 {
@@ -1206,6 +1237,7 @@ corral_vm_init (CorralVm *self)
   self->state = CORRAL_VM_STATE_STOPPED;
   self->qemu_stderr = g_string_new (NULL);
   self->powerdown_timeout = 30;
+  self->clipboard_fd = -1;
   for (guint i = 0; i < G_N_ELEMENTS (self->consoles); i++)
     {
       self->consoles[i].master = -1;

@@ -122,6 +122,11 @@ int            corral_vm_get_qemu_pid     (CorralVm *self);
 /* The metadata (run) dir of the current run, NULL when none exists. */
 const char    *corral_vm_get_run_dir      (CorralVm *self);
 
+/* Our end of the display's clipboard channel (corral-clipboard-protocol.h),
+ * owned by the Vm (dup() it to keep it), or -1 when not running or the
+ * guest has no display. */
+int            corral_vm_get_clipboard_fd (CorralVm *self);
+
 /* Whether the guest has a graphical display (guest manifest). */
 gboolean       corral_vm_has_display      (CorralVm *self);
 

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "corral-clipboard-sync.h"
 #include "corral-vnc-view.h"
 
 #define RECONNECT_MIN_MS 250
@@ -38,6 +39,9 @@ struct _CorralVncView
   GMenuModel *menu;
   GSimpleActionGroup *actions;
   GtkWindow *fullscreen_window;  /* holds our content while fullscreen */
+
+  CorralClipboardSync *clipboard;
+  gboolean clipboard_on;  /* synced with this run's channel */
 
   GCancellable *connecting;
   guint reconnect_source;
@@ -283,6 +287,8 @@ update (CorralVncView *self)
 
   if (self->vm == NULL)
     {
+      corral_clipboard_sync_set_fd (self->clipboard, -1);
+      self->clipboard_on = FALSE;
       stop_connecting (self);
       corral_vnc_display_close (self->display);
       show_placeholder (self, "computer-symbolic", _("No Virtual Machine"), NULL);
@@ -290,6 +296,16 @@ update (CorralVncView *self)
     }
 
   state = corral_vm_get_state (self->vm);
+  if (state == CORRAL_VM_STATE_RUNNING && !self->clipboard_on)
+    {
+      corral_clipboard_sync_set_fd (self->clipboard, corral_vm_get_clipboard_fd (self->vm));
+      self->clipboard_on = TRUE;
+    }
+  else if (state != CORRAL_VM_STATE_RUNNING && self->clipboard_on)
+    {
+      corral_clipboard_sync_set_fd (self->clipboard, -1);
+      self->clipboard_on = FALSE;
+    }
   if (state != CORRAL_VM_STATE_RUNNING && state != CORRAL_VM_STATE_STOPPING)
     {
       stop_connecting (self);
@@ -606,6 +622,7 @@ corral_vnc_view_dispose (GObject *object)
     set_fullscreen (self, FALSE);
   g_clear_object (&self->menu);
   g_clear_object (&self->actions);
+  g_clear_object (&self->clipboard);
   if (self->toasts)
     {
       gtk_widget_unparent (GTK_WIDGET (self->toasts));
@@ -747,6 +764,7 @@ corral_vnc_view_init (CorralVncView *self)
 
   self->scale_to_fit = TRUE;
   self->menu = build_menu ();
+  self->clipboard = corral_clipboard_sync_new (gtk_widget_get_clipboard (GTK_WIDGET (self)));
   self->actions = g_simple_action_group_new ();
   {
     const GActionEntry entries[] = {
@@ -854,6 +872,8 @@ corral_vnc_view_set_vm (CorralVncView *self, CorralVm *vm)
       g_clear_object (&self->vm);
     }
   self->ever_connected = FALSE;
+  corral_clipboard_sync_set_fd (self->clipboard, -1);
+  self->clipboard_on = FALSE;
   if (vm)
     {
       self->vm = g_object_ref (vm);

@@ -516,6 +516,31 @@ test_display_variants (void)
 }
 
 static void
+test_clipboard_channel (void)
+{
+  g_autoptr(CorralProfile) profile = corral_profile_new ("/p");
+  g_autoptr(CorralGuest) graphical = make_guest ("Graphical=true\n");
+  g_autoptr(CorralGuest) headless = make_guest ("Graphical=false\n");
+  CorralHost host = make_host ();
+  CorralRuntime rt;
+  g_autofree char *none = NULL, *with = NULL, *text_only = NULL;
+
+  make_runtime (&rt);
+  none = build_line (profile, graphical, &host, &rt);
+  g_assert_null (strstr (none, "virtio-serial"));
+
+  rt.clipboard_chardev = "socket,fd=4";
+  with = build_line (profile, graphical, &host, &rt);
+  g_assert_nonnull (strstr (with, " -device virtio-serial-pci,id=corral-serial"
+                                  " -chardev socket,fd=4,id=clipboard"
+                                  " -device virtserialport,bus=corral-serial.0,chardev=clipboard,"
+                                  "name=io.github.corral.clipboard.0 "));
+  /* No display, no clipboard. */
+  text_only = build_line (profile, headless, &host, &rt);
+  g_assert_null (strstr (text_only, "clipboard"));
+}
+
+static void
 test_escape (void)
 {
   g_autofree char *a = corral_qemu_escape ("a,b,,c");
@@ -556,6 +581,7 @@ main (int argc, char **argv)
   g_test_add_func ("/qemu-command/serial-order", test_serial_order);
   g_test_add_func ("/qemu-command/display-variants", test_display_variants);
   g_test_add_func ("/qemu-command/escape", test_escape);
+  g_test_add_func ("/qemu-command/clipboard-channel", test_clipboard_channel);
   status = g_test_run ();
 
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)

@@ -476,6 +476,69 @@ test_reconnect (void)
 }
 
 static gboolean
+guest_has_clipboard (gpointer expected)
+{
+  g_autofree char *text = guest_run ("cat /tmp/corral-clipboard 2>/dev/null");
+
+  return g_strcmp0 (text, expected) == 0;
+}
+
+static void
+test_clipboard_to_guest (void)
+{
+  const char *text = "Grüße from the host, line 1\nline 2";
+  g_autofree char *expected = NULL;
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (t.view)), text);
+  /* What cat prints on the serial line: \n becomes \r\n */
+  expected = g_strdup ("Grüße from the host, line 1\r\nline 2");
+  if (!wait_until (guest_has_clipboard, expected, 60))
+    g_error ("the guest never got the host's clipboard");
+}
+
+typedef struct {
+  char *text;
+  gboolean done;
+} ReadText;
+
+static void
+read_text_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  ReadText *r = data;
+
+  g_free (r->text);
+  r->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  r->done = TRUE;
+}
+
+static gboolean
+host_has_clipboard (gpointer expected)
+{
+  ReadText r = { NULL, FALSE };
+  gboolean same;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (t.view)), NULL,
+                                 read_text_cb, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  same = g_strcmp0 (r.text, expected) == 0;
+  g_free (r.text);
+  if (!same)
+    spin (300);
+  return same;
+}
+
+static void
+test_clipboard_from_guest (void)
+{
+  g_autofree char *out = guest_run ("printf 'copied in the guest: %s' ok > /tmp/cb.tmp && "
+                                    "mv /tmp/cb.tmp /tmp/corral-clipboard-set");
+
+  if (!wait_until (host_has_clipboard, "copied in the guest: ok", 60))
+    g_error ("the host clipboard never got the guest's text");
+}
+
+static gboolean
 placeholder_shown (gpointer data)
 {
   return corral_vm_get_state (t.vm) == CORRAL_VM_STATE_STOPPED
@@ -530,6 +593,8 @@ main (int argc, char **argv)
   g_test_add_func ("/vnc-view/keys", test_keys);
   g_test_add_func ("/vnc-view/click", test_click);
   g_test_add_func ("/vnc-view/reconnect", test_reconnect);
+  g_test_add_func ("/vnc-view/clipboard-to-guest", test_clipboard_to_guest);
+  g_test_add_func ("/vnc-view/clipboard-from-guest", test_clipboard_from_guest);
   g_test_add_func ("/vnc-view/stopped-placeholder", test_stopped);
 
   setup ();

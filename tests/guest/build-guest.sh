@@ -23,7 +23,7 @@ trap 'rm -rf "${tmps[@]}"' EXIT
 # added (and ordered) from modinfo below.
 modules="virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev
 virtio_pci 9p 9pnet 9pnet_virtio netfs fscache button evdev virtio_net
-virtio-gpu virtio_input psmouse xhci_pci usbhid hid_generic"
+virtio-gpu virtio_input psmouse xhci_pci usbhid hid_generic virtio_console"
 
 # busybox-static installs /bin/busybox; a dynamic one would not run in
 # the guest, which has no libc.
@@ -59,13 +59,15 @@ if [ -z "$deb" ]; then
 fi
 
 # --- extracted kernel and modules, cached per .deb -------------------------
-key=$(basename "$deb" .deb)
+# (bump the suffix when the list of extracted files changes)
+key=$(basename "$deb" .deb)-2
 kdir=$cache/$key
 if [ ! -f "$kdir/done" ]; then
   tmp=$(mktemp -d "$cache/x.XXXXXX"); tmps+=("$tmp")
   dpkg-deb --fsys-tarfile "$deb" |
     tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' \
       './lib/modules/*/kernel/drivers/virtio/*' \
+      './lib/modules/*/kernel/drivers/char/virtio_console.ko' \
       './lib/modules/*/kernel/drivers/gpu/drm/*' \
       './lib/modules/*/kernel/drivers/net/*' \
       './lib/modules/*/kernel/drivers/input/*' \
