@@ -102,7 +102,7 @@ format_last_used (gint64 unix_time)
       return g_strdup_printf (_("Today at %s"), time);
     }
   /* Translators: date format for a project last opened before today */
-  return g_date_time_format (then, _("%e %B %Y"));
+  return g_date_time_format (then, _("%-e %B %Y"));
 }
 
 static GtkWidget *

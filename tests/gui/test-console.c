@@ -202,11 +202,12 @@ test_console_runs_guest (void)
   type (console, "stty size\r");
   wait_for_console (console, expected_size, 30);
 
+  corral_test_screenshot ("project-running");
+
   /* The key went from the keyring to the guest (through the metadata
    * dir; the engine keeps it out of QEMU's command line). */
   type (console, "echo key=$ANTHROPIC_API_KEY\r");
   wait_for_console (console, "key=sk-ant-from-the-keyring", 30);
-  corral_test_screenshot ("project-running");
 
   /* The second console is another shell in the same guest. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.second-console", NULL);
