@@ -17,7 +17,8 @@ import tempfile
 import threading
 import time
 
-SIZE_QUERY = b"\x1b[6n"
+SIZE_QUERY = b"\x1b[6n"      # cursor position report, after a move to 999;999
+SIZE_REQUEST = b"\x1b[18t"   # xterm: report the text area size
 
 
 class TapReport:
@@ -64,6 +65,7 @@ class Console:
         self.lock = threading.Condition()
         self.closed = False
         self.queries = 0
+        self.requests = 0
         threading.Thread(target=self._reader, daemon=True).start()
 
     def _reader(self):
@@ -83,6 +85,10 @@ class Console:
                     for _ in range(n - self.queries):
                         self.send(f"\x1b[{self.rows};{self.cols}R")
                     self.queries = n
+                n = self.buf.count(SIZE_REQUEST)
+                if n > self.requests:
+                    self.send(f"\x1b[8;{self.rows};{self.cols}t")
+                    self.requests = n
                 self.lock.notify_all()
 
     def send(self, text):

@@ -72,6 +72,38 @@ except subprocess.TimeoutExpired:
     rc = None
 check("the relay exits with the program's status", rc == 3, rc)
 
+# After a resize: the relay asks again (CSI 18 t) while the program's output
+# is idle, and the terminal's answer changes the program's size.
+master, slave = pty.openpty()
+proc = subprocess.Popen([sys.executable, relay, "sh", "-c", "stty size; sleep 5; stty size"],
+                        stdin=slave, stdout=slave, stderr=slave, close_fds=True,
+                        start_new_session=True)
+os.close(slave)
+out = read_until(master, b"\x1b[6n")
+os.write(master, b"\x1b[41;133R")
+out = read_until(master, b"41 133")
+asked = 0
+buf = b""
+end = time.monotonic() + 15
+while time.monotonic() < end and b"33 90" not in buf:
+    r, _, _ = select.select([master], [], [], 0.1)
+    if r:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        buf += data
+        while b"\x1b[18t" in buf[asked:]:
+            asked = buf.index(b"\x1b[18t", asked) + 5
+            os.write(master, b"\x1b[8;33;90t")  # the terminal was resized
+check("the relay asks for the size again while the program runs (CSI 18 t)", asked > 0, buf)
+check("the terminal's answer resizes the program", b"33 90" in buf, buf)
+check("the answer does not reach the program's output", b"[8;33;90t" not in buf.replace(b"\x1b[8;33;90t", b""), buf)
+try:
+    proc.wait(timeout=10)
+except subprocess.TimeoutExpired:
+    proc.kill()
+
 # No answer from the terminal (a dumb line): the program still runs.
 master, slave = pty.openpty()
 t0 = time.monotonic()

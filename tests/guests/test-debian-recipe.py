@@ -48,8 +48,9 @@ for tag, (where, mode, nofail) in table.items():
         check(f"{tag} is {mode}", ("ro" in opts) == (mode == "ro"), opts)
         check(f"{tag} is {'nofail' if nofail else 'required'}", ("nofail" in opts) == nofail, opts)
         check(f"{tag} uses virtio 9p2000.L", "trans=virtio" in opts and "version=9p2000.L" in opts, opts)
-        if where.startswith("/home/sandbox"):
-            check(f"{tag} waits for the ids to be set", "x-systemd.after=corral-setup.service" in opts, opts)
+        if nofail:
+            check(f"{tag} is mounted only when offered (noauto; corral-setup mounts it after the ids)",
+                  "noauto" in opts, opts)
 check("project share asks msize=104857600", "msize=104857600" in fstab.get("project_share", ("", []))[1])
 
 policy = json.loads(read(rootfs, "etc", "chromium", "policies", "managed", "corral.json"))
@@ -72,6 +73,7 @@ setup = read(rootfs, "usr", "lib", "corral", "setup")
 for meta in ("uid", "gid", "host_home", "host_project", "claude.json"):
     check(f"boot set-up reads /mnt/meta/{meta}", f"meta_line {meta}" in setup or f"meta/{meta}" in setup)
 check("the project is bind-mounted at the host's path", "mount --bind /project" in setup)
+check("optional shares are mounted when the host offers them", "mount_offered" in setup and "mount_tag" in setup)
 check("~/.local is kept in /mnt/state", "/mnt/state/local" in setup)
 
 getty = read(rootfs, "etc", "systemd", "system", "serial-getty@.service.d", "corral-autologin.conf")
