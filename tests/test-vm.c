@@ -522,6 +522,22 @@ test_running_vm (Fixture       *f,
   g_assert_cmpint (memcmp (rfb, "RFB 003.008\n", 12), ==, 0);
   close (vnc);
 
+  /* Reset: the machine reboots to the ready line again, same run. */
+  {
+    gsize mark = f->agent.text->len;
+    Expect again = { &f->agent, READY_LINE };
+
+    corral_vm_reset (f->vm);
+    g_string_erase (f->agent.text, 0, mark);
+    f->agent.answered_size = FALSE;
+    if (!wait_until (console_has, &again, BOOT_TIMEOUT))
+      g_error ("no ready line after reset:\n%s", f->agent.text->str);
+    g_assert_true (g_ptr_array_find_with_equal_func (f->events, "RESET", g_str_equal, NULL));
+    g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_RUNNING);
+    g_assert_cmpint (corral_vm_get_qemu_pid (f->vm), ==, pid);
+    console_expect (&f->agent, "sandbox:/project");
+  }
+
   /* Power-down: ACPI, the guest's acpid powers off. */
   corral_vm_set_powerdown_timeout (f->vm, 60);
   corral_vm_power_down (f->vm);
@@ -598,6 +614,80 @@ test_exits_at_once (Fixture       *f,
   g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
 }
 
+/* A guest that ignores the power button is forced off after the
+ * power-down timeout, and that is a clean stop. */
+static void
+test_powerdown_fallback (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *dir = g_path_get_dirname (g_getenv ("CORRAL_TEST_GUEST"));
+  g_autofree char *run_dir = corral_meta_dir_path_for (f->project);
+  gint64 asked;
+
+  manifest = g_strdup_printf ("[Guest]\nName=Deaf\nKernel=vmlinux\nInitrd=initrd.cpio\n"
+                              "Cmdline=%s corral.noacpid\nGraphical=false\nMinMemory=64\n",
+                              corral_guest_get_cmdline (f->guest));
+  g_clear_object (&f->guest);
+  f->guest = corral_guest_new_from_data (manifest, dir, &error);
+  g_assert_no_error (error);
+
+  corral_profile_set_entrypoint_mode (f->profile, CORRAL_ENTRYPOINT_SHELL);
+  boot_to_ready (f);
+  console_expect (&f->agent, "sandbox:/project");
+  corral_vm_set_powerdown_timeout (f->vm, 2);
+  asked = g_get_monotonic_time ();
+  corral_vm_power_down (f->vm);
+  wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 60);
+  g_assert_cmpint (g_get_monotonic_time () - asked, >=, 2 * G_USEC_PER_SEC);
+  g_assert_null (strstr (f->agent.text->str, "CORRAL-GUEST-POWERDOWN"));
+  g_assert_true (g_ptr_array_find_with_equal_func (f->events, "POWERDOWN", g_str_equal, NULL));
+  g_assert_null (corral_vm_get_error_message (f->vm));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+}
+
+/* Failures found before QEMU runs: a clear error, nothing left behind. */
+static void
+test_refused_early (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *run_dir = corral_meta_dir_path_for (f->project);
+  g_autofree char *gone = g_strconcat (f->project, "-gone", NULL);
+  g_autoptr(CorralProfile) missing = corral_profile_new (gone);
+
+  /* No QEMU installed. */
+  g_clear_pointer (&f->host->qemu_path, g_free);
+  make_vm (f);
+  error = start_vm (f->vm);
+  g_assert_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_NO_QEMU);
+  g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_FAILED);
+  g_assert_nonnull (strstr (corral_vm_get_error_message (f->vm), "QEMU"));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (corral_vm_get_console_fd (f->vm, CORRAL_CONSOLE_AGENT), ==, -1);
+  g_clear_error (&error);
+  g_signal_handlers_disconnect_by_data (f->vm, f);
+  g_clear_object (&f->vm);
+
+  /* The project folder vanished. */
+  corral_host_free (f->host);
+  f->host = corral_host_probe (NULL);
+  f->vm = corral_vm_new (missing, f->guest, f->host);
+  error = start_vm (f->vm);
+  g_assert_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_BAD_SETTINGS);
+  g_assert_nonnull (strstr (corral_vm_get_error_message (f->vm), "-gone"));
+  g_clear_error (&error);
+
+  /* Memory beyond the host's. */
+  g_clear_object (&f->vm);
+  corral_profile_set_memory_mib (f->profile, (guint) MIN (f->host->ram_bytes / (1024 * 1024) * 2, G_MAXUINT));
+  f->vm = corral_vm_new (f->profile, f->guest, f->host);
+  error = start_vm (f->vm);
+  g_assert_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_BAD_SETTINGS);
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -606,6 +696,8 @@ main (int argc, char **argv)
   g_test_add ("/vm/agent-run", Fixture, NULL, fixture_setup, test_agent_run, fixture_teardown);
   g_test_add ("/vm/running-vm", Fixture, NULL, fixture_setup, test_running_vm, fixture_teardown);
   g_test_add ("/vm/killed", Fixture, NULL, fixture_setup, test_killed, fixture_teardown);
+  g_test_add ("/vm/powerdown-fallback", Fixture, NULL, fixture_setup, test_powerdown_fallback, fixture_teardown);
+  g_test_add ("/vm/refused-early", Fixture, NULL, fixture_setup, test_refused_early, fixture_teardown);
   g_test_add ("/vm/exits-at-once", Fixture, NULL, fixture_setup, test_exits_at_once, fixture_teardown);
   return g_test_run ();
 }
