@@ -712,8 +712,8 @@ corral_vm_power_down (CorralVm *self)
       return;
     }
   if (self->powerdown_source == 0)
-    self->powerdown_source = g_timeout_add_seconds (MAX (self->powerdown_timeout, 1),
-                                                    powerdown_timeout_cb, self);
+    self->powerdown_source = g_timeout_add (MAX (self->powerdown_timeout, 1) * 1000,
+                                            powerdown_timeout_cb, self);
 }
 
 void
