@@ -219,6 +219,8 @@ in
       MetricsReportingEnabled = false;
     };
     services.spice-vdagentd.enable = true;
+    # Corral's clipboard channel: the session's helper opens it.
+    services.udev.extraRules = builtins.readFile ../data/guests/debian/rootfs/etc/udev/rules.d/70-corral-clipboard.rules;
 
     # ACPI power button: clean power-off, quickly.
     systemd.extraConfig = "DefaultTimeoutStopSec=10s";
@@ -227,6 +229,7 @@ in
     environment.systemPackages = spec.packages ++ [
       pkgs.chromium
       pkgs.spice-vdagent
+      pkgs.xclip # the clipboard helper; the agent copies with it too
     ];
 
     networking = {

@@ -232,7 +232,7 @@ class GuestRun:
     """A guest booted with Corral's argv. Use as a context manager."""
 
     def __init__(self, corral, manifest, shell=False, agent_args=(), memory=None,
-                 network=True, extra_meta=None, rows=50, cols=160):
+                 network=True, extra_meta=None, rows=50, cols=160, clipboard=False):
         self.tmp = tempfile.mkdtemp(prefix="corral-guest-test-")
         self.home = os.path.join(self.tmp, "home")
         self.project = os.path.join(self.tmp, "project dir")  # a space, as users have
@@ -305,17 +305,27 @@ class GuestRun:
         self.qmp_sock = os.path.join(run, "qmp.sock")
         # The chardevs are matched by id: how the app attaches them (stdio,
         # PTYs, inherited fds) is the app's business.
-        socks = {"agent": self.agent_sock, "enter": self.enter_sock, "qmp": self.qmp_sock}
+        self.clip_sock = os.path.join(run, "clipboard.sock")
+        socks = {"agent": self.agent_sock, "enter": self.enter_sock, "qmp": self.qmp_sock,
+                 "clipboard": self.clip_sock}
         argv = []
         have_qmp = False
         for i, a in enumerate(self.argv):
-            m = re.search(r"(?:^|,)id=(agent|enter|qmp)(?:,|$)", a)
+            m = re.search(r"(?:^|,)id=(agent|enter|qmp|clipboard)(?:,|$)", a)
             if m and i > 0 and self.argv[i - 1] == "-chardev":
                 a = f"socket,id={m.group(1)},path={socks[m.group(1)]},server=on,wait=off"
                 have_qmp = have_qmp or m.group(1) == "qmp"
             argv.append(a)
         if not have_qmp:
             argv += ["-qmp", f"unix:{self.qmp_sock},server=on,wait=off"]
+        # The display's clipboard channel, as the Vm adds it for a graphical
+        # guest (the dry run has no Vm, so no channel).
+        self.has_clipboard = clipboard and "virtio-vga" in argv
+        if self.has_clipboard and not any("id=clipboard" in a for a in argv):
+            argv += ["-device", "virtio-serial-pci,id=corral-serial",
+                     "-chardev", f"socket,id=clipboard,path={self.clip_sock},server=on,wait=off",
+                     "-device", "virtserialport,bus=corral-serial.0,chardev=clipboard,"
+                     "name=io.github.corral.clipboard.0"]
         self.argv = argv
         self.rows, self.cols = rows, cols
         self.stderr = open(os.path.join(self.tmp, "qemu.stderr"), "w+")
@@ -328,6 +338,10 @@ class GuestRun:
         self.qmp = Qmp(self.qmp_sock)
         self.agent = Console(self.agent_sock, self.rows, self.cols)
         self.enter = Console(self.enter_sock, self.rows, self.cols)
+        self.clipboard = None
+        if self.has_clipboard:
+            self.clipboard = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.clipboard.connect(self.clip_sock)
         return self
 
     def elapsed(self):

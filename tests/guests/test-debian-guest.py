@@ -29,7 +29,7 @@ BOOT = 420      # s to the agent console's prompt (measured 25-150 s here, load-
 BROWSER = 600   # s from power-on to Chromium's window on the display
 
 # Boot 1: a shell as the entrypoint (corral --shell).
-g = GuestRun(corral, manifest, shell=True, memory=3072)
+g = GuestRun(corral, manifest, shell=True, memory=3072, clipboard=True)
 try:
     with open(os.path.join(g.project, "from-host.txt"), "w") as fh:
         fh.write("hello debian\n")
@@ -100,6 +100,30 @@ try:
             t.note("QEMU " + next(l.strip() for l in fh if l.startswith("VmRSS")))
     except (OSError, StopIteration):
         pass
+
+    # The display's clipboard, both ways, over Corral's channel.
+    text = "copied on the host \u2713".encode()
+    g.clipboard.sendall(b"TEXT %d\n" % len(text) + text)
+    got = None
+    for _ in range(15):
+        time.sleep(2)
+        got = g.agent.run("xclip -selection clipboard -o; echo", 60)
+        if got and "copied on the host" in got:
+            break
+    t.check("host clipboard text reaches the guest's X clipboard", got and "copied on the host \u2713" in got, got)
+    g.agent.run("printf 'copied in the guest' | xclip -selection clipboard -i", 60)
+    g.clipboard.settimeout(30)
+    frame = b""
+    try:
+        while b"copied in the guest" not in frame:
+            data = g.clipboard.recv(4096)
+            if not data:
+                break
+            frame += data
+    except OSError:
+        pass
+    t.check("guest clipboard text reaches the host as a frame",
+            b"TEXT 19\ncopied in the guest" in frame, frame)
 
     exited, secs, events = g.powerdown(120)
     t.note(f"power-down took {secs:.0f} s")

@@ -76,6 +76,14 @@ check("the project is bind-mounted at the host's path", "mount --bind /project" 
 check("optional shares are mounted when the host offers them", "mount_offered" in setup and "mount_tag" in setup)
 check("~/.local is kept in /mnt/state", "/mnt/state/local" in setup)
 
+clip = os.path.join(rootfs, "usr", "lib", "corral", "clipboard")
+r = subprocess.run([sys.executable, "-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())", clip],
+                   capture_output=True, text=True)
+check("clipboard helper parses", r.returncode == 0 and os.access(clip, os.X_OK), r.stderr)
+check("clipboard helper speaks on Corral's port", "io.github.corral.clipboard.0" in read(clip))
+check("the session starts the clipboard helper", "/usr/lib/corral/clipboard" in read(rootfs, "etc", "xdg", "openbox", "autostart"))
+check("the session may open the clipboard port",
+      "io.github.corral.clipboard.0" in read(rootfs, "etc", "udev", "rules.d", "70-corral-clipboard.rules"))
 getty = read(rootfs, "etc", "systemd", "system", "serial-getty@.service.d", "corral-autologin.conf")
 check("serial gettys auto-login sandbox", "--autologin sandbox" in getty)
 customize = read(recipe, "customize")
@@ -85,7 +93,7 @@ check("Claude Code from the npm registry's native package",
 check("Claude Code version pinned", re.fullmatch(r"\d+\.\d+\.\d+\n?", read(recipe, "claude-code.version")) is not None)
 packages = read(recipe, "packages").split()
 for pkg in ("systemd", "linux-image-amd64", "xserver-xorg-core", "openbox", "chromium",
-            "nodejs", "npm", "git", "sudo", "python3-pip", "tmux", "ripgrep", "jq", "gcc"):
+            "nodejs", "npm", "git", "sudo", "python3-pip", "tmux", "ripgrep", "jq", "gcc", "xclip"):
     check(f"guest package list has {pkg}", pkg in packages)
 
 build = os.path.join(top, "build-aux", "build-guest")
