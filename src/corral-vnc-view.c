@@ -67,6 +67,9 @@ static GParamSpec *props[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CorralVncView, corral_vnc_view, GTK_TYPE_WIDGET)
 
+/* From the generated corral-resources.c (registered by its constructor). */
+GResource *corral_get_resource (void);
+
 /* QEMU key numbers (XT set 1, 0xE0 keys as 0x80 | code) */
 #define Q_CTRL  0x1d
 #define Q_ALT   0x38
@@ -620,14 +623,9 @@ corral_vnc_view_dispose (GObject *object)
   g_clear_handle_id (&self->hint_source, g_source_remove);
   if (self->fullscreen_window)
     set_fullscreen (self, FALSE);
-  g_clear_object (&self->menu);
   g_clear_object (&self->actions);
   g_clear_object (&self->clipboard);
-  if (self->toasts)
-    {
-      gtk_widget_unparent (GTK_WIDGET (self->toasts));
-      self->toasts = NULL;
-    }
+  gtk_widget_dispose_template (GTK_WIDGET (self), CORRAL_TYPE_VNC_VIEW);
   G_OBJECT_CLASS (corral_vnc_view_parent_class)->dispose (object);
 }
 
@@ -680,40 +678,6 @@ corral_vnc_view_set_property (GObject *object, guint prop_id,
     }
 }
 
-static GMenuModel *
-build_menu (void)
-{
-  GMenu *menu = g_menu_new ();
-  GMenu *section = g_menu_new ();
-  GMenu *keys = g_menu_new ();
-  char label[64];
-
-  g_menu_append (section, _("Take _Screenshot…"), "display.screenshot");
-  g_menu_append (keys, _("Ctrl+Alt+_Del"), "display.send-keys::ctrl-alt-del");
-  for (guint i = 1; i <= 7; i++)
-    {
-      g_autofree char *action = g_strdup_printf ("display.send-keys::ctrl-alt-f%u", i);
-
-      /* Translators: a key combination, %u is 1 to 7 */
-      g_snprintf (label, sizeof label, _("Ctrl+Alt+F%u"), i);
-      g_menu_append (keys, label, action);
-    }
-  g_menu_append (keys, _("_Print Screen"), "display.send-keys::print");
-  g_menu_append_submenu (section, _("Send _Keys"), G_MENU_MODEL (keys));
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
-  g_object_unref (section);
-
-  section = g_menu_new ();
-  g_menu_append (section, _("_Capture Keyboard"), "display.grab-keyboard");
-  g_menu_append (section, _("Scale to _Fit"), "display.scale-to-fit");
-  g_menu_append (section, _("F_ullscreen"), "display.fullscreen");
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
-  g_object_unref (section);
-  g_object_unref (keys);
-
-  return G_MENU_MODEL (menu);
-}
-
 static void
 corral_vnc_view_class_init (CorralVncViewClass *klass)
 {
@@ -744,8 +708,45 @@ corral_vnc_view_class_init (CorralVncViewClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, props);
 
 
+  /* Referencing the resources links them in wherever the view goes, also
+   * into binaries that use nothing else from the static library. */
+  g_assert (corral_get_resource () != NULL);
+  g_type_ensure (CORRAL_TYPE_VNC_DISPLAY);
+  gtk_widget_class_set_template_from_resource (widget_class, CORRAL_RESOURCE_PATH "/ui/corral-vnc-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, CorralVncView, toasts);
+  gtk_widget_class_bind_template_child (widget_class, CorralVncView, stack);
+  gtk_widget_class_bind_template_child (widget_class, CorralVncView, placeholder);
+  gtk_widget_class_bind_template_child (widget_class, CorralVncView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, CorralVncView, display);
+  gtk_widget_class_bind_template_child (widget_class, CorralVncView, hint);
+  gtk_widget_class_bind_template_child (widget_class, CorralVncView, hint_label);
+  gtk_widget_class_bind_template_child (widget_class, CorralVncView, fullscreen_menu);
+  gtk_widget_class_bind_template_child (widget_class, CorralVncView, menu);
+  gtk_widget_class_bind_template_callback (widget_class, on_display_connected);
+  gtk_widget_class_bind_template_callback (widget_class, on_display_disconnected);
+  gtk_widget_class_bind_template_callback (widget_class, on_grab_toggle);
+
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "corral-vnc-view");
+}
+
+static void
+toggle_activate (GSimpleAction *action, GVariant *param, gpointer data)
+{
+  const char *property = g_action_get_name (G_ACTION (action));
+  gboolean value;
+
+  g_object_get (data, property, &value, NULL);
+  g_object_set (data, property, !value, NULL);
+}
+
+static void
+toggle_notify (GObject *object, GParamSpec *pspec, gpointer data)
+{
+  gboolean value;
+
+  g_object_get (object, pspec->name, &value, NULL);
+  g_simple_action_set_state (G_SIMPLE_ACTION (data), g_variant_new_boolean (value));
 }
 
 static void
@@ -759,11 +760,9 @@ add_shortcut (GtkShortcutController *controller, const char *accel, const char *
 static void
 corral_vnc_view_init (CorralVncView *self)
 {
-  GtkWidget *overlay, *box, *menu_button;
   GtkEventController *shortcuts;
 
   self->scale_to_fit = TRUE;
-  self->menu = build_menu ();
   self->clipboard = corral_clipboard_sync_new (gtk_widget_get_clipboard (GTK_WIDGET (self)));
   self->actions = g_simple_action_group_new ();
   {
@@ -775,65 +774,22 @@ corral_vnc_view_init (CorralVncView *self)
 
     g_action_map_add_action_entries (G_ACTION_MAP (self->actions), entries,
                                      G_N_ELEMENTS (entries), self);
+    /* Like GPropertyAction, which would keep the view alive. */
     for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
       {
-        g_autoptr(GPropertyAction) action = g_property_action_new (properties[i], self, properties[i]);
+        g_autoptr(GSimpleAction) action =
+          g_simple_action_new_stateful (properties[i], NULL, g_variant_new_boolean (FALSE));
+        g_autofree char *signal = g_strconcat ("notify::", properties[i], NULL);
 
+        g_signal_connect (action, "activate", G_CALLBACK (toggle_activate), self);
+        g_signal_connect (self, signal, G_CALLBACK (toggle_notify), action);
         g_action_map_add_action (G_ACTION_MAP (self->actions), G_ACTION (action));
+        toggle_notify (G_OBJECT (self), g_object_class_find_property (G_OBJECT_GET_CLASS (self), properties[i]),
+                       action);
       }
   }
 
-  self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
-  gtk_widget_set_parent (GTK_WIDGET (self->toasts), GTK_WIDGET (self));
-
-  self->stack = GTK_STACK (gtk_stack_new ());
-  gtk_stack_set_transition_type (self->stack, GTK_STACK_TRANSITION_TYPE_CROSSFADE);
-  adw_toast_overlay_set_child (self->toasts, GTK_WIDGET (self->stack));
-
-  self->placeholder = ADW_STATUS_PAGE (adw_status_page_new ());
-  gtk_stack_add_named (self->stack, GTK_WIDGET (self->placeholder), "placeholder");
-
-  self->display = CORRAL_VNC_DISPLAY (corral_vnc_display_new ());
-  gtk_widget_set_hexpand (GTK_WIDGET (self->display), TRUE);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->display), TRUE);
-  g_signal_connect (self->display, "connected", G_CALLBACK (on_display_connected), self);
-  g_signal_connect (self->display, "disconnected", G_CALLBACK (on_display_disconnected), self);
-  g_signal_connect (self->display, "grab-toggle", G_CALLBACK (on_grab_toggle), self);
-
-  self->scroller = GTK_SCROLLED_WINDOW (gtk_scrolled_window_new ());
-  gtk_scrolled_window_set_child (self->scroller, GTK_WIDGET (self->display));
-
-  overlay = gtk_overlay_new ();
-  gtk_overlay_set_child (GTK_OVERLAY (overlay), GTK_WIDGET (self->scroller));
-
-  self->hint_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->hint_label, TRUE);
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_widget_add_css_class (box, "app-notification");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->hint_label));
-  self->hint = GTK_REVEALER (gtk_revealer_new ());
-  gtk_revealer_set_child (self->hint, box);
-  gtk_widget_set_halign (GTK_WIDGET (self->hint), GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (GTK_WIDGET (self->hint), GTK_ALIGN_START);
-  gtk_widget_set_can_target (GTK_WIDGET (self->hint), FALSE);
-  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), GTK_WIDGET (self->hint));
-
-  /* In fullscreen the window's menu is gone: a small one over the corner. */
-  menu_button = gtk_menu_button_new ();
-  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "open-menu-symbolic");
-  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), self->menu);
-  gtk_widget_set_tooltip_text (menu_button, _("Display Menu"));
-  gtk_widget_add_css_class (menu_button, "osd");
-  gtk_widget_add_css_class (menu_button, "circular");
-  gtk_widget_set_halign (menu_button, GTK_ALIGN_END);
-  gtk_widget_set_valign (menu_button, GTK_ALIGN_START);
-  gtk_widget_set_margin_top (menu_button, 6);
-  gtk_widget_set_margin_end (menu_button, 6);
-  gtk_widget_set_visible (menu_button, FALSE);
-  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), menu_button);
-  self->fullscreen_menu = menu_button;
-
-  gtk_stack_add_named (self->stack, overlay, "display");
+  gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Capture phase: these win over the guest, except while grabbed. */
   shortcuts = gtk_shortcut_controller_new ();
