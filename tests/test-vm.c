@@ -587,8 +587,22 @@ test_killed (Fixture       *f,
   g_ptr_array_set_size (f->states, 0);
   g_clear_object (&f->vm);
   boot_to_ready (f);
-  corral_vm_force_off (f->vm);
-  wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 60);
+
+  /* The app quits with the VM running: disposing the Vm ends QEMU and
+   * removes the metadata dir (with the secrets) at once. */
+  {
+    int pid = corral_vm_get_qemu_pid (f->vm);
+    gint64 end;
+
+    g_assert_true (g_file_test (run_dir, G_FILE_TEST_IS_DIR));
+    g_signal_handlers_disconnect_by_data (f->vm, f);
+    g_clear_object (&f->vm);
+    g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+    end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    while (kill (pid, 0) == 0 && g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, FALSE), g_usleep (10000);
+    g_assert_cmpint (kill (pid, 0), ==, -1);
+  }
 }
 
 /* QEMU refusing its input exits at once: FAILED with QEMU's own words. */
