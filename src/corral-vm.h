@@ -59,9 +59,17 @@ G_DECLARE_FINAL_TYPE (CorralVm, corral_vm, CORRAL, VM, GObject)
  *   warnings       GStrv, read-only, notifies: the builder's warnings
  *
  * Signals:
- *   guest-event (const char *name)  QMP events: SHUTDOWN, POWERDOWN, STOP,
- *                                   RESUME, RESET, ...
- *   display-changed ()              a display became available or went away
+ *   guest-event (const char *name)  every QMP event, detailed by name
+ *                                   ("guest-event::SHUTDOWN"): SHUTDOWN,
+ *                                   POWERDOWN, STOP, RESUME, RESET, ...
+ *   display-changed ()              a display became available (RUNNING)
+ *                                   or went away (left RUNNING); only for
+ *                                   guests with a display
+ *
+ * Failures: error-message says why in words for a person (QEMU's stderr
+ * included when it exits at once; "QEMU stopped unexpectedly: it was
+ * killed by signal 9 (Killed)"). If /dev/kvm opens but QEMU cannot use
+ * it, the start is retried once with emulation and warnings says so.
  */
 
 CorralVm      *corral_vm_new              (CorralProfile   *profile,
@@ -106,7 +114,12 @@ gboolean       corral_vm_screendump_finish (CorralVm     *self,
                                             GError      **error);
 
 /* Master side of the console's PTY (owned by the Vm; dup() it to keep it),
- * or -1 when not running. A VteTerminal attaches to it. */
+ * from the moment start is called (boot messages included) until the VM
+ * stopped or failed; -1 otherwise. A VteTerminal attaches to a dup (VTE
+ * takes ownership of the fd it gets). The PTY is raw; a dup reads EIO
+ * once QEMU has exited and the Vm let go: the end of the console. The
+ * guest learns the terminal size by asking the terminal (CSI 6n) at login,
+ * which VTE answers by itself. */
 int            corral_vm_get_console_fd   (CorralVm *self, CorralConsole which);
 
 /* Seconds power-down waits for the guest before forcing it off (default 30). */
