@@ -224,11 +224,35 @@ corral_window_get_vm (CorralWindow *self)
   return self->vm;
 }
 
+/* A console that comes alive takes the keyboard, unless the user is
+ * already typing somewhere that matters (the display, another console). */
+static void
+console_attached_cb (GtkWidget    *console,
+                     GParamSpec   *pspec,
+                     CorralWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  AdwTabPage *page;
+
+  if (!corral_console_view_get_attached (CORRAL_CONSOLE_VIEW (console)) ||
+      !gtk_widget_is_ancestor (console, GTK_WIDGET (self->tab_view)))
+    return;
+  page = adw_tab_view_get_page (self->tab_view, console);
+  if (page == NULL || adw_tab_view_get_selected_page (self->tab_view) != page)
+    return;
+  if (focus != NULL &&
+      (gtk_widget_is_ancestor (focus, self->display_area) || VTE_IS_TERMINAL (focus)))
+    return;
+  gtk_widget_grab_focus (console);
+}
+
 GtkWidget *
 corral_window_create_console (CorralWindow *self,
                               int           which)
 {
   GtkWidget *console = corral_console_view_new (which);
+
+  g_signal_connect_object (console, "notify::attached", G_CALLBACK (console_attached_cb), self, 0);
 
   if (self->vm != NULL)
     corral_console_view_set_vm (CORRAL_CONSOLE_VIEW (console), self->vm);

@@ -26,8 +26,14 @@ static char *
 terminal_text (GtkWidget *console)
 {
   VteTerminal *terminal = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console));
+  GtkAdjustment *rows = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (terminal));
 
-  return vte_terminal_get_text (terminal, NULL, NULL, NULL);
+  /* Everything, scrollback included (rows are the adjustment's units). */
+  return vte_terminal_get_text_range (terminal,
+                                      (long) gtk_adjustment_get_lower (rows), 0,
+                                      (long) gtk_adjustment_get_upper (rows) - 1,
+                                      vte_terminal_get_column_count (terminal),
+                                      NULL, NULL, NULL);
 }
 
 /* Waits until the console shows @text; on timeout, shows what it has. */
@@ -95,6 +101,53 @@ type (GtkWidget  *console,
 {
   /* What the terminal sends the guest for these keystrokes. */
   vte_terminal_feed_child (corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console)), text, -1);
+}
+
+/* Real key presses, through the X server, to the focused widget. */
+static void
+xdotool (const char *arg, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+  int status = -1;
+  gboolean done = FALSE;
+  va_list ap;
+
+  g_ptr_array_add (argv, (char *) "xdotool");
+  va_start (ap, arg);
+  for (const char *a = arg; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  /* Asynchronously: the keys are handled by this process's main loop. */
+  g_assert_true (g_spawn_async (NULL, (char **) argv->pdata, NULL,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  corral_test_watch_child (pid, &status, &done);
+  corral_test_wait_for_flag (&done, 30);
+  g_assert_cmpint (status, ==, 0);
+}
+
+static void
+clipboard_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(char **) data = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*(char **) data == NULL)
+    *(char **) data = g_strdup ("");
+}
+
+static char *
+clipboard_text (GtkWidget *widget)
+{
+  char *text = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, clipboard_cb, &text);
+  while (text == NULL && g_get_monotonic_time () < deadline)
+    corral_test_iterate (50);
+  return text;
 }
 
 static void
@@ -190,10 +243,52 @@ test_console_runs_guest (void)
   g_assert_cmpstr (adw_window_title_get_subtitle (window->window_title), ==, "Running");
   console = corral_window_get_console (window, CORRAL_CONSOLE_AGENT);
   wait_for_shell (console, 1, 120);
+  /* The user can type right away: the console has the keyboard. */
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console)))));
 
   /* Typed in the console, run by the guest's shell, shown back. */
   type (console, "echo typed-$((6*7))\r");
   wait_for_console (console, "typed-42", 30);
+
+  /* Real keys from the keyboard (X server): they reach the guest... */
+  xdotool ("type", "--delay", "30", "echo xdo-$((5*5))", NULL);
+  xdotool ("key", "Return", NULL);
+  wait_for_console (console, "xdo-25", 30);
+  /* ...Ctrl+C is the guest's: it interrupts what runs there... */
+  xdotool ("type", "--delay", "30", "sleep 600; echo slept", NULL);
+  xdotool ("key", "Return", NULL);
+  corral_test_iterate (1000);
+  xdotool ("key", "ctrl+c", NULL);
+  xdotool ("type", "--delay", "30", "echo after-$((3+4))", NULL);
+  xdotool ("key", "Return", NULL);
+  wait_for_console (console, "after-7", 30);
+  {
+    g_autofree char *shown = terminal_text (console);
+    g_assert_null (strstr (shown, "\nslept"));
+  }
+  /* ...and Ctrl+Shift+C copies the selection to the clipboard. */
+  {
+    g_autofree char *copied = NULL;
+
+    VteTerminal *terminal = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console));
+    gint64 deadline;
+
+    vte_terminal_select_all (terminal);
+    while (!vte_terminal_get_has_selection (terminal))
+      corral_test_iterate (50);
+    xdotool ("key", "ctrl+shift+c", NULL);
+    /* The copy reaches the clipboard asynchronously: poll it a while. */
+    deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+    do
+      {
+        g_free (copied);
+        corral_test_iterate (200);
+        copied = clipboard_text (console);
+      }
+    while (strstr (copied, "after-7") == NULL && g_get_monotonic_time () < deadline);
+    g_assert_nonnull (strstr (copied, "after-7"));
+    vte_terminal_unselect_all (corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console)));
+  }
 
   /* The guest learnt the terminal's size (it asks; VTE answers). */
   terminal = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console));
