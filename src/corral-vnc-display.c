@@ -73,6 +73,7 @@ struct _CorralVncDisplay
   int last_gx, last_gy;
   double scroll_dx, scroll_dy;
   gboolean ctrl_alt_alone;  /* Ctrl+Alt went down with no other key yet */
+  int led_acted_on;         /* guest LED state we last sent a lock key for */
 
   guint64 frames_drawn;
   guint64 tiles_built;
@@ -503,6 +504,7 @@ on_initialized (VncConnection *conn, CorralVncDisplay *self)
   g_debug ("VNC session up: %dx%d", self->fb_width, self->fb_height);
   self->initialized = TRUE;
   self->last_resize_w = self->last_resize_h = 0;
+  self->led_acted_on = -1;
   request_update (self, FALSE);
 
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTED]);
@@ -705,6 +707,38 @@ corral_vnc_display_send_keys (CorralVncDisplay *self,
     vnc_connection_key_event (self->conn, FALSE, 0, qnums[i - 1]);
 }
 
+/* Caps Lock and Num Lock as on the host: the guest's state comes from
+ * QEMU's LED messages (polled: gvnc's vnc-led-state signal is declared
+ * wrong). One correction per LED state, so a guest that ignores it is
+ * not toggled on every key. */
+static void
+sync_lock_keys (CorralVncDisplay *self, GdkEvent *event, guint keyval)
+{
+  GdkDevice *device = gdk_event_get_device (event);
+  int leds;
+  gboolean sent = FALSE;
+
+  if (device == NULL || keyval == GDK_KEY_Caps_Lock || keyval == GDK_KEY_Num_Lock)
+    return;
+  leds = vnc_connection_get_ledstate (self->conn);
+  if (leds == self->led_acted_on)
+    return;
+  if (!!(leds & VNC_LEDSTATE_CAPS_LOCK) != !!gdk_device_get_caps_lock_state (device))
+    {
+      vnc_connection_key_event (self->conn, TRUE, GDK_KEY_Caps_Lock, 0x3a);
+      vnc_connection_key_event (self->conn, FALSE, GDK_KEY_Caps_Lock, 0x3a);
+      sent = TRUE;
+    }
+  if (!!(leds & VNC_LEDSTATE_NUM_LOCK) != !!gdk_device_get_num_lock_state (device))
+    {
+      vnc_connection_key_event (self->conn, TRUE, GDK_KEY_Num_Lock, 0x45);
+      vnc_connection_key_event (self->conn, FALSE, GDK_KEY_Num_Lock, 0x45);
+      sent = TRUE;
+    }
+  if (sent)
+    self->led_acted_on = leds;
+}
+
 static gboolean
 is_ctrl_or_alt (guint keyval)
 {
@@ -739,6 +773,8 @@ on_key_event (GtkEventControllerLegacy *controller,
   else if (down)
     self->ctrl_alt_alone = FALSE;
 
+  if (down)
+    sync_lock_keys (self, event, keyval);
   send_key (self, down, keyval, corral_keymap_qnum_from_hardware (keycode));
 
   if (!down && self->ctrl_alt_alone && is_ctrl_or_alt (keyval))

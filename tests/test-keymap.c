@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "corral-keymap.h"
+#include "corral-vnc-view.h"
 
 typedef struct {
   const char *xkb;    /* XKB key name of the physical key */
@@ -151,6 +152,32 @@ test_japanese_and_brazilian (void)
   g_assert_cmpuint (corral_keymap_qnum_from_evdev (121), ==, 0x7e);  /* KP comma */
 }
 
+static void
+test_send_keys (void)
+{
+  /* The Send Keys menu, checked against the key table's own numbers for
+   * the same physical keys (evdev codes). */
+  const struct { const char *name; guint evdev[3]; guint n; } cases[] = {
+    { "ctrl-alt-del", { 29, 56, 111 }, 3 },   /* KEY_LEFTCTRL, KEY_LEFTALT, KEY_DELETE */
+    { "ctrl-alt-f1", { 29, 56, 59 }, 3 },     /* KEY_F1 */
+    { "ctrl-alt-f2", { 29, 56, 60 }, 3 },
+    { "ctrl-alt-f7", { 29, 56, 65 }, 3 },     /* KEY_F7 */
+    { "print", { 99 }, 1 },                   /* KEY_SYSRQ */
+  };
+  const guint16 *qnums;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint n = corral_vnc_view_lookup_keys (cases[i].name, &qnums);
+
+      g_assert_cmpuint (n, ==, cases[i].n);
+      for (guint k = 0; k < n; k++)
+        g_assert_cmpuint (qnums[k], ==, corral_keymap_qnum_from_evdev (cases[i].evdev[k]));
+    }
+  g_assert_cmpuint (corral_vnc_view_lookup_keys ("ctrl-alt-f8", &qnums), ==, 0);
+  g_assert_null (qnums);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -158,5 +185,6 @@ main (int argc, char **argv)
   g_test_add_func ("/keymap/iso105", test_iso105);
   g_test_add_func ("/keymap/unknown", test_unknown);
   g_test_add_func ("/keymap/jis-abnt2", test_japanese_and_brazilian);
+  g_test_add_func ("/keymap/send-keys", test_send_keys);
   return g_test_run ();
 }

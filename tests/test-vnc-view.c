@@ -220,6 +220,14 @@ download (GdkTexture *texture)
 }
 
 static gboolean
+guest_fills_widget (gpointer data)
+{
+  return corral_vnc_display_get_guest_width (t.display) == gtk_widget_get_width (GTK_WIDGET (t.display))
+         && corral_vnc_display_get_guest_height (t.display) == gtk_widget_get_height (GTK_WIDGET (t.display))
+         && banner_shown (NULL);
+}
+
+static gboolean
 screendump_done (gpointer data)
 {
   return *(GError **) data != NULL;
@@ -353,7 +361,14 @@ test_shows_console (void)
                corral_vnc_display_get_guest_width (t.display),
                corral_vnc_display_get_guest_height (t.display), shot);
     }
-  /* Let the guest finish drawing and the resize to the widget settle. */
+  /* The guest takes the widget's size (virtio-vga): compare unscaled. */
+  if (!wait_until (guest_fills_widget, NULL, TIMEOUT))
+    g_error ("the guest never took the view's size: guest %dx%d, view %dx%d",
+             corral_vnc_display_get_guest_width (t.display),
+             corral_vnc_display_get_guest_height (t.display),
+             gtk_widget_get_width (GTK_WIDGET (t.display)),
+             gtk_widget_get_height (GTK_WIDGET (t.display)));
+  /* Let the guest finish redrawing at its new size. */
   spin (3000);
 
   corral_vm_screendump_async (t.vm, dump_path, NULL, screendump_cb, &done);
