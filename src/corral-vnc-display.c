@@ -66,6 +66,7 @@ struct _CorralVncDisplay
   gboolean resize_guest;
   guint resize_timeout;
   int last_resize_w, last_resize_h;
+  guint resize_attempts;  /* requests for this widget size so far */
 
   /* Input state the guest believes: released on focus loss */
   GHashTable *held_keys;  /* qnum -> keyval */
@@ -403,6 +404,8 @@ on_framebuffer_update (VncConnection *conn, int x, int y, int w, int h,
     }
 }
 
+static void schedule_guest_resize (CorralVncDisplay *self);
+
 static void
 on_desktop_resize (VncConnection *conn, int width, int height,
                    CorralVncDisplay *self)
@@ -413,6 +416,7 @@ on_desktop_resize (VncConnection *conn, int width, int height,
     return;
   setup_framebuffer (self, width, height);
   request_update (self, FALSE);
+  schedule_guest_resize (self);
 }
 
 static void
@@ -599,11 +603,16 @@ resize_guest_cb (gpointer data)
   self->resize_timeout = 0;
   if (!self->initialized || w < 64 || h < 64)
     return G_SOURCE_REMOVE;
-  /* Ask once per widget size: a guest that can't resize answers with its
-   * old size, and asking again would only repeat that. */
-  if ((w == self->fb_width && h == self->fb_height)
-      || (w == self->last_resize_w && h == self->last_resize_h))
+  if (w == self->fb_width && h == self->fb_height)
     return G_SOURCE_REMOVE;
+  /* A guest that can't resize answers with its old size; one that is
+   * still booting may miss the request and come up at its own size. So
+   * ask again when the guest changes size, but only a few times. */
+  if (w != self->last_resize_w || h != self->last_resize_h)
+    self->resize_attempts = 0;
+  if (self->resize_attempts >= 3)
+    return G_SOURCE_REMOVE;
+  self->resize_attempts++;
   self->last_resize_w = w;
   self->last_resize_h = h;
   /* Only virtio-vga forwards this to the guest; otherwise nothing happens
