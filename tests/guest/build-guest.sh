@@ -13,7 +13,7 @@ set -euo pipefail
 
 out=$(realpath -m "$1")
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cache=${CORRAL_GUEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/corral/tiny-guest}
+cache=${CORRAL_GUEST_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/corral/tiny-guest}
 mkdir -p "$out" "$cache"
 # Temporary dirs, removed however the script ends.
 tmps=()
