@@ -71,6 +71,7 @@ struct _CorralVm
   CorralQmp      *qmp;
   GCancellable   *run_cancellable;
   GTask          *start_task;
+  gulong          start_cancel_id;  /* on the start task's cancellable */
   gboolean        process_exited;
   gboolean        stderr_done;
   gboolean        stop_requested;    /* power-down / force-off / guest shutdown */
@@ -104,6 +105,18 @@ wipe_string (char **secret)
   if (*secret != NULL)
     explicit_bzero (*secret, strlen (*secret));
   g_clear_pointer (secret, g_free);
+}
+
+/* The pending start, no longer cancellable from outside. */
+static GTask *
+take_start_task (CorralVm *self)
+{
+  GTask *task = g_steal_pointer (&self->start_task);
+
+  if (task != NULL && self->start_cancel_id != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (task), self->start_cancel_id);
+  self->start_cancel_id = 0;
+  return task;
 }
 
 static void
@@ -190,7 +203,7 @@ static void
 end_run (CorralVm   *self,
          const char *message)
 {
-  g_autoptr(GTask) start_task = g_steal_pointer (&self->start_task);
+  g_autoptr(GTask) start_task = take_start_task (self);
 
   g_object_ref (self);
   release_run (self);
@@ -217,7 +230,7 @@ static void
 fail_start (CorralVm     *self,
             const GError *error)
 {
-  g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
+  g_autoptr(GTask) task = take_start_task (self);
 
   if (self->process != NULL)
     g_subprocess_force_exit (self->process);
@@ -406,7 +419,7 @@ handshake_cb (GObject      *source,
   if (self == NULL || self->state != CORRAL_VM_STATE_STARTING || self->qmp != CORRAL_QMP (source))
     return;
   set_state (self, CORRAL_VM_STATE_RUNNING);
-  task = g_steal_pointer (&self->start_task);
+  task = take_start_task (self);
   if (task != NULL)
     g_task_return_boolean (task, TRUE);
 }
@@ -570,6 +583,14 @@ start_run (CorralVm  *self,
   return TRUE;
 }
 
+static void
+start_cancelled_cb (GCancellable *cancellable,
+                    CorralVm     *self)
+{
+  if (self->state == CORRAL_VM_STATE_STARTING)
+    corral_vm_force_off (self);
+}
+
 void
 corral_vm_start_async (CorralVm            *self,
                        GCancellable        *cancellable,
@@ -604,7 +625,12 @@ corral_vm_start_async (CorralVm            *self,
       error = translate_error (error);
       fail_start (self, error);
       g_error_free (error);
+      return;
     }
+  /* Cancelling the start (a window closed while booting) stops QEMU. */
+  if (cancellable != NULL)
+    self->start_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (start_cancelled_cb),
+                                                   self, NULL);
 }
 
 gboolean
@@ -1097,7 +1123,7 @@ corral_vm_dispose (GObject *object)
   release_run (self);
   if (self->start_task != NULL)
     {
-      g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
+      g_autoptr(GTask) task = take_start_task (self);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                _("The virtual machine was closed"));
     }

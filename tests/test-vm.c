@@ -713,6 +713,41 @@ test_refused_early (Fixture       *f,
   g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
 }
 
+static void
+start_cancel_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GError **error = user_data;
+
+  g_assert_false (corral_vm_start_finish (CORRAL_VM (source), result, error));
+  g_assert_nonnull (*error);
+}
+
+/* Cancelling a start (the window closed while booting) stops QEMU. */
+static void
+test_start_cancelled (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *run_dir = corral_meta_dir_path_for (f->project);
+  int pid;
+
+  make_vm (f);
+  corral_vm_start_async (f->vm, cancellable, start_cancel_cb, &error);
+  g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_STARTING);
+  pid = corral_vm_get_qemu_pid (f->vm);
+  g_assert_cmpint (pid, >, 0);
+  g_cancellable_cancel (cancellable);
+  g_assert_true (wait_until (error_set, &error, 60));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 60);
+  g_assert_null (corral_vm_get_error_message (f->vm));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (kill (pid, 0), ==, -1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -722,6 +757,7 @@ main (int argc, char **argv)
   g_test_add ("/vm/running-vm", Fixture, NULL, fixture_setup, test_running_vm, fixture_teardown);
   g_test_add ("/vm/killed", Fixture, NULL, fixture_setup, test_killed, fixture_teardown);
   g_test_add ("/vm/powerdown-fallback", Fixture, NULL, fixture_setup, test_powerdown_fallback, fixture_teardown);
+  g_test_add ("/vm/start-cancelled", Fixture, NULL, fixture_setup, test_start_cancelled, fixture_teardown);
   g_test_add ("/vm/refused-early", Fixture, NULL, fixture_setup, test_refused_early, fixture_teardown);
   g_test_add ("/vm/exits-at-once", Fixture, NULL, fixture_setup, test_exits_at_once, fixture_teardown);
   return g_test_run ();
