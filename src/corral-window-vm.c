@@ -187,6 +187,27 @@ update_state (CorralWindow *self)
     }
 }
 
+/* The command builder's warnings: KVM missing goes to its own bar (the
+ * same words as the engine's, from the same catalogue), the rest to
+ * toasts. */
+static void
+warnings_changed_cb (CorralWindow *self)
+{
+  const char * const *warnings = corral_vm_get_warnings (self->vm);
+  const char *kvm = _("KVM is not available: the virtual machine is emulated and will be slow");
+
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    {
+      if (g_str_equal (warnings[i], kvm))
+        {
+          if (!self->kvm_dismissed)
+            gtk_info_bar_set_revealed (self->kvm_bar, TRUE);
+        }
+      else
+        corral_window_add_toast (self, warnings[i]);
+    }
+}
+
 static void
 set_vm (CorralWindow *self,
         CorralVm     *vm)
@@ -208,6 +229,7 @@ set_vm (CorralWindow *self,
 
   g_signal_connect_object (vm, "notify::state", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (vm, "notify::paused", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (vm, "notify::warnings", G_CALLBACK (warnings_changed_cb), self, G_CONNECT_SWAPPED);
 
   display = corral_vm_has_display (vm);
   if (display != GPOINTER_TO_INT (g_object_get_data (G_OBJECT (self->display_area), "corral-has-display")))

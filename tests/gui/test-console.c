@@ -336,16 +336,50 @@ test_console_runs_guest (void)
   type (console, "echo again-$((7*6))\r");
   wait_for_console (console, "again-42", 30);
 
+  /* Pause and resume: the header says so. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.pause", NULL);
+  {
+    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    while (!corral_vm_get_paused (corral_window_get_vm (window)) && g_get_monotonic_time () < deadline)
+      corral_test_iterate (100);
+  }
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->window_title), ==, "Paused");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.resume", NULL);
+  {
+    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    while (corral_vm_get_paused (corral_window_get_vm (window)) && g_get_monotonic_time () < deadline)
+      corral_test_iterate (100);
+  }
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->window_title), ==, "Running");
+
   /* Stop: the power button, the guest shuts down. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
   wait_for_state (window, CORRAL_VM_STATE_STOPPED, 60);
+
+  /* A guest that does not answer the power button (pressed before its
+   * acpid runs, so it is lost): after a while the window offers to force
+   * it off, and that works. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  wait_for_state (window, CORRAL_VM_STATE_RUNNING, 120);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
+  {
+    gint64 deadline = g_get_monotonic_time () + 25 * G_USEC_PER_SEC;
+    while (!gtk_widget_get_visible (window->force_off_button) && g_get_monotonic_time () < deadline)
+      corral_test_iterate (100);
+  }
+  g_assert_true (gtk_widget_get_visible (window->force_off_button));
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "does not answer the power button", 5));
+  corral_test_screenshot ("force-off-offered");
+  g_signal_emit_by_name (window->force_off_button, "clicked");
+  wait_for_state (window, CORRAL_VM_STATE_STOPPED, 30);
+  g_assert_false (gtk_info_bar_get_revealed (window->error_bar));
   g_assert_cmpstr (adw_window_title_get_subtitle (window->window_title), ==, "Stopped");
   g_assert_cmpint (find_qemu (), ==, 0);
 
   /* Closing a window whose VM runs asks first, then shuts it down. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
   wait_for_state (window, CORRAL_VM_STATE_RUNNING, 120);
-  wait_for_shell (console, 3, 120);
+  wait_for_shell (console, 4, 120);
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   gtk_window_close (GTK_WINDOW (window));
   corral_test_iterate (100);
