@@ -158,7 +158,7 @@ in
       enable = true;
       wantedBy = [ "getty.target" ];
     };
-    systemd.services."serial-getty@".environment.TERM = "xterm-256color";
+    systemd.services."serial-getty@".environment.TERM = lib.mkForce "xterm-256color";
     environment.loginShellInit = ''
       . ${scripts}/etc/profile.sh
     '';

@@ -19,6 +19,7 @@ import time
 
 SIZE_QUERY = b"\x1b[6n"      # cursor position report, after a move to 999;999
 SIZE_REQUEST = b"\x1b[18t"   # xterm: report the text area size
+TERMINAL_QUERIES = re.compile(rb"\x1b\[18t|\x1b\[6n|\x1b7\x1b\[999;999H|\x1b8")
 
 
 class TapReport:
@@ -149,7 +150,9 @@ class Console:
         m = self.expect(re.compile(rf"@@B{tag}\r?\n(.*?)@@E{tag}".encode(), re.S), timeout, start)
         if not m:
             return None
-        return m.group(1).decode("utf-8", "replace").replace("\r\n", "\n")
+        # The guest's questions to the terminal are not output.
+        out = TERMINAL_QUERIES.sub(b"", m.group(1))
+        return out.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
 class Qmp:

@@ -57,6 +57,7 @@ try:
     size = g.agent.run("stty size", 60)
     t.check("the console learnt the terminal's size at login (50 160)", size and size.strip() == "50 160", size)
     g.agent.settle()
+    g.agent.rows, g.agent.cols = 40, 120  # the terminal's size, told by the host itself
     g.agent.send("\x1b[8;40;120t")
     size = g.agent.run("stty size", 60)
     t.check("a size notice from the host resizes the console (40 120)", size and size.strip() == "40 120", size)
@@ -78,7 +79,8 @@ try:
 
     g.enter.send("\r")
     m = g.enter.expect(PROMPT.encode(), 120)
-    who = g.enter.run('tty; echo "$USER"; pwd', 60) if m else None
+    # The shell runs on the relay's pseudo-terminal; the relay is on ttyS1.
+    who = g.enter.run('readlink /proc/$PPID/fd/0; echo "$USER"; pwd', 60) if m else None
     t.check("second console (ttyS1): a shell as sandbox in the project, not the entrypoint",
             who and who.split("\n")[:3] == ["/dev/ttyS1", "sandbox", g.project], (who, g.enter.text()[-800:]))
 
@@ -133,19 +135,33 @@ try:
 finally:
     g.close()
 
-# Boot 2: the agent as the entrypoint; the VM stops when it exits.
-g = GuestRun(corral, manifest, memory=3072, agent_args=["--version"])
+# Boot 2: the agent as the entrypoint. A wrapper in the project named
+# `claude` records the arguments the guest gives it, then runs the real
+# claude (no API key, maybe no route to Anthropic here: it shows its first
+# screen or says it cannot connect). The VM stops when the agent exits.
+g = GuestRun(corral, manifest, memory=3072)
 try:
+    wrapper = os.path.join(g.project, "claude")
+    with open(wrapper, "w") as fh:
+        fh.write('#!/bin/sh\nprintf "%s\\n" "$@" > "$(dirname "$0")/claude-args.txt"\n'
+                 'exec /usr/local/bin/claude "$@"\n')
+    os.chmod(wrapper, 0o755)
+    with open(os.path.join(g.meta, "entrypoint"), "w") as fh:
+        fh.write(f"'{wrapper}' --model sonnet\n")
     g.start()
-    m = g.agent.expect(rb"\d+\.\d+\.\d+ \(Claude Code\)", BOOT)
-    t.check("the agent entrypoint (claude --version) runs on the agent console", m, g.agent.text()[-3000:])
-    t.note(f"agent output after {g.elapsed():.0f} s")
-    try:
-        g.proc.wait(timeout=180)
-        exited = True
-    except subprocess.TimeoutExpired:
-        exited = False
-    t.check("when the agent exits, the guest powers off", exited, g.agent.text()[-1500:])
+    m = g.agent.expect(rb"(?i)(welcome|theme|log ?in|api key|claude code|anthropic)", BOOT)
+    t.check("the agent (claude) starts on the agent console", m, g.agent.text()[-3000:])
+    t.note(f"agent on screen after {g.elapsed():.0f} s")
+    args_path = os.path.join(g.project, "claude-args.txt")
+    args = open(args_path).read() if os.path.exists(args_path) else ""
+    t.check("the agent gets the profile's arguments", "--model\nsonnet" in args, args)
+    t.check("the agent is told it runs in Corral's sandbox and what persists",
+            "--append-system-prompt" in args and "Corral's sandbox" in args and g.project in args, args)
+    end = time.monotonic() + 180
+    while g.proc.poll() is None and time.monotonic() < end:
+        g.agent.send("\x03")  # claude quits on Ctrl+C (twice)
+        time.sleep(3)
+    t.check("when the agent exits, the guest powers off", g.proc.poll() is not None, g.agent.text()[-1500:])
 finally:
     g.close()
 

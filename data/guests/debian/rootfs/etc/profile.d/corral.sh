@@ -60,11 +60,7 @@ case "$(tty 2>/dev/null)" in
       set -- bash -i
     fi
     export CORRAL_RELAYED=1
-    /usr/lib/corral/console-relay "$@"
-    # The agent console's program is the VM's reason to run.
-    echo "corral: the entrypoint exited ($?), powering off"
-    sudo -n systemctl poweroff --no-wall
-    exit
+    exec /usr/lib/corral/agent-session "$@"
     ;;
   /dev/ttyS1)
     export CORRAL_RELAYED=1
