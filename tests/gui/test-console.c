@@ -266,6 +266,37 @@ test_console_runs_guest (void)
     g_autofree char *shown = terminal_text (console);
     g_assert_null (strstr (shown, "\nslept"));
   }
+  /* Zoom with Ctrl+plus / Ctrl+0, remembered for every console. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+    VteTerminal *terminal = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console));
+
+    xdotool ("key", "ctrl+plus", NULL);
+    corral_test_iterate (300);
+    g_assert_cmpfloat (vte_terminal_get_font_scale (terminal), >, 1.05);
+    g_assert_cmpfloat (g_settings_get_double (settings, "font-scale"), >, 1.05);
+    xdotool ("key", "ctrl+0", NULL);
+    corral_test_iterate (300);
+    g_assert_cmpfloat (vte_terminal_get_font_scale (terminal), ==, 1.0);
+  }
+  /* Ctrl+Shift+F finds text in the console. */
+  {
+    VteTerminal *terminal = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console));
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    g_autofree char *found = NULL;
+
+    xdotool ("key", "ctrl+shift+f", NULL);
+    corral_test_iterate (300);
+    xdotool ("type", "--delay", "30", "xdo-25", NULL);
+    while (!vte_terminal_get_has_selection (terminal) && g_get_monotonic_time () < deadline)
+      corral_test_iterate (100);
+    g_assert_true (vte_terminal_get_has_selection (terminal));
+    found = vte_terminal_get_text_selected (terminal, VTE_FORMAT_TEXT);
+    g_assert_cmpstr (found, ==, "xdo-25");
+    xdotool ("key", "Escape", NULL);
+    corral_test_iterate (300);
+    g_assert_true (gtk_widget_has_focus (GTK_WIDGET (terminal)));
+  }
   /* ...and Ctrl+Shift+C copies the selection to the clipboard. */
   {
     g_autofree char *copied = NULL;

@@ -512,6 +512,37 @@ test_error_qemu_exits_at_once (void)
   close_all_windows ();
 }
 
+static void
+test_corrupt_profile_kept_aside (void)
+{
+  g_autofree char *dir = make_dir ("damaged");
+  g_autoptr(CorralProfile) profile = corral_profile_load (dir, NULL, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (dir);
+  g_autofree char *settings_dir = NULL;
+  g_autoptr(GDir) listing = NULL;
+  const char *name;
+  gboolean kept = FALSE;
+  CorralWindow *window;
+
+  g_assert_true (corral_profile_save (profile, NULL));
+  g_assert_true (g_file_set_contents (corral_profile_get_file_path (profile), "[Project\n\x01garbage", -1, NULL));
+
+  corral_application_open_folder (app, file, FALSE, NULL);
+  window = project_window (dir);
+  g_assert_nonnull (window);
+  /* Opened with defaults, and the user is told. */
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "could not be read", 5));
+
+  /* The damaged file is still there, under another name. */
+  settings_dir = g_path_get_dirname (corral_profile_get_file_path (profile));
+  listing = g_dir_open (settings_dir, 0, NULL);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (strstr (name, "corrupt") != NULL)
+      kept = TRUE;
+  g_assert_true (kept);
+  close_all_windows ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -545,6 +576,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/open/enter", test_open_enter);
   g_test_add_func ("/window/layout/remembered", test_layout_remembered);
   g_test_add_func ("/window/errors/guest-missing", test_error_guest_missing);
+  g_test_add_func ("/window/errors/corrupt-profile", test_corrupt_profile_kept_aside);
   g_test_add_func ("/window/errors/qemu-missing", test_error_qemu_missing);
   g_test_add_func ("/window/errors/qemu-exits-at-once", test_error_qemu_exits_at_once);
 
