@@ -412,6 +412,28 @@ test_shows_console (void)
   g_test_message ("guest %dx%d, widget %dx%d, %d pixels differ", gw, gh, sw, sh, differ);
   /* A blinking cursor may differ; the picture must not. */
   g_assert_cmpint (differ, <, gw * gh / 100);
+
+  /* The screenshot action's PNG: the guest's picture at its own size. */
+  {
+    g_autofree char *png = g_build_filename (t.tmp, "screenshot.png", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (png);
+    g_autoptr(GdkTexture) saved = NULL;
+    g_autofree guint32 *px = NULL;
+    int saved_differ = 0;
+
+    g_assert_true (corral_vnc_view_save_screenshot (t.view, file, &error));
+    g_assert_no_error (error);
+    saved = gdk_texture_new_from_filename (png, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (gdk_texture_get_width (saved), ==, gw);
+    g_assert_cmpint (gdk_texture_get_height (saved), ==, gh);
+    px = download (saved);
+    for (int i = 0; i < gw * gh; i++)
+      if ((px[i] & 0xffffff) != (dp[i] & 0xffffff))
+        saved_differ++;
+    g_test_message ("screenshot: %d pixels differ from QEMU's", saved_differ);
+    g_assert_cmpint (saved_differ, <, gw * gh / 100);
+  }
 }
 
 static void
@@ -467,6 +489,54 @@ test_click (void)
   /* Within two guest pixels of the spot clicked. */
   g_assert_cmpfloat (ABS (x - ex), <=, 2 * 32767.0 / gw);
   g_assert_cmpfloat (ABS (y - ey), <=, 2 * 32767.0 / gh);
+}
+
+static gboolean
+grab_is (gpointer data)
+{
+  gboolean grabbed;
+
+  g_object_get (t.view, "grab-keyboard", &grabbed, NULL);
+  return grabbed == GPOINTER_TO_INT (data);
+}
+
+static void
+test_grab_toggle (void)
+{
+  g_autofree char *log = NULL;
+  int wx, wy;
+
+  guest_to_window (20, 20, &wx, &wy);
+  {
+    g_autofree char *args = g_strdup_printf ("mousemove --window %lu %d %d", window_xid (), wx, wy);
+    xdotool (args);
+  }
+  gtk_widget_grab_focus (GTK_WIDGET (t.view));
+  spin (300);
+  g_assert_true (grab_is (GINT_TO_POINTER (FALSE)));
+
+  /* Ctrl+Alt pressed and released alone captures the keyboard... */
+  xdotool ("key ctrl+alt");
+  if (!wait_until (grab_is, GINT_TO_POINTER (TRUE), 10))
+    g_error ("Ctrl+Alt did not capture the keyboard");
+  /* ...and keys still reach the guest... */
+  xdotool ("type --delay 80 'g'");
+  /* ...and Ctrl+Alt again releases it. */
+  xdotool ("key ctrl+alt");
+  if (!wait_until (grab_is, GINT_TO_POINTER (FALSE), 10))
+    g_error ("Ctrl+Alt did not release the keyboard");
+  /* Ctrl with another key is a shortcut for the guest, not a toggle. */
+  xdotool ("key ctrl+alt+h");
+  spin (1000);
+  g_assert_true (grab_is (GINT_TO_POINTER (FALSE)));
+  xdotool ("type --delay 80 'k'");
+  spin (1500);
+
+  log = guest_run ("tail -n 6 /tmp/corral-display.log");
+  g_test_message ("display log tail:\n%s", log);
+  /* Nothing stayed held: a plain g and k arrived as themselves. */
+  g_assert_nonnull (strstr (log, "key 'g' (0x67)"));
+  g_assert_nonnull (strstr (log, "key 'k' (0x6b)"));
 }
 
 static gboolean
@@ -607,6 +677,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vnc-view/shows-console", test_shows_console);
   g_test_add_func ("/vnc-view/keys", test_keys);
   g_test_add_func ("/vnc-view/click", test_click);
+  g_test_add_func ("/vnc-view/grab-toggle", test_grab_toggle);
   g_test_add_func ("/vnc-view/reconnect", test_reconnect);
   g_test_add_func ("/vnc-view/clipboard-to-guest", test_clipboard_to_guest);
   g_test_add_func ("/vnc-view/clipboard-from-guest", test_clipboard_from_guest);
