@@ -190,6 +190,8 @@ corral_cli_runtime (CorralRuntime            *runtime,
   runtime->agent_chardev = "serial,path=/dev/pts/AGENT";
   runtime->enter_chardev = "serial,path=/dev/pts/ENTER";
   runtime->qmp_fd = 3;
+  /* A graphical guest's clipboard channel: the socket QEMU inherits as 4. */
+  runtime->clipboard_chardev = "socket,fd=4";
   runtime->parent_env = (const char * const *) parent_env;
   corral_share_sources_apply (sources, runtime);
 }
