@@ -168,6 +168,15 @@ recent_row_activated_cb (CorralWindow  *self,
 
 /* Layout: console and display side by side, or as tabs */
 
+static void
+set_page_icon (AdwTabPage *page,
+               const char *icon_name)
+{
+  g_autoptr(GIcon) icon = g_themed_icon_new (icon_name);
+
+  adw_tab_page_set_icon (page, icon);
+}
+
 static gboolean
 has_display (CorralWindow *self)
 {
@@ -201,7 +210,7 @@ apply_layout (CorralWindow *self)
     {
       self->display_page = adw_tab_view_append (self->tab_view, self->display_area);
       adw_tab_page_set_title (self->display_page, _("Display"));
-      adw_tab_page_set_icon (self->display_page, g_themed_icon_new ("video-display-symbolic"));
+      set_page_icon (self->display_page, "video-display-symbolic");
     }
   else
     {
@@ -278,7 +287,7 @@ corral_window_open_project (CorralWindow  *self,
 
   self->console_page = adw_tab_view_append (self->tab_view, self->console);
   adw_tab_page_set_title (self->console_page, _("Console"));
-  adw_tab_page_set_icon (self->console_page, g_themed_icon_new ("utilities-terminal-symbolic"));
+  set_page_icon (self->console_page, "utilities-terminal-symbolic");
 
   gtk_stack_set_visible_child_name (self->stack, "project");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.settings", TRUE);
@@ -305,7 +314,7 @@ corral_window_show_second_console (CorralWindow *self)
       self->enter_console = corral_window_create_console (self, 1);
       self->enter_page = adw_tab_view_append (self->tab_view, self->enter_console);
       adw_tab_page_set_title (self->enter_page, _("Second Console"));
-      adw_tab_page_set_icon (self->enter_page, g_themed_icon_new ("utilities-terminal-symbolic"));
+      set_page_icon (self->enter_page, "utilities-terminal-symbolic");
     }
   adw_tab_view_set_selected_page (self->tab_view, self->enter_page);
   gtk_widget_grab_focus (self->enter_console);
