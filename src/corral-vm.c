@@ -75,8 +75,11 @@ struct _CorralVm
   gboolean        process_exited;
   gboolean        stderr_done;
   gboolean        stop_requested;    /* power-down / force-off / guest shutdown */
+  gboolean        ended_outside;     /* QEMU was told to quit by a signal not ours */
   guint           powerdown_source;
   guint           kill_source;
+  guint           handshake_source;  /* QMP failed to set up: QEMU gets a grace to exit */
+  char           *handshake_error;
   guint           display_serial;
 };
 
@@ -161,6 +164,7 @@ clear_timers (CorralVm *self)
 {
   g_clear_handle_id (&self->powerdown_source, g_source_remove);
   g_clear_handle_id (&self->kill_source, g_source_remove);
+  g_clear_handle_id (&self->handshake_source, g_source_remove);
 }
 
 /* Releases everything the run owns except the process object. Safe to
@@ -305,7 +309,10 @@ finish_exit (CorralVm *self)
     {
       int status = g_subprocess_get_exit_status (process);
 
-      if (self->stop_requested && status == 0)
+      if (self->ended_outside && !self->stop_requested)
+        message = g_strdup_printf (_("QEMU was ended from outside Corral%s%s"),
+                                   *err ? ": " : "", err);
+      else if (self->stop_requested && status == 0)
         message = NULL;
       else if (starting)
         message = g_strdup_printf (_("QEMU exited at once (status %d)%s%s"),
@@ -387,12 +394,50 @@ qmp_event_cb (CorralQmp  *qmp,
     set_paused (self, FALSE);
   else if (g_str_equal (name, "SHUTDOWN"))
     {
-      /* The guest powered off (or QEMU was told to quit): QEMU exits next. */
-      self->stop_requested = TRUE;
+      const char *reason = data != NULL
+        ? json_object_get_string_member_with_default (data, "reason", "") : "";
+
+      /* The guest powered off (or QEMU was told to quit): QEMU exits next.
+       * A signal we did not send (someone's kill, a session ending) is
+       * not a stop the user asked for: say so when QEMU is gone. */
+      if (g_str_equal (reason, "host-signal") && !self->stop_requested)
+        self->ended_outside = TRUE;
+      else
+        self->stop_requested = TRUE;
       if (self->state == CORRAL_VM_STATE_RUNNING)
         set_state (self, CORRAL_VM_STATE_STOPPING);
     }
   g_signal_emit (self, signals[SIGNAL_GUEST_EVENT], g_quark_from_string (name), name);
+}
+
+static gboolean
+handshake_grace_cb (gpointer user_data)
+{
+  CorralVm *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->handshake_source = 0;
+  if (self->state != CORRAL_VM_STATE_STARTING || self->process == NULL)
+    return G_SOURCE_REMOVE;
+  error = g_error_new (CORRAL_VM_ERROR, CORRAL_VM_ERROR_QMP,
+                       _("QEMU runs but does not answer on its control connection (%s)"),
+                       self->handshake_error ? self->handshake_error : "?");
+  fail_start (self, error);
+  return G_SOURCE_REMOVE;
+}
+
+/* QEMU closes QMP only as it exits; anything else (the peer shut down)
+ * leaves a guest we can no longer drive: it keeps running (the agent's
+ * session is worth keeping), operations that need QMP say so, and Stop
+ * ends QEMU by signal. */
+static void
+qmp_closed_cb (CorralQmp    *qmp,
+               const GError *error,
+               CorralVm     *self)
+{
+  if (self->state == CORRAL_VM_STATE_RUNNING && !self->stop_requested)
+    g_debug ("The control connection to QEMU closed%s%s",
+               error ? ": " : "", error ? error->message : "");
 }
 
 /* The handshake may end after the Vm is gone (dispose closes QMP, which
@@ -412,8 +457,18 @@ handshake_cb (GObject      *source,
   if (!corral_qmp_handshake_finish (CORRAL_QMP (source), result, &error))
     {
       /* Mostly QEMU exiting at once: its exit (with its stderr) tells the
-       * story, so wait for it rather than reporting a closed socket. */
+       * story, so wait for it rather than reporting a closed socket. A
+       * QEMU that stays without answering would leave the start hanging:
+       * it gets a grace, then the start fails. */
       g_debug ("QMP handshake failed: %s", error->message);
+      if (self != NULL && self->state == CORRAL_VM_STATE_STARTING &&
+          self->qmp == CORRAL_QMP (source) && self->handshake_source == 0)
+        {
+          g_free (self->handshake_error);
+          self->handshake_error = g_strdup (error->message);
+          self->handshake_source = g_timeout_add_seconds (QUIT_GRACE_SECONDS,
+                                                          handshake_grace_cb, self);
+        }
       return;
     }
   if (self == NULL || self->state != CORRAL_VM_STATE_STARTING || self->qmp != CORRAL_QMP (source))
@@ -455,6 +510,39 @@ child_setup (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
+/* The manifest was read when the Vm was made; its files can vanish
+ * since (a guest rebuilt or removed between runs). Say which one, rather
+ * than QEMU's "could not load kernel". */
+static gboolean
+check_guest_files (CorralVm  *self,
+                   GError   **error)
+{
+  const char *files[] = {
+    corral_guest_get_kernel (self->guest),
+    corral_guest_get_initrd (self->guest),
+    corral_guest_get_disk (self->guest),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    if (files[i] != NULL && !g_file_test (files[i], G_FILE_TEST_IS_REGULAR))
+      {
+        const char *manifest = corral_guest_get_manifest_path (self->guest);
+        g_autofree char *display = g_filename_display_name (files[i]);
+        g_autofree char *manifest_display = manifest ? g_filename_display_name (manifest) : NULL;
+
+        if (manifest_display != NULL)
+          g_set_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_NO_GUEST,
+                       _("The guest “%s” cannot start: its file “%s” is missing. Was the guest removed or rebuilt? Its manifest is “%s”."),
+                       corral_guest_get_name (self->guest), display, manifest_display);
+        else
+          g_set_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_NO_GUEST,
+                       _("The guest “%s” cannot start: its file “%s” is missing. Was the guest removed or rebuilt?"),
+                       corral_guest_get_name (self->guest), display);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 static gboolean
 start_run (CorralVm  *self,
            GError   **error)
@@ -481,6 +569,9 @@ start_run (CorralVm  *self,
                    _("The project folder “%s” does not exist (any more)"), display);
       return FALSE;
     }
+
+  if (!check_guest_files (self, error))
+    return FALSE;
 
   self->state_dir = corral_state_dir_acquire (project, error);
   if (self->state_dir == NULL)
@@ -577,6 +668,7 @@ start_run (CorralVm  *self,
   connection = g_socket_connection_factory_create_connection (socket);
   self->qmp = corral_qmp_new (G_IO_STREAM (connection));
   g_signal_connect (self->qmp, "event", G_CALLBACK (qmp_event_cb), self);
+  g_signal_connect (self->qmp, "closed", G_CALLBACK (qmp_closed_cb), self);
   weak = g_new0 (GWeakRef, 1);
   g_weak_ref_init (weak, self);
   corral_qmp_handshake_async (self->qmp, self->run_cancellable, handshake_cb, weak);
@@ -616,6 +708,7 @@ corral_vm_start_async (CorralVm            *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QEMU_STDERR]);
   set_error_message (self, NULL);
   self->stop_requested = FALSE;
+  self->ended_outside = FALSE;
   self->run_cancellable = g_cancellable_new ();
   self->start_task = g_steal_pointer (&task);
   set_state (self, CORRAL_VM_STATE_STARTING);
@@ -694,12 +787,10 @@ corral_vm_force_off (CorralVm *self)
       return;
     }
   set_state (self, CORRAL_VM_STATE_STOPPING);
-  /* "quit" lets QEMU close its files; SIGKILL if it does not go. */
+  /* "quit" lets QEMU close its files; without QMP, SIGTERM does the same
+   * (QEMU quits cleanly on it). SIGKILL if it does not go. */
   if (!send_command (self, "quit"))
-    {
-      g_subprocess_force_exit (self->process);
-      return;
-    }
+    g_subprocess_send_signal (self->process, SIGTERM);
   if (self->kill_source == 0)
     self->kill_source = g_timeout_add_seconds (QUIT_GRACE_SECONDS, kill_timeout_cb, self);
 }
@@ -770,6 +861,13 @@ static gboolean
 check_running (CorralVm  *self,
                GTask     *task)
 {
+  if (self->state == CORRAL_VM_STATE_RUNNING && self->qmp != NULL &&
+      corral_qmp_is_closed (self->qmp))
+    {
+      g_task_return_new_error (task, CORRAL_VM_ERROR, CORRAL_VM_ERROR_QMP,
+                               _("Corral lost its control connection to QEMU. The guest still runs; stop and start it again to get the connection back."));
+      return FALSE;
+    }
   if (self->state == CORRAL_VM_STATE_RUNNING && self->qmp != NULL)
     return TRUE;
   g_task_return_new_error (task, CORRAL_VM_ERROR, CORRAL_VM_ERROR_NOT_RUNNING,
@@ -1142,6 +1240,7 @@ corral_vm_finalize (GObject *object)
   wipe_string (&self->gh_token);
   g_clear_pointer (&self->host, corral_host_free);
   g_free (self->error_message);
+  g_free (self->handshake_error);
   g_string_free (self->qemu_stderr, TRUE);
   g_strfreev (self->warnings);
 

@@ -42,6 +42,7 @@ typedef enum {
   CORRAL_VM_ERROR_QEMU_EXITED,   /* message carries QEMU's stderr */
   CORRAL_VM_ERROR_NOT_RUNNING,
   CORRAL_VM_ERROR_QMP,
+  CORRAL_VM_ERROR_NO_GUEST,      /* a file the guest manifest names is gone */
 } CorralVmError;
 
 #define CORRAL_TYPE_VM (corral_vm_get_type ())

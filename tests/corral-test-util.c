@@ -1,0 +1,288 @@
+/* corral-test-util.c: helpers for the tests that boot the tiny test guest
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <glib-unix.h>
+
+#include "corral-test-util.h"
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+corral_test_wait_until (gboolean   (*cond) (gpointer),
+                        gpointer     data,
+                        guint        seconds)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (seconds, timeout_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return cond (data);
+}
+
+/* --- consoles --------------------------------------------------------------- */
+
+static gboolean
+console_read_cb (int           fd,
+                 GIOCondition  condition,
+                 gpointer      user_data)
+{
+  CorralTestConsole *console = user_data;
+  char buf[4096];
+  ssize_t n;
+
+  n = read (fd, buf, sizeof buf);
+  if (n > 0)
+    {
+      g_string_append_len (console->text, buf, n);
+      /* Play the terminal: the guest asks for the size at login (a pipe
+       * from a process's output cannot answer). */
+      if (!console->answered_size && isatty (fd) &&
+          strstr (console->text->str, "\033[6n") != NULL)
+        {
+          console->answered_size = TRUE;
+          g_assert_cmpint (write (fd, "\033[37;91R", 8), ==, 8);
+        }
+      return G_SOURCE_CONTINUE;
+    }
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  console->source = 0;   /* EIO: every slave closed, QEMU is gone */
+  return G_SOURCE_REMOVE;
+}
+
+void
+corral_test_console_attach (CorralTestConsole *console,
+                            int                vm_fd)
+{
+  g_assert_cmpint (vm_fd, >=, 0);
+  console->fd = dup (vm_fd);
+  g_assert_cmpint (console->fd, >=, 0);
+  g_unix_set_fd_nonblocking (console->fd, TRUE, NULL);
+  console->text = g_string_new (NULL);
+  console->answered_size = FALSE;
+  console->source = g_unix_fd_add (console->fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                   console_read_cb, console);
+}
+
+void
+corral_test_console_detach (CorralTestConsole *console)
+{
+  g_clear_handle_id (&console->source, g_source_remove);
+  if (console->fd >= 0)
+    close (console->fd);
+  console->fd = -1;
+  if (console->text != NULL)
+    g_string_free (console->text, TRUE);
+  console->text = NULL;
+}
+
+gboolean
+corral_test_console_ended (CorralTestConsole *console)
+{
+  return console->fd >= 0 && console->source == 0;
+}
+
+typedef struct {
+  CorralTestConsole *console;
+  const char        *needle;
+} Expect;
+
+static gboolean
+console_has (gpointer data)
+{
+  Expect *e = data;
+  return strstr (e->console->text->str, e->needle) != NULL;
+}
+
+/* Done waiting: the text is there, or will never come. */
+static gboolean
+console_has_or_ended (gpointer data)
+{
+  Expect *e = data;
+  return console_has (e) || corral_test_console_ended (e->console);
+}
+
+gboolean
+corral_test_console_wait (CorralTestConsole *console,
+                          const char        *needle,
+                          guint              seconds)
+{
+  Expect e = { console, needle };
+
+  corral_test_wait_until (console_has_or_ended, &e, seconds);
+  return console_has (&e);
+}
+
+void
+corral_test_console_expect (CorralTestConsole *console,
+                            const char        *needle)
+{
+  if (!corral_test_console_wait (console, needle, CORRAL_TEST_BOOT_TIMEOUT))
+    g_error ("“%s” never appeared on the console; it shows:\n%s", needle, console->text->str);
+}
+
+void
+corral_test_console_type (CorralTestConsole *console,
+                          const char        *text)
+{
+  g_assert_cmpint (write (console->fd, text, strlen (text)), ==, (gssize) strlen (text));
+}
+
+/* --- guest, profile, project ------------------------------------------------ */
+
+CorralGuest *
+corral_test_load_guest (void)
+{
+  const char *manifest = g_getenv ("CORRAL_TEST_GUEST");
+  g_autoptr(GError) error = NULL;
+  CorralGuest *guest;
+
+  g_assert_nonnull (manifest);
+  guest = corral_guest_load (manifest, &error);
+  g_assert_no_error (error);
+  return guest;
+}
+
+CorralProfile *
+corral_test_small_profile (const char *project)
+{
+  CorralProfile *profile = corral_profile_new (project);
+
+  corral_profile_set_memory_mib (profile, 256);
+  corral_profile_set_cores (profile, 1);
+  corral_profile_set_network (profile, FALSE);
+  corral_profile_set_shares (profile, CORRAL_SHARE_NONE);
+  return profile;
+}
+
+char *
+corral_test_make_project (const char *what,
+                          const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *template = g_strdup_printf ("corral-%s-XXXXXX", what);
+  g_autofree char *tmp = g_dir_make_tmp (template, &error);
+  char *project;
+
+  g_assert_no_error (error);
+  project = g_build_filename (tmp, name, NULL);
+  g_assert_cmpint (g_mkdir (project, 0755), ==, 0);
+  return project;
+}
+
+void
+corral_test_remove_tree (const char *path)
+{
+  const char *argv[] = { "rm", "-rf", "--", path, NULL };
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH,
+                               NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+GSubprocessLauncher *
+corral_test_corral_launcher (GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_assert_nonnull (g_getenv ("CORRAL_BIN"));
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "ANTHROPIC_API_KEY");
+  g_subprocess_launcher_unsetenv (launcher, "CORRAL_QEMU");
+  return launcher;
+}
+
+/* --- the Vm ------------------------------------------------------------------ */
+
+typedef struct {
+  gboolean done;
+  GError  *error;
+} StartWait;
+
+static void
+start_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  StartWait *wait = user_data;
+
+  corral_vm_start_finish (CORRAL_VM (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static gboolean
+start_done (gpointer data)
+{
+  return ((StartWait *) data)->done;
+}
+
+GError *
+corral_test_start_vm (CorralVm *vm)
+{
+  StartWait wait = { FALSE, NULL };
+
+  corral_vm_start_async (vm, NULL, start_cb, &wait);
+  if (!corral_test_wait_until (start_done, &wait, CORRAL_TEST_BOOT_TIMEOUT))
+    g_error ("the VM did not finish starting in %u s (state %s)", CORRAL_TEST_BOOT_TIMEOUT,
+             corral_test_state_name (corral_vm_get_state (vm)));
+  return wait.error;
+}
+
+typedef struct {
+  CorralVm     *vm;
+  CorralVmState state;
+} StateWait;
+
+static gboolean
+state_is (gpointer data)
+{
+  StateWait *w = data;
+  return corral_vm_get_state (w->vm) == w->state;
+}
+
+void
+corral_test_wait_state (CorralVm      *vm,
+                        CorralVmState  state,
+                        guint          seconds)
+{
+  StateWait w = { vm, state };
+
+  if (!corral_test_wait_until (state_is, &w, seconds))
+    g_error ("VM state is %s, not %s, after %u s (error: %s)",
+             corral_test_state_name (corral_vm_get_state (vm)),
+             corral_test_state_name (state), seconds, corral_vm_get_error_message (vm));
+}
+
+const char *
+corral_test_state_name (CorralVmState state)
+{
+  GEnumClass *klass = g_type_class_ref (CORRAL_TYPE_VM_STATE);
+  GEnumValue *value = g_enum_get_value (klass, state);
+  const char *nick = value != NULL ? value->value_nick : "?";
+
+  g_type_class_unref (klass);   /* the type's class stays: nick stays valid */
+  return nick;
+}

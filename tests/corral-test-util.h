@@ -1,0 +1,82 @@
+/* corral-test-util.h: helpers for the tests that boot the tiny test guest
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Waiting on the main loop, reading and typing on a VM's serial console as
+ * a terminal would, and starting a CorralVm synchronously. Shared by the
+ * integration and reliability tests so that each asserts behaviour, not
+ * plumbing.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "corral-vm.h"
+
+G_BEGIN_DECLS
+
+/* A tiny-guest boot takes a few seconds under emulation; a loaded 2-core
+ * machine makes that much longer. */
+#define CORRAL_TEST_BOOT_TIMEOUT 120
+#define CORRAL_TEST_READY_LINE "CORRAL-GUEST-READY"
+
+/* Iterates the default main context until @cond (@data) is true or
+ * @seconds pass; returns @cond's last answer. */
+gboolean corral_test_wait_until (gboolean (*cond) (gpointer),
+                                 gpointer   data,
+                                 guint      seconds);
+
+/* Our end of one of a Vm's serial consoles: what it printed so far, and
+ * the answer to the guest's terminal-size query (37 rows, 91 columns). */
+typedef struct {
+  int      fd;
+  GString *text;
+  guint    source;
+  gboolean answered_size;
+} CorralTestConsole;
+
+#define CORRAL_TEST_CONSOLE_INIT { -1, NULL, 0, FALSE }
+
+/* Reads a dup of @vm_fd (the Vm keeps its own); also works on the read
+ * end of a pipe, e.g. corral's output. */
+void     corral_test_console_attach (CorralTestConsole *console,
+                                     int                vm_fd);
+void     corral_test_console_detach (CorralTestConsole *console);
+/* Whether QEMU let go of the console (read gave EIO/EOF). */
+gboolean corral_test_console_ended  (CorralTestConsole *console);
+/* Waits for @needle; gives up early when the console ended. */
+gboolean corral_test_console_wait   (CorralTestConsole *console,
+                                     const char        *needle,
+                                     guint              seconds);
+/* As _wait, with CORRAL_TEST_BOOT_TIMEOUT; fails the test with what the
+ * console showed when @needle does not appear. */
+void     corral_test_console_expect (CorralTestConsole *console,
+                                     const char        *needle);
+void     corral_test_console_type   (CorralTestConsole *console,
+                                     const char        *text);
+
+/* The tiny guest's manifest ($CORRAL_TEST_GUEST), loaded. */
+CorralGuest   *corral_test_load_guest    (void);
+/* A profile for the tiny guest: 256 MiB, 1 core, no network, no shares. */
+CorralProfile *corral_test_small_profile (const char *project);
+/* A fresh folder "<tmp>/corral-<what>-XXXXXX/<name>" made for a project. */
+char          *corral_test_make_project  (const char *what,
+                                          const char *name);
+/* rm -rf (the guest may have written files as this user). */
+void           corral_test_remove_tree   (const char *path);
+
+/* A launcher for the corral binary ($CORRAL_BIN) that passes on this
+ * test's isolated HOME and XDG folders (GLib set them for this process
+ * only) and no API key. */
+GSubprocessLauncher *corral_test_corral_launcher (GSubprocessFlags flags);
+
+/* Starts @vm and waits for the start to finish: NULL, or the error. */
+GError  *corral_test_start_vm   (CorralVm      *vm);
+/* Fails the test unless @vm reaches @state within @seconds. */
+void     corral_test_wait_state (CorralVm      *vm,
+                                 CorralVmState  state,
+                                 guint          seconds);
+/* The nick of @vm's state ("running", …). */
+const char *corral_test_state_name (CorralVmState state);
+
+G_END_DECLS

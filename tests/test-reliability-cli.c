@@ -1,0 +1,548 @@
+/* test-reliability-cli.c: the corral command when its run, its settings
+ * or its guest break
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What a user would notice: a QEMU (and the API key on disk) left behind
+ * by a killed corral, a project that stays locked, settings silently lost
+ * or overwritten, an error that does not say what is wrong.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <gio/gunixinputstream.h>
+
+#include "corral-meta-dir.h"
+#include "corral-project-paths.h"
+#include "corral-state-dir.h"
+#include "corral-test-util.h"
+
+#define NOBODY 65534
+
+/* --- helpers ---------------------------------------------------------------- */
+
+static char *
+read_text (const char *path)
+{
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  return contents;
+}
+
+/* Field @n (1-based, after the command name) of /proc/PID/stat. */
+static char *
+proc_stat_field (int   pid,
+                 guint n)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *text = read_text (path);
+  g_auto(GStrv) fields = NULL;
+  char *after;
+
+  if (text == NULL || (after = strrchr (text, ')')) == NULL)
+    return NULL;
+  fields = g_strsplit (after + 2, " ", -1);
+  return n >= 3 && n - 3 < g_strv_length (fields) ? g_strdup (fields[n - 3]) : NULL;
+}
+
+/* The one child of @parent whose name starts with "qemu", or 0. */
+static int
+find_qemu_child (int parent)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  g_autofree char *want = g_strdup_printf ("%d", parent);
+  const char *name;
+  int found = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *ppid = NULL;
+      g_autofree char *comm_path = NULL;
+      g_autofree char *comm = NULL;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      ppid = proc_stat_field (atoi (name), 4);
+      if (g_strcmp0 (ppid, want) != 0)
+        continue;
+      comm_path = g_strdup_printf ("/proc/%s/comm", name);
+      comm = read_text (comm_path);
+      if (comm != NULL && g_str_has_prefix (comm, "qemu"))
+        {
+          g_assert_cmpint (found, ==, 0);
+          found = atoi (name);
+        }
+    }
+  return found;
+}
+
+typedef struct {
+  int  pid;
+  int  status;
+  gboolean reaped;
+} Reap;
+
+/* The orphaned QEMU was reparented to us (a child subreaper): reap it. */
+static gboolean
+reaped (gpointer data)
+{
+  Reap *r = data;
+
+  if (!r->reaped && waitpid (r->pid, &r->status, WNOHANG) == r->pid)
+    r->reaped = TRUE;
+  if (!r->reaped)
+    g_usleep (G_USEC_PER_SEC / 10);
+  return r->reaped;
+}
+
+static void
+assert_lock_free (const char *project)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CorralStateDir) state = corral_state_dir_acquire (project, &error);
+
+  g_assert_no_error (error);
+  corral_state_dir_release (state);
+}
+
+/* Runs corral with @argv (NULL-terminated, without the program) to its
+ * end; returns its exit status, with its output in @out and @err. */
+static int
+run_corral (GSubprocessLauncher *launcher,
+            const char * const  *args,
+            char               **out,
+            char               **err)
+{
+  g_autoptr(GSubprocessLauncher) own = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) corral = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (launcher == NULL)
+    launcher = own = corral_test_corral_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                  G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_ptr_array_add (argv, (char *) g_getenv ("CORRAL_BIN"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  corral = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (corral, NULL, NULL, out, err, &error));
+  g_assert_no_error (error);
+  g_test_message ("corral %s\nstdout: %s\nstderr: %s",
+                  args[0], *out, *err);
+  g_assert_true (g_subprocess_get_if_exited (corral));
+  return g_subprocess_get_exit_status (corral);
+}
+
+static GBytes *
+file_bytes (const char *path)
+{
+  char *contents;
+  gsize len;
+
+  if (!g_file_get_contents (path, &contents, &len, NULL))
+    return NULL;
+  return g_bytes_new_take (contents, len);
+}
+
+/* Files in the profiles folder whose name starts with @prefix. */
+static GPtrArray *
+profiles_named (const char *prefix)
+{
+  g_autofree char *dir_path = corral_project_profiles_dir ();
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, prefix))
+      g_ptr_array_add (found, g_build_filename (dir_path, name, NULL));
+  g_ptr_array_sort (found, (GCompareFunc) g_strcmp0);
+  return found;
+}
+
+static char *
+profile_path_for (const char *project)
+{
+  g_autofree char *dir = corral_project_profiles_dir ();
+  g_autofree char *key = corral_project_key (project);
+  g_autofree char *name = g_strdup_printf ("%s.ini", key);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  return g_build_filename (dir, name, NULL);
+}
+
+/* --- a killed terminal run ---------------------------------------------------- */
+
+/* `corral --terminal` killed with SIGKILL (no chance to clean up): its
+ * QEMU goes with it (PDEATHSIG), its lock goes with it, and the run dir
+ * it leaves (with the API key in it) is swept by the next start. */
+static void
+test_terminal_run_killed (void)
+{
+  g_autofree char *project = corral_test_make_project ("killed", "killed project");
+  g_autofree char *parent = g_path_get_dirname (project);
+  g_autofree char *other = g_build_filename (parent, "next project", NULL);
+  g_autofree char *run_dir = corral_meta_dir_path_for (project);
+  g_autofree char *key_file = g_build_filename (run_dir, "meta", "apikey", NULL);
+  g_autofree char *key = NULL;
+  g_autofree char *qemu_start = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) corral = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CorralProfile) profile = NULL;
+  g_autoptr(CorralGuest) guest = NULL;
+  g_autoptr(CorralHost) host = NULL;
+  g_autoptr(CorralVm) vm = NULL;
+  CorralTestConsole output = CORRAL_TEST_CONSOLE_INIT;
+  Reap reap = { 0 };
+  int corral_pid, qemu_pid;
+  const char *message;
+
+  launcher = corral_test_corral_launcher (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                          G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                          G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_setenv (launcher, "ANTHROPIC_API_KEY", "sk-ant-killed-run-SECRET", TRUE);
+  corral = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CORRAL_BIN"),
+                                        "--terminal", "--shell", "--memory", "256", "--cores", "1",
+                                        "--no-network", "--guest", g_getenv ("CORRAL_TEST_GUEST"),
+                                        project, NULL);
+  g_assert_no_error (error);
+  corral_pid = atoi (g_subprocess_get_identifier (corral));
+  corral_test_console_attach (&output, g_unix_input_stream_get_fd (
+                                G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (corral))));
+  corral_test_console_expect (&output, CORRAL_TEST_READY_LINE);
+
+  qemu_pid = find_qemu_child (corral_pid);
+  g_assert_cmpint (qemu_pid, >, 0);
+  qemu_start = proc_stat_field (qemu_pid, 22);
+  key = read_text (key_file);
+  g_assert_cmpstr (key, ==, "sk-ant-killed-run-SECRET");
+
+  /* No clean-up code runs on SIGKILL. */
+  g_assert_cmpint (kill (corral_pid, SIGKILL), ==, 0);
+  g_assert_true (g_subprocess_wait (corral, NULL, &error));
+  g_assert_true (g_subprocess_get_if_signaled (corral));
+  g_assert_cmpint (g_subprocess_get_term_sig (corral), ==, SIGKILL);
+  corral_test_console_detach (&output);
+
+  /* Its QEMU dies too, by the SIGTERM the kernel sends it for corral. */
+  reap.pid = qemu_pid;
+  g_assert_true (corral_test_wait_until (reaped, &reap, 60));
+  g_test_message ("QEMU %d ended with wait status 0x%x", qemu_pid, reap.status);
+  g_assert_true (WIFEXITED (reap.status) || WIFSIGNALED (reap.status));
+  {
+    /* (Whatever has the pid now is not that QEMU.) */
+    g_autofree char *start_now = proc_stat_field (qemu_pid, 22);
+    g_assert_cmpstr (start_now, !=, qemu_start);
+  }
+
+  /* Left behind: the run dir, the key in it. The lock is not. */
+  g_assert_true (g_file_test (key_file, G_FILE_TEST_IS_REGULAR));
+  assert_lock_free (project);
+
+  /* The next start of Corral, on another project, sweeps it. */
+  g_assert_cmpint (g_mkdir (other, 0755), ==, 0);
+  guest = corral_test_load_guest ();
+  host = corral_host_probe (NULL);
+  profile = corral_test_small_profile (other);
+  vm = corral_vm_new (profile, guest, host);
+  error = corral_test_start_vm (vm);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  corral_vm_force_off (vm);
+  corral_test_wait_state (vm, CORRAL_VM_STATE_STOPPED, 60);
+  g_clear_object (&vm);
+  g_clear_object (&profile);
+
+  /* And the killed project itself starts again. */
+  profile = corral_test_small_profile (project);
+  vm = corral_vm_new (profile, guest, host);
+  error = corral_test_start_vm (vm);
+  g_assert_no_error (error);
+  message = corral_vm_get_error_message (vm);
+  g_assert_null (message);
+  g_assert_cmpint (corral_vm_get_state (vm), ==, CORRAL_VM_STATE_RUNNING);
+  corral_vm_force_off (vm);
+  corral_test_wait_state (vm, CORRAL_VM_STATE_STOPPED, 60);
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+
+  corral_test_remove_tree (parent);
+}
+
+/* --- settings that do not parse or cannot be read ------------------------------- */
+
+#define DAMAGED "[VM\nMemoryMiB=1234\n\xff\xfe binary\x01\n[Agent]\nCommand=my-agent\n"
+
+/* A damaged settings file: corral says so, uses defaults, keeps the file
+ * aside byte for byte; saving later writes a new file beside it, and a
+ * second damaged file never replaces the first one kept aside. */
+static void
+test_profile_corrupt (void)
+{
+  g_autofree char *project = corral_test_make_project ("corrupt", "project");
+  g_autofree char *parent = g_path_get_dirname (project);
+  g_autofree char *path = profile_path_for (project);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GBytes) damaged = g_bytes_new_static (DAMAGED, sizeof DAMAGED - 1);
+  g_autoptr(GBytes) aside = NULL;
+  g_autoptr(GPtrArray) kept = NULL;
+  g_autoptr(CorralProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  g_autofree char *aside_prefix = g_strdup_printf ("%s.corrupt-", base);
+  const char *args[] = { "--dry-run", "--guest", g_getenv ("CORRAL_TEST_GUEST"), project, NULL };
+
+  g_assert_true (g_file_set_contents (path, DAMAGED, sizeof DAMAGED - 1, NULL));
+
+  g_assert_cmpint (run_corral (NULL, args, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "could not be read"));
+  g_assert_nonnull (strstr (err, "default settings are used"));
+  g_assert_nonnull (strstr (err, base));
+  /* The defaults, not the damaged file's values. */
+  g_assert_nonnull (strstr (out, " -m 4096 "));
+  g_assert_null (strstr (out, "1234"));
+  g_assert_null (strstr (out, "my-agent"));
+
+  kept = profiles_named (aside_prefix);
+  g_assert_cmpuint (kept->len, ==, 1);
+  g_assert_nonnull (strstr (err, kept->pdata[0]));
+  aside = file_bytes (kept->pdata[0]);
+  g_assert_true (g_bytes_equal (aside, damaged));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* The user sets things up again; the saved file is new and sound, the
+   * one kept aside untouched. */
+  profile = corral_profile_load (project, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_null (warning);
+  corral_profile_set_memory_mib (profile, 512);
+  g_assert_true (corral_profile_save (profile, &error));
+  g_assert_no_error (error);
+  g_clear_object (&profile);
+  profile = corral_profile_load (project, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_null (warning);
+  g_assert_cmpuint (corral_profile_get_memory_mib (profile), ==, 512);
+  g_clear_object (&profile);
+  g_clear_pointer (&aside, g_bytes_unref);
+  aside = file_bytes (kept->pdata[0]);
+  g_assert_true (g_bytes_equal (aside, damaged));
+
+  /* Damaged again, in the same second: a second file kept aside. */
+  g_assert_true (g_file_set_contents (path, "garbage\n", -1, NULL));
+  profile = corral_profile_load (project, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (warning);
+  g_clear_pointer (&kept, g_ptr_array_unref);
+  kept = profiles_named (aside_prefix);
+  g_assert_cmpuint (kept->len, ==, 2);
+  {
+    g_autoptr(GBytes) first = file_bytes (kept->pdata[0]);
+    g_autoptr(GBytes) second = file_bytes (kept->pdata[1]);
+    g_autoptr(GBytes) garbage = g_bytes_new_static ("garbage\n", 8);
+
+    g_assert_true ((g_bytes_equal (first, damaged) && g_bytes_equal (second, garbage)) ||
+                   (g_bytes_equal (second, damaged) && g_bytes_equal (first, garbage)));
+  }
+  corral_test_remove_tree (parent);
+}
+
+static void
+drop_privileges (gpointer data)
+{
+  /* In the child, before exec: become "nobody", for whom the settings
+   * file is unreadable even though we are root. */
+  if (setgroups (0, NULL) != 0 || setgid (NOBODY) != 0 || setuid (NOBODY) != 0)
+    _exit (127);
+}
+
+static void
+chown_tree (const char *path)
+{
+  const char *argv[] = { "chown", "-R", G_STRINGIFY (NOBODY) ":" G_STRINGIFY (NOBODY), path, NULL };
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH,
+                               NULL, NULL, NULL, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* A settings file the user cannot read (permissions): a clear message
+ * that says why, defaults, and the file kept aside as it was. */
+static void
+test_profile_unreadable (void)
+{
+  g_autofree char *project = corral_test_make_project ("unreadable", "project");
+  g_autofree char *top = g_path_get_dirname (project);
+  g_autofree char *home = g_build_filename (top, "home", NULL);
+  g_autofree char *config = g_build_filename (top, "config", NULL);
+  g_autofree char *profiles = g_build_filename (config, "corral", "projects", NULL);
+  g_autofree char *key = corral_project_key (project);
+  g_autofree char *base = g_strdup_printf ("%s.ini", key);
+  g_autofree char *path = g_build_filename (profiles, base, NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *aside_prefix = g_strdup_printf ("%s.corrupt-", base);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GBytes) kept = NULL;
+  const char *saved = "[Project]\nPath=x\n[VM]\nMemoryMiB=1234\n";
+  const char *args[] = { "--dry-run", "--guest", g_getenv ("CORRAL_TEST_GUEST"), project, NULL };
+  const char *name;
+  g_autofree char *aside = NULL;
+  struct stat st;
+  int n_aside = 0;
+
+  /* A folder tree of the user's own, the settings file not readable. */
+  g_assert_cmpint (g_chmod (top, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (profiles, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (home, 0700), ==, 0);
+  if (geteuid () == 0)
+    chown_tree (top);
+  g_assert_true (g_file_set_contents (path, saved, -1, NULL));
+  g_assert_cmpint (g_chmod (path, 0000), ==, 0);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
+  if (geteuid () == 0)
+    g_subprocess_launcher_set_child_setup (launcher, drop_privileges, NULL, NULL);
+
+  g_assert_cmpint (run_corral (launcher, args, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "could not be read"));
+  g_assert_nonnull (strstr (err, "Permission denied"));
+  g_assert_nonnull (strstr (out, " -m 4096 "));
+
+  dir = g_dir_open (profiles, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, aside_prefix))
+      {
+        n_aside++;
+        aside = g_build_filename (profiles, name, NULL);
+      }
+  g_assert_cmpint (n_aside, ==, 1);
+  g_assert_nonnull (strstr (err, aside));
+  /* As it was: same bytes, same (lack of) permissions. */
+  g_assert_cmpint (g_stat (aside, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0000);
+  kept = file_bytes (aside);   /* readable to us when root */
+  if (kept != NULL)
+    g_assert_cmpmem (g_bytes_get_data (kept, NULL), g_bytes_get_size (kept), saved, strlen (saved));
+  else
+    g_assert_cmpint (geteuid (), !=, 0);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  corral_test_remove_tree (top);
+}
+
+/* --- a guest manifest that vanished ------------------------------------------------ */
+
+/* The guest given last time is gone: corral says which file, in one
+ * line, exits non-zero, and creates or changes nothing. */
+static void
+test_guest_manifest_vanished (void)
+{
+  g_autofree char *project = corral_test_make_project ("noguest", "project");
+  g_autofree char *parent = g_path_get_dirname (project);
+  g_autofree char *guest_dir = g_build_filename (parent, "guest", NULL);
+  g_autofree char *manifest = g_build_filename (guest_dir, "guest.ini", NULL);
+  g_autofree char *kernel = g_build_filename (guest_dir, "vmlinux", NULL);
+  g_autofree char *source_dir = g_path_get_dirname (g_getenv ("CORRAL_TEST_GUEST"));
+  g_autofree char *run_dir = corral_meta_dir_path_for (project);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GBytes) profile_before = NULL;
+  g_autoptr(GBytes) profile_after = NULL;
+  g_autoptr(CorralProfile) profile = corral_test_small_profile (project);
+  g_autoptr(GError) error = NULL;
+  const char *dry[] = { "--dry-run", "--guest", manifest, project, NULL };
+  const char *run[] = { "--terminal", "--guest", manifest, project, NULL };
+  const char *files[] = { "guest.ini", "vmlinux", "initrd.cpio" };
+
+  g_assert_cmpint (g_mkdir (guest_dir, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *from = g_build_filename (source_dir, files[i], NULL);
+      g_autofree char *to = g_build_filename (guest_dir, files[i], NULL);
+      g_autoptr(GFile) src = g_file_new_for_path (from);
+      g_autoptr(GFile) dst = g_file_new_for_path (to);
+
+      g_assert_true (g_file_copy (src, dst, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (corral_profile_save (profile, &error));
+  g_assert_no_error (error);
+  profile_before = file_bytes (corral_profile_get_file_path (profile));
+
+  /* Last time it was there. */
+  g_assert_cmpint (run_corral (NULL, dry, &out, &err), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The manifest is gone. */
+  g_assert_cmpint (g_unlink (manifest), ==, 0);
+  g_assert_cmpint (run_corral (NULL, run, &out, &err), !=, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_true (g_str_has_prefix (err, "corral: "));
+  g_assert_nonnull (strstr (err, manifest));
+  g_assert_nonnull (strstr (err, "no such file"));
+  g_assert_cmpint (strchr (err, '\n') - err, ==, strlen (err) - 1);   /* one line */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The manifest is back but its kernel is gone. */
+  {
+    g_autofree char *from = g_build_filename (source_dir, "guest.ini", NULL);
+    g_autoptr(GFile) src = g_file_new_for_path (from);
+    g_autoptr(GFile) dst = g_file_new_for_path (manifest);
+
+    g_assert_true (g_file_copy (src, dst, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (g_unlink (kernel), ==, 0);
+  g_assert_cmpint (run_corral (NULL, run, &out, &err), !=, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, kernel));
+  g_assert_nonnull (strstr (err, "does not exist"));
+  g_assert_cmpint (strchr (err, '\n') - err, ==, strlen (err) - 1);
+
+  /* Nothing was made or changed. */
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  assert_lock_free (project);
+  profile_after = file_bytes (corral_profile_get_file_path (profile));
+  g_assert_true (g_bytes_equal (profile_before, profile_after));
+  corral_test_remove_tree (parent);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_unsetenv ("ANTHROPIC_API_KEY");
+  /* A killed corral's QEMU is reparented to us, so we can reap it and
+   * be sure it is gone. */
+  g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 1), ==, 0);
+
+  g_test_add_func ("/reliability/cli/terminal-run-killed", test_terminal_run_killed);
+  g_test_add_func ("/reliability/cli/profile-corrupt", test_profile_corrupt);
+  g_test_add_func ("/reliability/cli/profile-unreadable", test_profile_unreadable);
+  g_test_add_func ("/reliability/cli/guest-manifest-vanished", test_guest_manifest_vanished);
+  return g_test_run ();
+}

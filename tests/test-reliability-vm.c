@@ -1,0 +1,524 @@
+/* test-reliability-vm.c: CorralVm over many runs and when things break
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Real QEMU and the tiny test guest. What a user would notice: an app
+ * that runs out of file descriptors after a few VMs, a project that stays
+ * "busy" after its VM stopped, a secret left on disk, a VM stuck in
+ * "starting" or "running" after QEMU went away, an app that needs a
+ * restart before the project starts again.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "corral-meta-dir.h"
+#include "corral-state-dir.h"
+#include "corral-test-util.h"
+
+#define CYCLES 5
+
+typedef struct {
+  char              *project;
+  CorralProfile     *profile;
+  CorralGuest       *guest;
+  CorralHost        *host;
+  CorralVm          *vm;
+  CorralTestConsole  agent;
+  GPtrArray         *states;   /* state nicks, as notified */
+} Fixture;
+
+static void
+on_state (CorralVm   *vm,
+          GParamSpec *pspec,
+          Fixture    *f)
+{
+  g_ptr_array_add (f->states, g_strdup (corral_test_state_name (corral_vm_get_state (vm))));
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->project = corral_test_make_project ("reliability", "project");
+  f->profile = corral_test_small_profile (f->project);
+  corral_profile_set_entrypoint_mode (f->profile, CORRAL_ENTRYPOINT_SHELL);
+  f->guest = corral_test_load_guest ();
+  f->host = corral_host_probe (NULL);
+  g_assert_nonnull (f->host->qemu_path);
+  f->agent.fd = -1;
+  f->states = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+make_vm (Fixture *f)
+{
+  f->vm = corral_vm_new (f->profile, f->guest, f->host);
+  /* Generous: the guest's acpid answers in well under a second, but a
+   * loaded machine emulates slowly. */
+  corral_vm_set_powerdown_timeout (f->vm, 90);
+  g_signal_connect (f->vm, "notify::state", G_CALLBACK (on_state), f);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *parent = g_path_get_dirname (f->project);
+
+  corral_test_console_detach (&f->agent);
+  if (f->vm != NULL)
+    g_signal_handlers_disconnect_by_data (f->vm, f);
+  g_clear_object (&f->vm);
+  g_clear_object (&f->profile);
+  g_clear_object (&f->guest);
+  g_clear_pointer (&f->host, corral_host_free);
+  g_ptr_array_unref (f->states);
+  corral_test_remove_tree (parent);
+  g_free (f->project);
+}
+
+/* Starts f->vm, waits for the ready line and attaches the agent console. */
+static void
+boot_to_ready (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (f->vm == NULL)
+    make_vm (f);
+  corral_test_console_detach (&f->agent);
+  error = corral_test_start_vm (f->vm);
+  g_assert_no_error (error);
+  g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_RUNNING);
+  corral_test_console_attach (&f->agent, corral_vm_get_console_fd (f->vm, CORRAL_CONSOLE_AGENT));
+  corral_test_console_expect (&f->agent, CORRAL_TEST_READY_LINE);
+}
+
+/* The guest's shell answers: the VM is really usable, not just "running".
+ * (It also means the guest's acpid had time to start: an ACPI power
+ * button pressed right at the ready line can be lost.) */
+static void
+assert_shell_answers (Fixture    *f,
+                      const char *tag)
+{
+  g_autofree char *command = g_strdup_printf ("echo %s-$((20+22))\n", tag);
+  g_autofree char *answer = g_strdup_printf ("%s-42", tag);
+
+  corral_test_console_expect (&f->agent, "sandbox:/project");
+  corral_test_console_type (&f->agent, command);
+  corral_test_console_expect (&f->agent, answer);
+}
+
+/* The project's lock is free: another VM (or app) could take it now. */
+static void
+assert_lock_free (const char *project)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CorralStateDir) state = corral_state_dir_acquire (project, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (state);
+  corral_state_dir_release (state);
+}
+
+static void
+assert_process_gone (int pid)
+{
+  g_assert_cmpint (pid, >, 0);
+  /* GSubprocess reaped it: not even a zombie is left. */
+  g_assert_cmpint (kill (pid, 0), ==, -1);
+  g_assert_cmpint (errno, ==, ESRCH);
+}
+
+/* "N: target" for every open fd of this process, sorted. */
+static char *
+list_fds (guint *count)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/fd", name, NULL);
+      g_autofree char *target = g_file_read_link (path, NULL);
+
+      g_ptr_array_add (lines, g_strdup_printf ("%s: %s", name, target ? target : "?"));
+    }
+  *count = lines->len;
+  g_ptr_array_sort (lines, (GCompareFunc) g_strcmp0);
+  g_ptr_array_add (lines, NULL);
+  return g_strjoinv ("\n", (char **) lines->pdata);
+}
+
+/* --- tests ------------------------------------------------------------------ */
+
+/* Start and power down one Vm several times, as a user does over a day
+ * with one window: each run ends with its metadata dir (the API key)
+ * gone, the project's lock free, QEMU reaped, and no file descriptor
+ * left behind in the app. */
+static void
+test_cycles (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *run_dir = corral_meta_dir_path_for (f->project);
+  g_autofree char *fds_before = NULL;
+  g_autofree char *fds_first = NULL;
+  guint n_before, n_after, n_first = 0;
+
+  g_setenv ("ANTHROPIC_API_KEY", "sk-ant-cycles-SECRET", TRUE);
+  make_vm (f);
+  fds_before = list_fds (&n_before);
+
+  for (guint cycle = 1; cycle <= CYCLES; cycle++)
+    {
+      g_autofree char *fds_after = NULL;
+      g_autofree char *tag = g_strdup_printf ("cycle%u", cycle);
+      gint64 begin = g_get_monotonic_time ();
+      int pid;
+
+      g_ptr_array_set_size (f->states, 0);
+      boot_to_ready (f);
+      pid = corral_vm_get_qemu_pid (f->vm);
+      g_assert_true (g_file_test (run_dir, G_FILE_TEST_IS_DIR));
+      assert_shell_answers (f, tag);
+
+      corral_vm_power_down (f->vm);
+      corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 120);
+      /* The guest powered itself off (ACPI), it was not killed. */
+      g_assert_nonnull (strstr (f->agent.text->str, "CORRAL-GUEST-POWERDOWN"));
+      g_assert_null (corral_vm_get_error_message (f->vm));
+      g_assert_cmpuint (f->states->len, ==, 4);
+      g_assert_cmpstr (f->states->pdata[0], ==, "starting");
+      g_assert_cmpstr (f->states->pdata[1], ==, "running");
+      g_assert_cmpstr (f->states->pdata[2], ==, "stopping");
+      g_assert_cmpstr (f->states->pdata[3], ==, "stopped");
+
+      g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+      g_assert_cmpint (corral_vm_get_qemu_pid (f->vm), ==, 0);
+      g_assert_cmpint (corral_vm_get_console_fd (f->vm, CORRAL_CONSOLE_AGENT), ==, -1);
+      assert_process_gone (pid);
+      assert_lock_free (f->project);
+
+      corral_test_console_detach (&f->agent);
+      fds_after = list_fds (&n_after);
+      g_test_message ("cycle %u: %.1f s, %u fds (%u before the first start)", cycle,
+                      (g_get_monotonic_time () - begin) / 1e6, n_after, n_before);
+      /* Host probing may still hold a descriptor or two before the first
+       * start (GLib frees them lazily): fewer is fine, more is a leak, and
+       * every later cycle must end exactly where the first did. */
+      if (n_after > n_before)
+        g_error ("cycle %u leaked file descriptors: %u before, %u after\nbefore:\n%s\nafter:\n%s",
+                 cycle, n_before, n_after, fds_before, fds_after);
+      if (cycle == 1)
+        {
+          n_first = n_after;
+          fds_first = g_steal_pointer (&fds_after);
+        }
+      else if (n_after != n_first)
+        g_error ("cycle %u leaked file descriptors: %u after cycle 1, %u now\nafter cycle 1:\n%s\nnow:\n%s",
+                 cycle, n_first, n_after, fds_first, fds_after);
+    }
+  g_unsetenv ("ANTHROPIC_API_KEY");
+}
+
+/* QEMU killed (the OOM killer, a user's kill -9) while the VM runs: the
+ * Vm says what happened, cleans up, and the same Vm starts again. */
+static void
+test_qemu_killed (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *run_dir = corral_meta_dir_path_for (f->project);
+  const char *message;
+  int pid;
+
+  boot_to_ready (f);
+  pid = corral_vm_get_qemu_pid (f->vm);
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_FAILED, 60);
+
+  message = corral_vm_get_error_message (f->vm);
+  g_test_message ("reason: %s", message);
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "QEMU stopped unexpectedly"));
+  g_assert_nonnull (strstr (message, "signal 9"));
+  g_assert_nonnull (strstr (message, "Killed"));
+  /* The console ends (the terminal shows the end, not a frozen screen). */
+  g_assert_true (corral_test_wait_until ((gboolean (*) (gpointer)) corral_test_console_ended,
+                                         &f->agent, 30));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (corral_vm_get_qemu_pid (f->vm), ==, 0);
+  assert_process_gone (pid);
+  assert_lock_free (f->project);
+
+  /* Start again, same Vm (same window), no app restart. */
+  g_ptr_array_set_size (f->states, 0);
+  boot_to_ready (f);
+  g_assert_null (corral_vm_get_error_message (f->vm));
+  g_assert_cmpstr (f->states->pdata[0], ==, "starting");
+  g_assert_cmpstr (f->states->pdata[1], ==, "running");
+  g_assert_cmpint (corral_vm_get_qemu_pid (f->vm), !=, pid);
+  assert_shell_answers (f, "again");
+  corral_vm_power_down (f->vm);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 120);
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+}
+
+static void
+done_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+result_set (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+/* Shuts down QEMU's end of its QMP socket from outside (pidfd_getfd()
+ * gives us the very socket QEMU holds as fd 3): the connection ends
+ * while QEMU itself keeps running, which no QEMU command produces. */
+static void
+shut_qemu_qmp_socket (int pid)
+{
+  int pidfd = syscall (SYS_pidfd_open, pid, 0);
+  int fd;
+
+  g_assert_cmpint (pidfd, >=, 0);
+  fd = syscall (SYS_pidfd_getfd, pidfd, 3, 0);
+  if (fd < 0)
+    g_error ("pidfd_getfd on QEMU's QMP socket: %s", g_strerror (errno));
+  g_assert_cmpint (shutdown (fd, SHUT_RDWR), ==, 0);
+  close (fd);
+  close (pidfd);
+}
+
+/* The QMP peer goes away while the guest runs: the guest keeps running
+ * (the agent's session is not thrown away), what needs QMP says so in
+ * words, Stop still stops it promptly, and the next start is normal. */
+static void
+test_qmp_peer_closed (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *run_dir = corral_meta_dir_path_for (f->project);
+  g_autofree char *png = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 begin;
+  int pid;
+
+  boot_to_ready (f);
+  pid = corral_vm_get_qemu_pid (f->vm);
+  shut_qemu_qmp_socket (pid);
+
+  /* Give the Vm time to see the end of the stream. */
+  g_usleep (G_USEC_PER_SEC / 2);
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_RUNNING);
+  g_assert_cmpint (kill (pid, 0), ==, 0);
+  assert_shell_answers (f, "still");
+
+  /* A screenshot needs QMP: a readable error, not a hang. */
+  png = g_build_filename (f->project, "shot.png", NULL);
+  corral_vm_screendump_async (f->vm, png, NULL, done_cb, &result);
+  g_assert_true (corral_test_wait_until (result_set, &result, 30));
+  g_assert_false (corral_vm_screendump_finish (f->vm, result, &error));
+  g_test_message ("screenshot: %s", error->message);
+  g_assert_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_QMP);
+  g_assert_nonnull (strstr (error->message, "control connection"));
+  g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* Pause cannot work without QMP; it must not pretend it did. */
+  corral_vm_pause (f->vm);
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_false (corral_vm_get_paused (f->vm));
+
+  /* Stop: no ACPI button without QMP, so QEMU is ended at once rather
+   * than after the 90 s power-down timeout. */
+  begin = g_get_monotonic_time ();
+  corral_vm_power_down (f->vm);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 60);
+  g_test_message ("stopped in %.1f s", (g_get_monotonic_time () - begin) / 1e6);
+  g_assert_cmpint (g_get_monotonic_time () - begin, <, 30 * G_USEC_PER_SEC);
+  g_assert_null (corral_vm_get_error_message (f->vm));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  assert_process_gone (pid);
+  assert_lock_free (f->project);
+
+  /* A new run has a new control connection: everything works again. */
+  boot_to_ready (f);
+  png = (g_free (png), g_build_filename (f->project, "shot2.png", NULL));
+  corral_vm_screendump_async (f->vm, png, NULL, done_cb, &result);
+  g_assert_true (corral_test_wait_until (result_set, &result, 60));
+  g_assert_true (corral_vm_screendump_finish (f->vm, result, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+  assert_shell_answers (f, "new");
+  corral_vm_power_down (f->vm);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 120);
+  g_assert_nonnull (strstr (f->agent.text->str, "CORRAL-GUEST-POWERDOWN"));
+}
+
+/* QEMU quits by itself, as on "quit" from elsewhere: here SIGTERM from
+ * outside Corral (a user's kill, the session ending), on which QEMU
+ * announces SHUTDOWN and closes QMP in an orderly way. The Vm ends the
+ * run, says who stopped it, and starts again. */
+static void
+test_qemu_quits_from_outside (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *run_dir = corral_meta_dir_path_for (f->project);
+  const char *message;
+  int pid;
+
+  boot_to_ready (f);
+  pid = corral_vm_get_qemu_pid (f->vm);
+  g_assert_cmpint (kill (pid, SIGTERM), ==, 0);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_FAILED, 60);
+  message = corral_vm_get_error_message (f->vm);
+  g_test_message ("reason: %s", message);
+  g_assert_nonnull (strstr (message, "QEMU was ended from outside Corral"));
+  /* QEMU's own words name the signal. */
+  g_assert_nonnull (strstr (message, "signal 15"));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  assert_process_gone (pid);
+  assert_lock_free (f->project);
+
+  g_ptr_array_set_size (f->states, 0);
+  boot_to_ready (f);
+  g_assert_null (corral_vm_get_error_message (f->vm));
+  assert_shell_answers (f, "back");
+  corral_vm_force_off (f->vm);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 60);
+  /* Our own force-off (QMP quit) is a stop, not a failure. */
+  g_assert_null (corral_vm_get_error_message (f->vm));
+}
+
+/* A "QEMU" that closes its control socket at once and stays: the start
+ * must fail in words, not hang in "starting". A real QEMU never does
+ * this, hence the fake. */
+static void
+test_qmp_never_answers (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *parent = g_path_get_dirname (f->project);
+  g_autofree char *fake = g_build_filename (parent, "fake-qemu", NULL);
+  g_autofree char *run_dir = corral_meta_dir_path_for (f->project);
+  g_autoptr(GError) error = NULL;
+  gint64 begin;
+
+  g_assert_true (g_file_set_contents (fake, "#!/bin/sh\nexec 3>&-\nexec sleep 600\n", -1, NULL));
+  g_assert_cmpint (g_chmod (fake, 0755), ==, 0);
+  g_free (f->host->qemu_path);
+  f->host->qemu_path = g_strdup (fake);
+  make_vm (f);
+
+  begin = g_get_monotonic_time ();
+  error = corral_test_start_vm (f->vm);
+  g_test_message ("start: %s (after %.1f s)", error ? error->message : "(no error)",
+                  (g_get_monotonic_time () - begin) / 1e6);
+  g_assert_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_QMP);
+  g_assert_nonnull (strstr (error->message, "does not answer"));
+  g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_FAILED);
+  g_assert_cmpstr (corral_vm_get_error_message (f->vm), ==, error->message);
+  g_assert_cmpint (corral_vm_get_qemu_pid (f->vm), ==, 0);
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  assert_lock_free (f->project);
+}
+
+/* The guest's files vanish between two runs (rebuilt, removed): the
+ * next start says which file is missing, starts no QEMU, leaves no run
+ * dir or lock, and does not touch the saved settings. */
+static void
+test_guest_vanished (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *parent = g_path_get_dirname (f->project);
+  g_autofree char *guest_dir = g_build_filename (parent, "guest", NULL);
+  g_autofree char *manifest = g_build_filename (guest_dir, "guest.ini", NULL);
+  g_autofree char *source_dir = g_path_get_dirname (g_getenv ("CORRAL_TEST_GUEST"));
+  g_autofree char *run_dir = corral_meta_dir_path_for (f->project);
+  g_autofree char *profile_before = NULL, *profile_after = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *files[] = { "guest.ini", "vmlinux", "initrd.cpio" };
+
+  /* A private copy of the tiny guest, to make vanish. */
+  g_assert_cmpint (g_mkdir (guest_dir, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *from = g_build_filename (source_dir, files[i], NULL);
+      g_autofree char *to = g_build_filename (guest_dir, files[i], NULL);
+      g_autoptr(GFile) src = g_file_new_for_path (from);
+      g_autoptr(GFile) dst = g_file_new_for_path (to);
+
+      g_assert_true (g_file_copy (src, dst, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_clear_object (&f->guest);
+  f->guest = corral_guest_load (manifest, &error);
+  g_assert_no_error (error);
+
+  /* Saved settings, as the window keeps them. */
+  g_assert_true (corral_profile_save (f->profile, &error));
+  g_assert_no_error (error);
+
+  /* Run 1 works. */
+  boot_to_ready (f);
+  assert_shell_answers (f, "first");
+  corral_vm_power_down (f->vm);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 120);
+  g_assert_true (g_file_get_contents (corral_profile_get_file_path (f->profile),
+                                      &profile_before, NULL, NULL));
+
+  corral_test_remove_tree (guest_dir);
+
+  /* Run 2: the guest is gone. */
+  error = corral_test_start_vm (f->vm);
+  g_assert_nonnull (error);
+  g_test_message ("start: %s", error->message);
+  g_assert_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_NO_GUEST);
+  g_assert_nonnull (strstr (error->message, "vmlinux"));
+  g_assert_nonnull (strstr (error->message, "is missing"));
+  g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_FAILED);
+  g_assert_cmpstr (corral_vm_get_error_message (f->vm), ==, error->message);
+  g_assert_cmpint (corral_vm_get_qemu_pid (f->vm), ==, 0);
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  assert_lock_free (f->project);
+  g_assert_true (g_file_get_contents (corral_profile_get_file_path (f->profile),
+                                      &profile_after, NULL, NULL));
+  g_assert_cmpstr (profile_after, ==, profile_before);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_unsetenv ("ANTHROPIC_API_KEY");
+
+  g_test_add ("/reliability/vm/start-stop-cycles", Fixture, NULL,
+              fixture_setup, test_cycles, fixture_teardown);
+  g_test_add ("/reliability/vm/qemu-killed", Fixture, NULL,
+              fixture_setup, test_qemu_killed, fixture_teardown);
+  g_test_add ("/reliability/vm/qmp-peer-closed", Fixture, NULL,
+              fixture_setup, test_qmp_peer_closed, fixture_teardown);
+  g_test_add ("/reliability/vm/qemu-quits-from-outside", Fixture, NULL,
+              fixture_setup, test_qemu_quits_from_outside, fixture_teardown);
+  g_test_add ("/reliability/vm/qmp-never-answers", Fixture, NULL,
+              fixture_setup, test_qmp_never_answers, fixture_teardown);
+  g_test_add ("/reliability/vm/guest-vanished", Fixture, NULL,
+              fixture_setup, test_guest_vanished, fixture_teardown);
+  return g_test_run ();
+}
