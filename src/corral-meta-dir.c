@@ -167,11 +167,14 @@ corral_meta_dir_sweep_stale (void)
   return removed;
 }
 
+/* A folder only we can enter; with @parents, the folders above it too
+ * (and one that exists is fine). */
 static gboolean
 make_private_dir (const char  *path,
+                  gboolean     parents,
                   GError     **error)
 {
-  if (g_mkdir (path, 0700) != 0)
+  if ((parents ? g_mkdir_with_parents (path, 0700) : g_mkdir (path, 0700)) != 0)
     {
       int saved = errno;
       g_autofree char *display = g_filename_display_name (path);
@@ -209,15 +212,8 @@ corral_meta_dir_create (const char  *project_path,
 
   g_return_val_if_fail (project_path != NULL, NULL);
 
-  if (g_mkdir_with_parents (base, 0700) != 0)
-    {
-      int saved = errno;
-      g_autofree char *display = g_filename_display_name (base);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not create the folder “%s”: %s"), display, g_strerror (saved));
-      return NULL;
-    }
-  chmod (base, 0700);
+  if (!make_private_dir (base, TRUE, error))
+    return NULL;
 
   self->path = corral_meta_dir_path_for (project_path);
   self->meta_path = g_build_filename (self->path, "meta", NULL);
@@ -240,15 +236,15 @@ corral_meta_dir_create (const char  *project_path,
         }
     }
 
-  if (!make_private_dir (self->path, error))
+  if (!make_private_dir (self->path, FALSE, error))
     {
       self->destroyed = TRUE;
       return NULL;
     }
   line = owner_line ();
   if (!write_private_file (owner, line, -1, error) ||
-      !make_private_dir (self->meta_path, error) ||
-      !make_private_dir (self->gitconfig_path, error))
+      !make_private_dir (self->meta_path, FALSE, error) ||
+      !make_private_dir (self->gitconfig_path, FALSE, error))
     return NULL;
 
   return g_steal_pointer (&self);

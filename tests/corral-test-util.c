@@ -186,6 +186,29 @@ corral_test_make_project (const char *what,
   return project;
 }
 
+char *
+corral_test_copy_guest (const char *dir)
+{
+  const char *files[] = { "guest.ini", "vmlinux", "initrd.cpio" };
+  g_autofree char *source_dir = NULL;
+
+  g_assert_nonnull (g_getenv ("CORRAL_TEST_GUEST"));
+  source_dir = g_path_get_dirname (g_getenv ("CORRAL_TEST_GUEST"));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *from = g_build_filename (source_dir, files[i], NULL);
+      g_autofree char *to = g_build_filename (dir, files[i], NULL);
+      g_autoptr(GFile) src = g_file_new_for_path (from);
+      g_autoptr(GFile) dst = g_file_new_for_path (to);
+      g_autoptr(GError) error = NULL;
+
+      g_file_copy (src, dst, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  return g_build_filename (dir, "guest.ini", NULL);
+}
+
 void
 corral_test_remove_tree (const char *path)
 {

@@ -62,6 +62,9 @@ CorralProfile *corral_test_small_profile (const char *project);
 /* A fresh folder "<tmp>/corral-<what>-XXXXXX/<name>" made for a project. */
 char          *corral_test_make_project  (const char *what,
                                           const char *name);
+/* Copies the tiny guest (manifest, kernel, initrd) into @dir (made
+ * here), for a test to break; returns the copy's manifest path. */
+char          *corral_test_copy_guest    (const char *dir);
 /* rm -rf (the guest may have written files as this user). */
 void           corral_test_remove_tree   (const char *path);
 

@@ -8,6 +8,7 @@
 #include "corral-meta-dir.h"
 #include "corral-profile.h"
 #include "corral-state-dir.h"
+#include "corral-test-util.h"
 
 static void
 test_run_custom_entrypoint (void)
@@ -34,13 +35,7 @@ test_run_custom_entrypoint (void)
     "echo x > /mnt/meta/nope 2>/dev/null || echo meta-ro >> meta.txt");
   g_assert_true (corral_profile_save (profile, &error));
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  /* GLib's isolated folders hold for this process only: pass them on. */
-  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  launcher = corral_test_corral_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_setenv (launcher, "ANTHROPIC_API_KEY", "sk-ant-cli-run-SECRET", TRUE);
   corral = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CORRAL_BIN"),
                                         "--terminal", "--memory", "256", "--cores", "1", "--no-network",

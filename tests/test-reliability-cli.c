@@ -465,7 +465,6 @@ test_guest_manifest_vanished (void)
   g_autofree char *guest_dir = g_build_filename (parent, "guest", NULL);
   g_autofree char *manifest = g_build_filename (guest_dir, "guest.ini", NULL);
   g_autofree char *kernel = g_build_filename (guest_dir, "vmlinux", NULL);
-  g_autofree char *source_dir = g_path_get_dirname (g_getenv ("CORRAL_TEST_GUEST"));
   g_autofree char *run_dir = corral_meta_dir_path_for (project);
   g_autofree char *out = NULL, *err = NULL;
   g_autoptr(GBytes) profile_before = NULL;
@@ -474,19 +473,8 @@ test_guest_manifest_vanished (void)
   g_autoptr(GError) error = NULL;
   const char *dry[] = { "--dry-run", "--guest", manifest, project, NULL };
   const char *run[] = { "--terminal", "--guest", manifest, project, NULL };
-  const char *files[] = { "guest.ini", "vmlinux", "initrd.cpio" };
 
-  g_assert_cmpint (g_mkdir (guest_dir, 0755), ==, 0);
-  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
-    {
-      g_autofree char *from = g_build_filename (source_dir, files[i], NULL);
-      g_autofree char *to = g_build_filename (guest_dir, files[i], NULL);
-      g_autoptr(GFile) src = g_file_new_for_path (from);
-      g_autoptr(GFile) dst = g_file_new_for_path (to);
-
-      g_assert_true (g_file_copy (src, dst, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
-      g_assert_no_error (error);
-    }
+  g_free (corral_test_copy_guest (guest_dir));
   g_assert_true (corral_profile_save (profile, &error));
   g_assert_no_error (error);
   profile_before = file_bytes (corral_profile_get_file_path (profile));
@@ -508,14 +496,7 @@ test_guest_manifest_vanished (void)
   g_clear_pointer (&err, g_free);
 
   /* The manifest is back but its kernel is gone. */
-  {
-    g_autofree char *from = g_build_filename (source_dir, "guest.ini", NULL);
-    g_autoptr(GFile) src = g_file_new_for_path (from);
-    g_autoptr(GFile) dst = g_file_new_for_path (manifest);
-
-    g_assert_true (g_file_copy (src, dst, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
-    g_assert_no_error (error);
-  }
+  g_free (corral_test_copy_guest (guest_dir));
   g_assert_cmpint (g_unlink (kernel), ==, 0);
   g_assert_cmpint (run_corral (NULL, run, &out, &err), !=, 0);
   g_assert_cmpstr (out, ==, "");

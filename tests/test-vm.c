@@ -18,17 +18,7 @@
 #include <glib-unix.h>
 
 #include "corral-meta-dir.h"
-#include "corral-vm.h"
-
-#define BOOT_TIMEOUT 120
-#define READY_LINE "CORRAL-GUEST-READY"
-
-typedef struct {
-  int      fd;
-  GString *text;
-  guint    source;
-  gboolean answered_size;
-} Console;
+#include "corral-test-util.h"
 
 typedef struct {
   char          *project;
@@ -36,127 +26,19 @@ typedef struct {
   CorralGuest   *guest;
   CorralHost    *host;
   CorralVm      *vm;
-  Console        agent;
+  CorralTestConsole agent;
   GPtrArray     *states;   /* state names, as notified */
   GPtrArray     *events;
 } Fixture;
 
 /* --- helpers ---------------------------------------------------------------- */
 
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main loop until @cond (data) is true or @seconds pass. */
-static gboolean
-wait_until (gboolean   (*cond) (gpointer),
-            gpointer     data,
-            guint        seconds)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (seconds, timeout_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return cond (data);
-}
-
-static gboolean
-console_read_cb (int           fd,
-                 GIOCondition  condition,
-                 gpointer      user_data)
-{
-  Console *console = user_data;
-  char buf[4096];
-  ssize_t n;
-
-  n = read (fd, buf, sizeof buf);
-  if (n > 0)
-    {
-      g_string_append_len (console->text, buf, n);
-      /* Play the terminal: the guest asks for the size at login. */
-      if (!console->answered_size && strstr (console->text->str, "\033[6n") != NULL)
-        {
-          console->answered_size = TRUE;
-          g_assert_cmpint (write (fd, "\033[37;91R", 8), ==, 8);
-        }
-      return G_SOURCE_CONTINUE;
-    }
-  if (n < 0 && (errno == EAGAIN || errno == EINTR))
-    return G_SOURCE_CONTINUE;
-  console->source = 0;   /* EIO: every slave closed, QEMU is gone */
-  return G_SOURCE_REMOVE;
-}
-
-static void
-console_attach (Console *console,
-                int      vm_fd)
-{
-  g_assert_cmpint (vm_fd, >=, 0);
-  console->fd = dup (vm_fd);
-  g_assert_cmpint (console->fd, >=, 0);
-  g_unix_set_fd_nonblocking (console->fd, TRUE, NULL);
-  console->text = g_string_new (NULL);
-  console->source = g_unix_fd_add (console->fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
-                                   console_read_cb, console);
-}
-
-static void
-console_detach (Console *console)
-{
-  g_clear_handle_id (&console->source, g_source_remove);
-  if (console->fd >= 0)
-    close (console->fd);
-  console->fd = -1;
-  if (console->text != NULL)
-    g_string_free (console->text, TRUE);
-  console->text = NULL;
-}
-
-typedef struct {
-  Console    *console;
-  const char *needle;
-} Expect;
-
-static gboolean
-console_has (gpointer data)
-{
-  Expect *e = data;
-  return strstr (e->console->text->str, e->needle) != NULL;
-}
-
-static void
-console_expect (Console    *console,
-                const char *needle)
-{
-  Expect e = { console, needle };
-
-  if (!wait_until (console_has, &e, BOOT_TIMEOUT))
-    g_error ("“%s” never appeared on the console; it shows:\n%s", needle, console->text->str);
-}
-
-static void
-console_type (Console    *console,
-              const char *text)
-{
-  g_assert_cmpint (write (console->fd, text, strlen (text)), ==, (gssize) strlen (text));
-}
-
 static void
 on_state (CorralVm   *vm,
           GParamSpec *pspec,
           Fixture    *f)
 {
-  GEnumClass *klass = g_type_class_ref (CORRAL_TYPE_VM_STATE);
-  GEnumValue *value = g_enum_get_value (klass, corral_vm_get_state (vm));
-
-  g_ptr_array_add (f->states, g_strdup (value->value_nick));
-  g_type_class_unref (klass);
+  g_ptr_array_add (f->states, g_strdup (corral_test_state_name (corral_vm_get_state (vm))));
 }
 
 static void
@@ -167,35 +49,13 @@ on_guest_event (CorralVm   *vm,
   g_ptr_array_add (f->events, g_strdup (name));
 }
 
-static CorralGuest *
-load_test_guest (void)
-{
-  const char *manifest = g_getenv ("CORRAL_TEST_GUEST");
-  g_autoptr(GError) error = NULL;
-  CorralGuest *guest;
-
-  g_assert_nonnull (manifest);
-  guest = corral_guest_load (manifest, &error);
-  g_assert_no_error (error);
-  return guest;
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *tmp = g_dir_make_tmp ("corral-vm-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  f->project = g_build_filename (tmp, "my project", NULL);
-  g_assert_cmpint (g_mkdir (f->project, 0755), ==, 0);
-  f->profile = corral_profile_new (f->project);
-  corral_profile_set_memory_mib (f->profile, 256);
-  corral_profile_set_cores (f->profile, 1);
-  corral_profile_set_network (f->profile, FALSE);
-  corral_profile_set_shares (f->profile, CORRAL_SHARE_NONE);
-  f->guest = load_test_guest ();
+  f->project = corral_test_make_project ("vm", "my project");
+  f->profile = corral_test_small_profile (f->project);
+  f->guest = corral_test_load_guest ();
   f->host = corral_host_probe (NULL);
   g_assert_nonnull (f->host->qemu_path);
   f->agent.fd = -1;
@@ -217,7 +77,7 @@ fixture_teardown (Fixture       *f,
 {
   g_autofree char *parent = g_path_get_dirname (f->project);
 
-  console_detach (&f->agent);
+  corral_test_console_detach (&f->agent);
   if (f->vm != NULL)
     g_signal_handlers_disconnect_by_data (f->vm, f);
   g_clear_object (&f->vm);
@@ -227,43 +87,14 @@ fixture_teardown (Fixture       *f,
   g_ptr_array_unref (f->states);
   g_ptr_array_unref (f->events);
   /* The guest wrote as this user: plain removal works. */
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", parent);
-    g_assert_cmpint (system (cmd), ==, 0);
-  }
+  corral_test_remove_tree (parent);
   g_free (f->project);
-}
-
-static void
-start_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  GError **error = user_data;
-
-  if (!corral_vm_start_finish (CORRAL_VM (source), result, error) && *error == NULL)
-    g_assert_not_reached ();
-  if (*error == NULL)
-    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "started");
 }
 
 static gboolean
 error_set (gpointer data)
 {
   return *(GError **) data != NULL;
-}
-
-/* Starts the VM and returns NULL, or the start error. */
-static GError *
-start_vm (CorralVm *vm)
-{
-  GError *error = NULL;
-
-  corral_vm_start_async (vm, NULL, start_cb, &error);
-  g_assert_true (wait_until (error_set, &error, BOOT_TIMEOUT));
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
-    g_clear_error (&error);
-  return error;
 }
 
 static void
@@ -273,34 +104,10 @@ boot_to_ready (Fixture *f)
 
   if (f->vm == NULL)
     make_vm (f);
-  error = start_vm (f->vm);
+  error = corral_test_start_vm (f->vm);
   g_assert_no_error (error);
-  console_attach (&f->agent, corral_vm_get_console_fd (f->vm, CORRAL_CONSOLE_AGENT));
-  console_expect (&f->agent, READY_LINE);
-}
-
-typedef struct {
-  CorralVm     *vm;
-  CorralVmState state;
-} StateWait;
-
-static gboolean
-state_is (gpointer data)
-{
-  StateWait *w = data;
-  return corral_vm_get_state (w->vm) == w->state;
-}
-
-static void
-wait_state (CorralVm      *vm,
-            CorralVmState  state,
-            guint          seconds)
-{
-  StateWait w = { vm, state };
-
-  if (!wait_until (state_is, &w, seconds))
-    g_error ("VM state is %d, not %d, after %u s (error: %s)", corral_vm_get_state (vm),
-             state, seconds, corral_vm_get_error_message (vm));
+  corral_test_console_attach (&f->agent, corral_vm_get_console_fd (f->vm, CORRAL_CONSOLE_AGENT));
+  corral_test_console_expect (&f->agent, CORRAL_TEST_READY_LINE);
 }
 
 static char *
@@ -370,8 +177,8 @@ test_agent_run (Fixture       *f,
   boot_to_ready (f);
 
   /* The entrypoint's exit powers the guest off: the VM stops cleanly. */
-  wait_state (f->vm, CORRAL_VM_STATE_STOPPED, BOOT_TIMEOUT);
-  console_expect (&f->agent, "CORRAL-ENTRYPOINT-EXIT 3");
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, CORRAL_TEST_BOOT_TIMEOUT);
+  corral_test_console_expect (&f->agent, "CORRAL-ENTRYPOINT-EXIT 3");
   g_assert_null (corral_vm_get_error_message (f->vm));
   g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
   g_assert_cmpint (corral_vm_get_console_fd (f->vm, CORRAL_CONSOLE_AGENT), ==, -1);
@@ -463,24 +270,24 @@ test_running_vm (Fixture       *f,
   g_assert_false (file_has (proc, "ANTHROPIC_API_KEY"));
 
   /* The guest's shell got it, through /mnt/meta. */
-  console_expect (&f->agent, "sandbox:/project");
-  console_type (&f->agent, "echo \"got:$ANTHROPIC_API_KEY:\"\n");
-  console_expect (&f->agent, "got:sk-ant-test-0123456789-SECRET:");
+  corral_test_console_expect (&f->agent, "sandbox:/project");
+  corral_test_console_type (&f->agent, "echo \"got:$ANTHROPIC_API_KEY:\"\n");
+  corral_test_console_expect (&f->agent, "got:sk-ant-test-0123456789-SECRET:");
 
   /* The second console is a shell of its own. */
   {
-    Console enter = { -1 };
+    CorralTestConsole enter = CORRAL_TEST_CONSOLE_INIT;
 
-    console_attach (&enter, corral_vm_get_console_fd (f->vm, CORRAL_CONSOLE_ENTER));
-    console_expect (&enter, "sandbox:/project");
-    console_type (&enter, "echo enter-$((1+1)) on $(tty)\n");
-    console_expect (&enter, "enter-2 on /dev/ttyS1");
-    console_detach (&enter);
+    corral_test_console_attach (&enter, corral_vm_get_console_fd (f->vm, CORRAL_CONSOLE_ENTER));
+    corral_test_console_expect (&enter, "sandbox:/project");
+    corral_test_console_type (&enter, "echo enter-$((1+1)) on $(tty)\n");
+    corral_test_console_expect (&enter, "enter-2 on /dev/ttyS1");
+    corral_test_console_detach (&enter);
   }
 
   /* One VM per project. */
   second = corral_vm_new (f->profile, f->guest, f->host);
-  error = start_vm (second);
+  error = corral_test_start_vm (second);
   g_assert_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_BUSY);
   g_assert_cmpint (corral_vm_get_state (second), ==, CORRAL_VM_STATE_FAILED);
   g_assert_nonnull (corral_vm_get_error_message (second));
@@ -491,14 +298,14 @@ test_running_vm (Fixture       *f,
   /* Pause and resume, as QMP events report them. */
   g_object_set_data (G_OBJECT (f->vm), "want", GINT_TO_POINTER (TRUE));
   corral_vm_pause (f->vm);
-  g_assert_true (wait_until (paused_is, f, 30));
+  g_assert_true (corral_test_wait_until (paused_is, f, 30));
   g_object_set_data (G_OBJECT (f->vm), "want", GINT_TO_POINTER (FALSE));
   corral_vm_resume (f->vm);
-  g_assert_true (wait_until (paused_is, f, 30));
+  g_assert_true (corral_test_wait_until (paused_is, f, 30));
   g_assert_true (g_ptr_array_find_with_equal_func (f->events, "STOP", g_str_equal, NULL));
   g_assert_true (g_ptr_array_find_with_equal_func (f->events, "RESUME", g_str_equal, NULL));
-  console_type (&f->agent, "echo still-$((40+2))\n");
-  console_expect (&f->agent, "still-42");
+  corral_test_console_type (&f->agent, "echo still-$((40+2))\n");
+  corral_test_console_expect (&f->agent, "still-42");
 
   /* Screendump: a PNG of the guest's banner. A black 1280x800 screen
    * compresses to 3057 bytes; with the banner's coloured blocks and text
@@ -509,7 +316,7 @@ test_running_vm (Fixture       *f,
       g_autoptr(GAsyncResult) shot_result = NULL;
 
       corral_vm_screendump_async (f->vm, png, NULL, done_cb, &shot_result);
-      g_assert_true (wait_until (result_set, &shot_result, 60));
+      g_assert_true (corral_test_wait_until (result_set, &shot_result, 60));
       g_assert_true (corral_vm_screendump_finish (f->vm, shot_result, &error));
       g_assert_no_error (error);
       g_clear_pointer (&shot, g_free);
@@ -524,7 +331,7 @@ test_running_vm (Fixture       *f,
 
   /* A display connection speaks VNC. */
   corral_vm_open_display_async (f->vm, NULL, done_cb, &result);
-  g_assert_true (wait_until (result_set, &result, 60));
+  g_assert_true (corral_test_wait_until (result_set, &result, 60));
   vnc = corral_vm_open_display_finish (f->vm, result, &error);
   g_assert_no_error (error);
   g_assert_cmpint (vnc, >=, 0);
@@ -536,24 +343,23 @@ test_running_vm (Fixture       *f,
   /* Reset: the machine reboots to the ready line again, same run. */
   {
     gsize mark = f->agent.text->len;
-    Expect again = { &f->agent, READY_LINE };
 
     corral_vm_reset (f->vm);
     g_string_erase (f->agent.text, 0, mark);
     f->agent.answered_size = FALSE;
-    if (!wait_until (console_has, &again, BOOT_TIMEOUT))
+    if (!corral_test_console_wait (&f->agent, CORRAL_TEST_READY_LINE, CORRAL_TEST_BOOT_TIMEOUT))
       g_error ("no ready line after reset:\n%s", f->agent.text->str);
     g_assert_true (g_ptr_array_find_with_equal_func (f->events, "RESET", g_str_equal, NULL));
     g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_RUNNING);
     g_assert_cmpint (corral_vm_get_qemu_pid (f->vm), ==, pid);
-    console_expect (&f->agent, "sandbox:/project");
+    corral_test_console_expect (&f->agent, "sandbox:/project");
   }
 
   /* Power-down: ACPI, the guest's acpid powers off. */
   corral_vm_set_powerdown_timeout (f->vm, 60);
   corral_vm_power_down (f->vm);
   g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_STOPPING);
-  wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 90);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 90);
   /* The guest itself powered off: no fallback force-off. */
   g_assert_nonnull (strstr (f->agent.text->str, "CORRAL-GUEST-POWERDOWN"));
   g_assert_true (g_ptr_array_find_with_equal_func (f->events, "POWERDOWN", g_str_equal, NULL));
@@ -574,7 +380,7 @@ test_killed (Fixture       *f,
   boot_to_ready (f);
   run_dir = g_strdup (corral_vm_get_run_dir (f->vm));
   g_assert_cmpint (kill (corral_vm_get_qemu_pid (f->vm), SIGKILL), ==, 0);
-  wait_state (f->vm, CORRAL_VM_STATE_FAILED, 60);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_FAILED, 60);
   message = corral_vm_get_error_message (f->vm);
   g_test_message ("error: %s", message);
   g_assert_nonnull (strstr (message, "QEMU stopped unexpectedly"));
@@ -583,7 +389,7 @@ test_killed (Fixture       *f,
   g_assert_cmpint (corral_vm_get_qemu_pid (f->vm), ==, 0);
 
   /* The lock went with it: the project starts again. */
-  console_detach (&f->agent);
+  corral_test_console_detach (&f->agent);
   g_ptr_array_set_size (f->states, 0);
   g_clear_object (&f->vm);
   boot_to_ready (f);
@@ -624,7 +430,7 @@ test_exits_at_once (Fixture       *f,
   g_assert_no_error (error);
 
   make_vm (f);
-  error = start_vm (f->vm);
+  error = corral_test_start_vm (f->vm);
   g_assert_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_QEMU_EXITED);
   g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_FAILED);
   message = corral_vm_get_error_message (f->vm);
@@ -660,11 +466,11 @@ test_powerdown_fallback (Fixture       *f,
 
   corral_profile_set_entrypoint_mode (f->profile, CORRAL_ENTRYPOINT_SHELL);
   boot_to_ready (f);
-  console_expect (&f->agent, "sandbox:/project");
+  corral_test_console_expect (&f->agent, "sandbox:/project");
   corral_vm_set_powerdown_timeout (f->vm, 2);
   asked = g_get_monotonic_time ();
   corral_vm_power_down (f->vm);
-  wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 60);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 60);
   g_assert_cmpint (g_get_monotonic_time () - asked, >=, 2 * G_USEC_PER_SEC);
   g_assert_null (strstr (f->agent.text->str, "CORRAL-GUEST-POWERDOWN"));
   g_assert_true (g_ptr_array_find_with_equal_func (f->events, "POWERDOWN", g_str_equal, NULL));
@@ -685,7 +491,7 @@ test_refused_early (Fixture       *f,
   /* No QEMU installed. */
   g_clear_pointer (&f->host->qemu_path, g_free);
   make_vm (f);
-  error = start_vm (f->vm);
+  error = corral_test_start_vm (f->vm);
   g_assert_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_NO_QEMU);
   g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_FAILED);
   g_assert_nonnull (strstr (corral_vm_get_error_message (f->vm), "QEMU"));
@@ -699,7 +505,7 @@ test_refused_early (Fixture       *f,
   corral_host_free (f->host);
   f->host = corral_host_probe (NULL);
   f->vm = corral_vm_new (missing, f->guest, f->host);
-  error = start_vm (f->vm);
+  error = corral_test_start_vm (f->vm);
   g_assert_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_BAD_SETTINGS);
   g_assert_nonnull (strstr (corral_vm_get_error_message (f->vm), "-gone"));
   g_clear_error (&error);
@@ -708,7 +514,7 @@ test_refused_early (Fixture       *f,
   g_clear_object (&f->vm);
   corral_profile_set_memory_mib (f->profile, (guint) MIN (f->host->ram_bytes / (1024 * 1024) * 2, G_MAXUINT));
   f->vm = corral_vm_new (f->profile, f->guest, f->host);
-  error = start_vm (f->vm);
+  error = corral_test_start_vm (f->vm);
   g_assert_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_BAD_SETTINGS);
   g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
 }
@@ -740,9 +546,9 @@ test_start_cancelled (Fixture       *f,
   pid = corral_vm_get_qemu_pid (f->vm);
   g_assert_cmpint (pid, >, 0);
   g_cancellable_cancel (cancellable);
-  g_assert_true (wait_until (error_set, &error, 60));
+  g_assert_true (corral_test_wait_until (error_set, &error, 60));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 60);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 60);
   g_assert_null (corral_vm_get_error_message (f->vm));
   g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
   g_assert_cmpint (kill (pid, 0), ==, -1);
