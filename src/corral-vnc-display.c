@@ -1208,3 +1208,16 @@ corral_vnc_display_get_socket_fd (CorralVncDisplay *self)
   g_return_val_if_fail (CORRAL_IS_VNC_DISPLAY (self), -1);
   return self->fd;
 }
+
+gboolean
+corral_vnc_display_handle_key (CorralVncDisplay *self, GdkEvent *event)
+{
+  GdkEventType type;
+
+  g_return_val_if_fail (CORRAL_IS_VNC_DISPLAY (self), FALSE);
+
+  type = gdk_event_get_event_type (event);
+  if (!self->initialized || (type != GDK_KEY_PRESS && type != GDK_KEY_RELEASE))
+    return FALSE;
+  return on_key_event (NULL, event, self);
+}

@@ -51,6 +51,11 @@ void        corral_vnc_display_send_keys      (CorralVncDisplay *self,
                                                const guint16    *qnums,
                                                guint             n_qnums);
 
+/* Sends a key event to the guest as if the display had received it;
+ * FALSE when it is not a key event or there is no session. */
+gboolean    corral_vnc_display_handle_key     (CorralVncDisplay *self,
+                                               GdkEvent         *event);
+
 /* Releases every key and button the guest believes is held. */
 void        corral_vnc_display_release_all    (CorralVncDisplay *self);
 

@@ -52,6 +52,9 @@ struct _CorralVncView
   gboolean grab_keyboard;
   gboolean fullscreen;
   gboolean scale_to_fit;
+
+  GtkWidget *root;               /* where root_keys is */
+  GtkEventController *root_keys;
 };
 
 enum {
@@ -540,7 +543,6 @@ set_fullscreen (CorralVncView *self, gboolean fullscreen)
       if (GTK_IS_WINDOW (root))
         {
           gtk_window_set_transient_for (window, GTK_WINDOW (root));
-          gtk_window_set_application (window, gtk_window_get_application (GTK_WINDOW (root)));
         }
       gtk_window_set_title (window, _("Display"));
       /* Where no window manager makes it fullscreen, at least cover the
@@ -597,6 +599,64 @@ set_scale_to_fit (CorralVncView *self, gboolean fit)
 }
 
 /* ---- GObject / GtkWidget ---- */
+
+static gboolean
+is_own_shortcut (GdkEvent *event)
+{
+  guint keyval = gdk_key_event_get_keyval (event);
+  GdkModifierType mods = gdk_event_get_modifier_state (event) & gtk_accelerator_get_default_mod_mask ();
+
+  if (keyval == GDK_KEY_F11 && mods == 0)
+    return TRUE;
+  keyval = gdk_keyval_to_lower (keyval);
+  return mods == (GDK_CONTROL_MASK | GDK_ALT_MASK) && (keyval == GDK_KEY_s || keyval == GDK_KEY_f);
+}
+
+/* The window's application shortcuts (Ctrl+Q, Ctrl+N...) run in the
+ * capture phase, before any widget sees a key. While the display has the
+ * focus the guest comes first: Ctrl+W closes a browser tab in the guest,
+ * not the window. Only the display's own shortcuts stay, unless the
+ * keyboard is captured. */
+static gboolean
+on_root_key (GtkEventControllerLegacy *controller, GdkEvent *event, CorralVncView *self)
+{
+  GdkEventType type = gdk_event_get_event_type (event);
+
+  if (type != GDK_KEY_PRESS && type != GDK_KEY_RELEASE)
+    return GDK_EVENT_PROPAGATE;
+  if (!gtk_widget_has_focus (GTK_WIDGET (self->display)) || self->fullscreen)
+    return GDK_EVENT_PROPAGATE;
+  if (!self->grab_keyboard && type == GDK_KEY_PRESS && is_own_shortcut (event))
+    return GDK_EVENT_PROPAGATE;
+  return corral_vnc_display_handle_key (self->display, event);
+}
+
+static void
+corral_vnc_view_root (GtkWidget *widget)
+{
+  CorralVncView *self = CORRAL_VNC_VIEW (widget);
+
+  GTK_WIDGET_CLASS (corral_vnc_view_parent_class)->root (widget);
+  self->root = GTK_WIDGET (gtk_widget_get_root (widget));
+  self->root_keys = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (self->root_keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (self->root_keys, "event", G_CALLBACK (on_root_key), self);
+  gtk_widget_add_controller (self->root, self->root_keys);
+}
+
+static void
+corral_vnc_view_unroot (GtkWidget *widget)
+{
+  CorralVncView *self = CORRAL_VNC_VIEW (widget);
+
+  if (self->root_keys != NULL)
+    {
+      gtk_widget_remove_controller (self->root, self->root_keys);
+      self->root_keys = NULL;
+      self->root = NULL;
+    }
+  GTK_WIDGET_CLASS (corral_vnc_view_parent_class)->unroot (widget);
+}
 
 static void
 corral_vnc_view_realize (GtkWidget *widget)
@@ -688,6 +748,8 @@ corral_vnc_view_class_init (CorralVncViewClass *klass)
   object_class->get_property = corral_vnc_view_get_property;
   object_class->set_property = corral_vnc_view_set_property;
   widget_class->realize = corral_vnc_view_realize;
+  widget_class->root = corral_vnc_view_root;
+  widget_class->unroot = corral_vnc_view_unroot;
   widget_class->grab_focus = corral_vnc_view_grab_focus;
 
   props[PROP_VM] =
