@@ -240,6 +240,16 @@ setup_load (Setup                  *setup,
   return TRUE;
 }
 
+/* A graphical guest gets the clipboard channel (fd 4), a headless one not. */
+static gboolean
+has_clipboard_channel (const CorralQemuCommand *command)
+{
+  for (guint i = 0; command->argv[i] != NULL; i++)
+    if (g_str_has_suffix (command->argv[i], ",id=clipboard"))
+      return TRUE;
+  return FALSE;
+}
+
 static int
 dry_run (const CorralCliOptions *options)
 {
@@ -274,7 +284,10 @@ dry_run (const CorralCliOptions *options)
     g_printerr ("corral: %s\n", command->warnings[i]);
   line = corral_qemu_command_to_shell (command);
   g_print ("%s\n", line);
-  g_print ("%s\n", _("(/dev/pts/AGENT and /dev/pts/ENTER stand for the consoles' PTYs, fd 3 for the QMP socket: all made at start.)"));
+  if (has_clipboard_channel (command))
+    g_print ("%s\n", _("(/dev/pts/AGENT and /dev/pts/ENTER stand for the consoles' PTYs, fd 3 for the QMP socket, fd 4 for the clipboard channel: all made at start.)"));
+  else
+    g_print ("%s\n", _("(/dev/pts/AGENT and /dev/pts/ENTER stand for the consoles' PTYs, fd 3 for the QMP socket: all made at start.)"));
   g_print ("%s\n", _("Environment:"));
   for (guint i = 0; command->envp[i] != NULL; i++)
     {

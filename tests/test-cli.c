@@ -196,6 +196,40 @@ test_bad_input (void)
   }
 }
 
+/* The dry run's stand-ins (PTY names, inherited fds) are explained, and
+ * only those this guest gets: the clipboard's fd 4 only with a display. */
+static void
+test_dry_run_stand_ins (void)
+{
+  g_autofree char *project = g_build_filename (g_get_home_dir (), "stand-ins", NULL);
+  g_autofree char *dir = g_path_get_dirname (guest_manifest);
+  g_autofree char *graphical = g_build_filename (dir, "graphical.ini", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (project, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (graphical,
+                                      "[Guest]\nKernel=vmlinux\nCmdline=console=ttyS0\nMinMemory=64\nGraphical=true\n", -1, NULL));
+  {
+    g_auto(Result) r = { 0 };
+
+    run (&r, "--dry-run", "--guest", guest_manifest, "--memory", "512", project, NULL);
+    g_assert_true (g_spawn_check_wait_status (r.status, NULL));
+    g_assert_nonnull (strstr (r.out, "-chardev serial,path=/dev/pts/AGENT,id=agent"));
+    g_assert_nonnull (strstr (r.out, "-chardev socket,id=qmp,fd=3"));
+    g_assert_nonnull (strstr (r.out, "stand for the consoles' PTYs, fd 3 for the QMP socket: all made at start."));
+    g_assert_null (strstr (r.out, "id=clipboard"));
+    g_assert_null (strstr (r.out, "fd 4"));
+  }
+  {
+    g_auto(Result) r = { 0 };
+
+    run (&r, "--dry-run", "--guest", graphical, "--memory", "512", project, NULL);
+    g_assert_true (g_spawn_check_wait_status (r.status, NULL));
+    g_assert_nonnull (strstr (r.out, "-chardev socket,fd=4,id=clipboard"));
+    g_assert_nonnull (strstr (r.out, "fd 3 for the QMP socket, fd 4 for the clipboard channel: all made at start."));
+  }
+  g_unlink (graphical);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -215,6 +249,7 @@ main (int argc, char **argv)
                                       "[Guest]\nKernel=vmlinux\nCmdline=console=ttyS0\nMinMemory=64\n", -1, NULL));
 
   g_test_add_func ("/cli/dry-run", test_dry_run);
+  g_test_add_func ("/cli/dry-run-stand-ins", test_dry_run_stand_ins);
   g_test_add_func ("/cli/overrides", test_profile_overridden_not_saved);
   g_test_add_func ("/cli/bad-input", test_bad_input);
   {
