@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 
 #include "corral-project-paths.h"
 
@@ -88,10 +89,10 @@ corral_rename_aside (const char  *path,
         int saved = errno;
         g_autofree char *display = g_filename_display_name (path);
         g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                     "Could not rename “%s” aside: %s", display, g_strerror (saved));
+                     _("Could not rename “%s” aside: %s"), display, g_strerror (saved));
         return NULL;
       }
     }
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "Too many files kept aside");
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("Too many files kept aside"));
   return NULL;
 }
