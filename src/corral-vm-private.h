@@ -1,0 +1,102 @@
+/* corral-vm-private.h: what the files of CorralVm share, and no one else
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * CorralVm is one object split by concern: corral-vm.c (the object, its
+ * properties and the state machine), corral-vm-process.c (spawning QEMU,
+ * its exit and stderr, ending it), corral-vm-qmp.c (the control
+ * connection: handshake, events, commands) and corral-vm-display.c (the
+ * display and clipboard channels, screenshots). Only these files include
+ * this header.
+ */
+#pragma once
+
+#include "corral-meta-dir.h"
+#include "corral-qmp.h"
+#include "corral-state-dir.h"
+#include "corral-vm-console.h"
+#include "corral-vm.h"
+
+G_BEGIN_DECLS
+
+/* QEMU's QMP socket and clipboard channel are these fds in QEMU (the
+ * builder writes fd=N). */
+#define CORRAL_VM_QMP_CHILD_FD        3
+#define CORRAL_VM_CLIPBOARD_CHILD_FD  4
+/* How long QEMU gets to go after "quit"/SIGTERM, or to exit after its
+ * control connection failed to set up. */
+#define CORRAL_VM_QUIT_GRACE_SECONDS  5
+
+struct _CorralVm
+{
+  GObject parent_instance;
+
+  CorralProfile *profile;
+  CorralGuest   *guest;
+  CorralHost    *host;
+
+  CorralVmState  state;
+  gboolean       paused;
+  char          *error_message;
+  GString       *qemu_stderr;
+  guint          powerdown_timeout;
+  GStrv          warnings;
+
+  char          *api_key;
+  char          *gh_token;
+
+  /* The current run. */
+  CorralStateDir *state_dir;
+  CorralMetaDir  *meta_dir;
+  CorralPty       consoles[2];
+  int             clipboard_fd;   /* our end of the clipboard channel, or -1 */
+  GSubprocess    *process;
+  int             pid;
+  CorralQmp      *qmp;
+  GCancellable   *run_cancellable;
+  GTask          *start_task;
+  gulong          start_cancel_id;  /* on the start task's cancellable */
+  gboolean        process_exited;
+  gboolean        stderr_done;
+  gboolean        stop_requested;    /* power-down / force-off / guest shutdown */
+  gboolean        ended_outside;     /* QEMU was told to quit by a signal not ours */
+  guint           powerdown_source;
+  guint           kill_source;
+  guint           handshake_source;  /* QMP failed to set up: QEMU gets a grace to exit */
+  char           *handshake_error;
+  guint           display_serial;
+};
+
+/* corral-vm.c: the state machine */
+GTask    *_corral_vm_take_start_task   (CorralVm      *self);
+void      _corral_vm_set_state         (CorralVm      *self,
+                                        CorralVmState  state);
+void      _corral_vm_set_paused        (CorralVm      *self,
+                                        gboolean       paused);
+void      _corral_vm_release_run       (CorralVm      *self);
+void      _corral_vm_end_run           (CorralVm      *self,
+                                        const char    *message);
+void      _corral_vm_fail_start        (CorralVm      *self,
+                                        const GError  *error);
+void      _corral_vm_notify_qemu_stderr (CorralVm     *self);
+void      _corral_vm_notify_warnings   (CorralVm      *self);
+void      _corral_vm_emit_guest_event  (CorralVm      *self,
+                                        const char    *name);
+
+/* corral-vm-process.c: QEMU's process */
+gboolean  _corral_vm_spawn             (CorralVm      *self,
+                                        GError       **error);
+GError   *_corral_vm_translate_error   (GError        *error);
+
+/* corral-vm-qmp.c: the control connection */
+void      _corral_vm_qmp_connect       (CorralVm      *self,
+                                        GSocket       *socket);
+gboolean  _corral_vm_qmp_send          (CorralVm      *self,
+                                        const char    *command);
+gboolean  _corral_vm_check_running     (CorralVm      *self,
+                                        GTask         *task);
+
+/* corral-vm-display.c: the display's channels */
+int       _corral_vm_open_clipboard    (CorralVm      *self);
+
+G_END_DECLS
