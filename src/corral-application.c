@@ -13,6 +13,7 @@
 
 #include "corral-application.h"
 #include "corral-cli.h"
+#include "corral-guest-store.h"
 #include "data/corral-resources.h"
 #include "corral-preferences.h"
 #include "corral-window.h"
@@ -32,7 +33,7 @@ static const GOptionEntry option_entries[] = {
   { "enter", 'e', 0, G_OPTION_ARG_NONE, NULL,
     N_("Open a second console in the running VM of PROJECT_DIR"), NULL },
   { "guest", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-    N_("The guest to boot when Preferences name none"), N_("FILE") },
+    N_("The guest to boot (wins over the one chosen in Preferences)"), N_("FILE") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Show the version and exit"), NULL },
   /* The seed launcher's options: for the VM's first start only. */
@@ -88,35 +89,53 @@ corral_application_get_host (CorralApplication *self)
   return self->host;
 }
 
-char *
-corral_application_dup_guest_manifest (CorralApplication *self)
+/* Where guests are looked for; a new store each time, so a guest built or
+ * downloaded meanwhile is found. */
+static CorralGuestStore *
+guest_store (void)
 {
-  g_autofree char *setting = NULL;
+  return corral_guest_store_new_default ();
+}
+
+char *
+corral_application_dup_guest_manifest (CorralApplication  *self,
+                                       GError            **error)
+{
+  g_autoptr(CorralGuestStore) store = guest_store ();
+  g_autofree char *preference = NULL;
 
   g_return_val_if_fail (CORRAL_IS_APPLICATION (self), NULL);
 
-  /* A guest chosen in Preferences wins: build-aux/run always passes
-   * --guest (the guest it built), and a choice made in the app should not
-   * be silently ignored. */
-  setting = g_settings_get_string (self->settings, "guest-manifest");
-  if (setting[0] != '\0')
-    return g_steal_pointer (&setting);
-  return g_strdup (corral_application_get_default_guest (self));
+  /* --guest is for this run and wins; then the choice made in
+   * Preferences; then what is installed. */
+  preference = g_settings_get_string (self->settings, "guest-manifest");
+  return corral_guest_store_resolve (store, self->guest_override, preference, NULL, error);
+}
+
+char *
+corral_application_dup_installed_guest (CorralApplication *self)
+{
+  g_autoptr(CorralGuestStore) store = guest_store ();
+
+  g_return_val_if_fail (CORRAL_IS_APPLICATION (self), NULL);
+  return corral_guest_store_resolve (store, NULL, NULL, NULL, NULL);
 }
 
 const char *
-corral_application_get_default_guest (CorralApplication *self)
+corral_application_get_command_line_guest (CorralApplication *self)
 {
   g_return_val_if_fail (CORRAL_IS_APPLICATION (self), NULL);
-  return self->guest_override != NULL ? self->guest_override : CORRAL_DEFAULT_GUEST_MANIFEST;
+  return self->guest_override;
 }
 
 CorralGuest *
 corral_application_load_guest (CorralApplication  *self,
                                GError            **error)
 {
-  g_autofree char *manifest = corral_application_dup_guest_manifest (self);
+  g_autofree char *manifest = corral_application_dup_guest_manifest (self, error);
 
+  if (manifest == NULL)
+    return NULL;
   return corral_guest_load (manifest, error);
 }
 
@@ -477,8 +496,8 @@ preferences_action (GSimpleAction *action,
                     gpointer       user_data)
 {
   CorralApplication *self = CORRAL_APPLICATION (user_data);
-  GtkWindow *dialog = GTK_WINDOW (corral_preferences_new (self->settings,
-                                                          corral_application_get_default_guest (self)));
+  g_autofree char *installed = corral_application_dup_installed_guest (self);
+  GtkWindow *dialog = GTK_WINDOW (corral_preferences_new (self->settings, installed, self->guest_override));
 
   gtk_window_set_transient_for (dialog, gtk_application_get_active_window (GTK_APPLICATION (self)));
   gtk_window_present (dialog);

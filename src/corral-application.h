@@ -20,10 +20,15 @@ GSettings         *corral_application_get_settings (CorralApplication *self);
 /* Probed once, with the QEMU binary from the preferences; reprobed when
  * that preference changes. */
 const CorralHost  *corral_application_get_host     (CorralApplication *self);
-/* The manifest named in Preferences, else --guest, else the built-in one. */
-char              *corral_application_dup_guest_manifest (CorralApplication *self);
-/* What is used when Preferences name no guest: --guest or the built-in. */
-const char        *corral_application_get_default_guest  (CorralApplication *self);
+/* The manifest to boot: --guest, else the one named in Preferences, else
+ * the installed one (corral-guest-store.h); NULL and an error
+ * (CORRAL_GUEST_STORE_ERROR_NONE_INSTALLED) when there is none. */
+char              *corral_application_dup_guest_manifest (CorralApplication *self,
+                                                          GError           **error);
+/* The installed guest used when neither --guest nor Preferences name one, or NULL. */
+char              *corral_application_dup_installed_guest (CorralApplication *self);
+/* --guest, or NULL. */
+const char        *corral_application_get_command_line_guest (CorralApplication *self);
 CorralGuest       *corral_application_load_guest   (CorralApplication *self,
                                                     GError           **error);
 

@@ -15,6 +15,7 @@
 #include <glib-unix.h>
 
 #include "corral-cli.h"
+#include "corral-guest-store.h"
 #include "corral-state-dir.h"
 #include "corral-vm-terminal.h"
 
@@ -150,10 +151,34 @@ corral_cli_parse (int                 argc,
   return TRUE;
 }
 
-const char *
-corral_cli_guest_manifest (const CorralCliOptions *options)
+/* The guest chosen in Preferences, if the app's settings are installed
+ * (the terminal run has no window, but the same user's choice applies). */
+static char *
+dup_preferred_guest (void)
 {
-  return options->guest_manifest != NULL ? options->guest_manifest : CORRAL_DEFAULT_GUEST_MANIFEST;
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  if (source == NULL)
+    return NULL;
+  schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  if (schema == NULL || !g_settings_schema_has_key (schema, "guest-manifest"))
+    return NULL;
+  settings = g_settings_new_full (schema, NULL, NULL);
+  return g_settings_get_string (settings, "guest-manifest");
+}
+
+char *
+corral_cli_dup_guest_manifest (const CorralCliOptions *options,
+                               GError                **error)
+{
+  g_autoptr(CorralGuestStore) store = corral_guest_store_new_default ();
+  g_autofree char *preference = NULL;
+
+  if (options->guest_manifest == NULL)
+    preference = dup_preferred_guest ();
+  return corral_guest_store_resolve (store, options->guest_manifest, preference, NULL, error);
 }
 
 void
@@ -226,8 +251,11 @@ setup_load (Setup                  *setup,
             GError                **error)
 {
   g_autofree char *warning = NULL;
+  g_autofree char *manifest = corral_cli_dup_guest_manifest (options, error);
 
-  setup->guest = corral_guest_load (corral_cli_guest_manifest (options), error);
+  if (manifest == NULL)
+    return FALSE;
+  setup->guest = corral_guest_load (manifest, error);
   if (setup->guest == NULL)
     return FALSE;
   setup->profile = corral_profile_load (options->project_dir, &warning, error);

@@ -27,7 +27,7 @@ typedef struct {
   gboolean no_network;
   guint    memory_mib;      /* 0 = the profile's */
   guint    cores;           /* 0 = the profile's */
-  char    *guest_manifest;  /* NULL = CORRAL_DEFAULT_GUEST_MANIFEST */
+  char    *guest_manifest;  /* NULL = the guest store's choice */
   gboolean dry_run;
   char    *project_dir;     /* absolute, symlinks resolved */
   char   **agent_args;      /* after "--"; NULL = the profile's */
@@ -43,8 +43,11 @@ gboolean corral_cli_parse         (int                 argc,
                                    CorralCliOptions   *options,
                                    GError            **error);
 
-/* The manifest to use: --guest, else the build-time default. */
-const char *corral_cli_guest_manifest (const CorralCliOptions *options);
+/* The manifest to use: --guest, else the Preferences' guest (when the
+ * settings schema is installed), else the guest store's (see
+ * corral-guest-store.h). NULL and an error when there is none. */
+char    *corral_cli_dup_guest_manifest (const CorralCliOptions *options,
+                                        GError                **error);
 
 /* Applies the command line's overrides to @profile (not saved). */
 void     corral_cli_apply         (const CorralCliOptions *options,

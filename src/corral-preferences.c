@@ -27,6 +27,7 @@ struct _CorralPreferences
 
   GSettings    *settings;
   char         *default_guest;
+  char         *command_line_guest;
   GCancellable *cancellable;
 };
 
@@ -147,11 +148,16 @@ update_guest_row (CorralPreferences *self)
   g_autofree char *manifest = g_settings_get_string (self->settings, "guest-manifest");
   g_autofree char *subtitle = NULL;
 
-  if (manifest[0] == '\0')
-    /* Translators: %s is the default guest manifest's path */
+  if (self->command_line_guest != NULL)
+    /* Translators: %s is a guest manifest's path, given with --guest */
+    subtitle = g_markup_printf_escaped (_("This run uses %s (--guest)"), self->command_line_guest);
+  else if (manifest[0] != '\0')
+    subtitle = g_markup_escape_text (manifest, -1);
+  else if (self->default_guest != NULL)
+    /* Translators: %s is the installed guest's manifest path */
     subtitle = g_markup_printf_escaped (_("Default: %s"), self->default_guest);
   else
-    subtitle = g_markup_escape_text (manifest, -1);
+    subtitle = g_markup_escape_text (_("Default: none installed yet"), -1);
   adw_action_row_set_subtitle (self->guest_row, subtitle);
 }
 
@@ -222,13 +228,15 @@ layout_set_mapping (const GValue       *value,
 
 GtkWidget *
 corral_preferences_new (GSettings  *settings,
-                        const char *default_guest)
+                        const char *default_guest,
+                        const char *command_line_guest)
 {
   CorralPreferences *self = g_object_new (CORRAL_TYPE_PREFERENCES, NULL);
   g_autofree char *qemu = NULL;
 
   self->settings = g_object_ref (settings);
   self->default_guest = g_strdup (default_guest);
+  self->command_line_guest = g_strdup (command_line_guest);
 
   g_settings_bind (settings, "start-on-open", self->start_on_open_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (settings, "layout", self->layout_row, "selected", G_SETTINGS_BIND_DEFAULT,
@@ -253,6 +261,7 @@ corral_preferences_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), CORRAL_TYPE_PREFERENCES);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->default_guest, g_free);
+  g_clear_pointer (&self->command_line_guest, g_free);
 
   G_OBJECT_CLASS (corral_preferences_parent_class)->dispose (object);
 }

@@ -11,8 +11,10 @@ G_BEGIN_DECLS
 #define CORRAL_TYPE_PREFERENCES (corral_preferences_get_type ())
 G_DECLARE_FINAL_TYPE (CorralPreferences, corral_preferences, CORRAL, PREFERENCES, AdwPreferencesWindow)
 
-/* @default_guest: the manifest used when the preference is empty. */
+/* @default_guest: the installed guest used when the preference is empty
+ * (NULL: none); @command_line_guest: --guest, which wins for this run (or NULL). */
 GtkWidget *corral_preferences_new (GSettings  *settings,
-                                   const char *default_guest);
+                                   const char *default_guest,
+                                   const char *command_line_guest);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 
 #include "corral-application.h"
 #include "corral-console-view.h"
+#include "corral-guest-store.h"
 #include "corral-secrets.h"
 #include "corral-vm.h"
 #include "corral-vnc-view.h"
@@ -422,6 +423,11 @@ start_action (GtkWidget  *widget,
     }
 
   guest = corral_application_load_guest (get_app (self), &error);
+  if (guest == NULL && g_error_matches (error, CORRAL_GUEST_STORE_ERROR, CORRAL_GUEST_STORE_ERROR_NONE_INSTALLED))
+    {
+      show_error (self, error->message, NULL, TRUE);
+      return;
+    }
   if (guest == NULL)
     {
       g_autofree char *msg =

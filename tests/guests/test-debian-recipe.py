@@ -102,6 +102,12 @@ r = subprocess.run([build, "--print-manifest"], capture_output=True, text=True,
 check("build-guest --print-manifest names the manifest without building",
       r.returncode == 0 and r.stdout.strip() == "/nonexistent/guest/guest.ini", r)
 
+env = {k: v for k, v in os.environ.items() if k != "CORRAL_GUEST_DIR"}
+r = subprocess.run([build, "--print-manifest"], capture_output=True, text=True,
+                   env=dict(env, XDG_DATA_HOME="/nonexistent/data"))
+check("build-guest builds into Corral's guest store (XDG_DATA_HOME/corral/guests), found without --guest",
+      r.returncode == 0 and r.stdout.strip() == "/nonexistent/data/corral/guests/debian/guest.ini", r)
+
 print(f"1..{len(results)}")
 failed = 0
 for i, (name, ok, diag) in enumerate(results, 1):

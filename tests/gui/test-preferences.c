@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <adwaita.h>
 
 #include "corral-application.h"
@@ -116,12 +118,23 @@ test_settings (void)
   g_autofree char *qemu = NULL;
   GtkWidget *prefs;
 
+  g_autofree char *store_guest = g_build_filename (g_get_user_data_dir (), "corral", "guests", "debian", NULL);
+  g_autofree char *store_manifest = g_build_filename (store_guest, "guest.ini", NULL);
+
+  /* Nothing installed, nothing chosen: the row says so. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
   prefs = corral_test_find_toplevel (CORRAL_TYPE_PREFERENCES);
   corral_test_wait_mapped (prefs);
+  g_assert_true (corral_test_wait_for_text (prefs, "Default: none installed yet", 5));
+  gtk_window_destroy (GTK_WINDOW (prefs));
 
-  /* No guest chosen: the row says which one is used. */
-  g_assert_true (corral_test_wait_for_text (prefs, corral_application_get_default_guest (app), 5));
+  /* A guest in the user's store: the row names the one that is used. */
+  g_assert_cmpint (g_mkdir_with_parents (store_guest, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (store_manifest, "[Guest]\nKernel=vmlinuz\n", -1, NULL));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  prefs = corral_test_find_toplevel (CORRAL_TYPE_PREFERENCES);
+  corral_test_wait_mapped (prefs);
+  g_assert_true (corral_test_wait_for_text (prefs, store_manifest, 5));
 
   gtk_editable_set_text (GTK_EDITABLE (child (prefs, "qemu_row")), " /opt/qemu/bin/qemu-system-x86_64 ");
   g_signal_emit_by_name (child (prefs, "qemu_row"), "apply");
@@ -141,6 +154,8 @@ test_settings (void)
   g_settings_reset (settings, "qemu-binary");
   g_settings_reset (settings, "guest-manifest");
   gtk_window_destroy (GTK_WINDOW (prefs));
+  g_unlink (store_manifest);
+  g_rmdir (store_guest);
 }
 
 int
