@@ -17,6 +17,7 @@
   gtk-vnc,
   json-glib,
   libsecret,
+  libsoup_3,
   qemu_kvm,
   # The source tree: the repository root (the flake lives in nix/).
   src ? ../.,
@@ -58,6 +59,7 @@ stdenv.mkDerivation {
     gtk-vnc # gvnc-1.0
     json-glib
     libsecret
+    libsoup_3 # the first-run guest download
   ];
 
   mesonFlags = lib.optional (guestManifest != null) "-Dguest_manifest=${guestManifest}";
