@@ -31,18 +31,9 @@ let
     patchShebangs $out/lib/corral
   '';
 
-  # Every tag of the seed's share table (plus state_dir): the fstab must
-  # carry each one (checked below and by the flake's guest-fstab check).
-  ninep = device: options: {
-    inherit device;
-    fsType = "9p";
-    options = [
-      "trans=virtio"
-      "version=9p2000.L"
-    ] ++ options;
-    noCheck = true;
-  };
-  afterIds = "x-systemd.after=corral-setup.service";
+  # The shares, consoles and tags: plain data shared with guest.nix and
+  # evaluated by the tests without nixpkgs.
+  contract = import ./contract.nix;
 in
 {
   imports = [ "${modulesPath}/virtualisation/qemu-vm.nix" ];
@@ -56,16 +47,7 @@ in
     tags = lib.mkOption {
       type = lib.types.listOf lib.types.str;
       readOnly = true;
-      default = [
-        "project_share"
-        "claude_auth"
-        "git_config"
-        "git_config_dir"
-        "gh_config_dir"
-        "ssh_dir"
-        "claude_meta"
-        "state_dir"
-      ];
+      default = contract.tags;
       description = "9p tags of the guest contract.";
     };
   };
@@ -87,26 +69,14 @@ in
       diskImage = null; # root on tmpfs: nothing outside the shares persists
       sharedDirectories = lib.mkForce { }; # only the contract's shares
       # Serial console last: it is /dev/console.
-      qemu.consoles = [
-        "tty0"
-        "ttyS0,115200n8"
-      ];
+      qemu.consoles = contract.consoles;
       vlans = lib.mkIf (!cfg.network) [ ];
 
       # Under virtualisation.fileSystems: qemu-vm.nix replaces fileSystems
-      # with it, so 9p mounts declared elsewhere would be dropped.
-      fileSystems = {
-        "/project" = ninep "project_share" [ "msize=104857600" ];
-        "/mnt/meta" = ninep "claude_meta" [ "ro" ];
-        "/mnt/state" = ninep "state_dir" [ "nofail" afterIds ];
-        "/home/sandbox/.claude" = ninep "claude_auth" [ "nofail" afterIds ];
-        # QEMU shares folders only: a folder holding .gitconfig, linked
-        # to ~/.gitconfig by corral-home.
-        "/mnt/git_config" = ninep "git_config" [ "ro" "nofail" ];
-        "/home/sandbox/.config/git" = ninep "git_config_dir" [ "ro" "nofail" afterIds ];
-        "/home/sandbox/.config/gh" = ninep "gh_config_dir" [ "ro" "nofail" afterIds ];
-        "/home/sandbox/.ssh" = ninep "ssh_dir" [ "ro" "nofail" afterIds ];
-      };
+      # with it, so 9p mounts declared elsewhere would be dropped. Every tag
+      # of the seed's share table (plus state_dir): the fstab must carry
+      # each one (checked below and by the flake's guest-fstab check).
+      fileSystems = contract.fileSystems;
     };
 
     assertions = map (tag: {

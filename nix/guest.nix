@@ -44,10 +44,20 @@ let
         | mkfs.erofs --quiet --force-uid=0 --force-gid=0 -L nix-store -T 0 --tar=f $out
       '';
 
-  consoles = lib.concatMapStringsSep " " (c: "console=${c}") config.virtualisation.qemu.consoles;
+  # The manifest's text is pure Nix (contract.nix, tested without nixpkgs);
+  # NixOS writes the same parameters to ${toplevel}/kernel-params.
+  manifest = (import ./contract.nix).manifest {
+    kernel = "${toplevel}/kernel";
+    initrd = "${toplevel}/initrd";
+    cmdline = "${toString config.boot.kernelParams} init=${toplevel}/init regInfo=${regInfo}/registration";
+    disk = storeImage;
+    consoleList = config.virtualisation.qemu.consoles;
+  };
 in
 runCommand "corral-nixos-guest"
   {
+    inherit manifest;
+    passAsFile = [ "manifest" ];
     passthru = {
       inherit system config storeImage;
       memorySize = config.virtualisation.memorySize;
@@ -56,22 +66,5 @@ runCommand "corral-nixos-guest"
   }
   ''
     mkdir -p $out
-    cat > $out/guest.ini <<EOF
-    # Corral guest manifest of the NixOS guest (nix/guest.nix).
-    # Guest contract: data/guests/CONTRACT.md in Corral's source.
-    [Guest]
-    Name=NixOS (Corral)
-    Kernel=${toplevel}/kernel
-    Initrd=${toplevel}/initrd
-    Cmdline=$(cat ${toplevel}/kernel-params) init=${toplevel}/init regInfo=${regInfo}/registration ${consoles}
-    Disk=${storeImage}
-    DiskFormat=raw
-    DiskSnapshot=true
-    AgentSerial=0
-    EnterSerial=1
-    Graphical=true
-    Vga=virtio
-    Machine=q35
-    MinMemory=2048
-    EOF
+    cp "$manifestPath" $out/guest.ini
   ''
