@@ -26,6 +26,8 @@ struct _CorralWindow
   GtkWidget       *force_off_button;
   GtkWidget       *preferences_button;
   GtkInfoBar      *kvm_bar;
+  GtkRevealer     *guest_revealer;
+  GtkWidget       *guest_setup;    /* CorralGuestSetup */
   GtkStack        *stack;
   GtkWidget       *start_page;
   GtkWidget       *recent_box;
@@ -78,6 +80,13 @@ GtkWidget *corral_window_get_console     (CorralWindow   *self,
 void       corral_window_project_opened  (CorralWindow   *self);
 /* Asks before closing a window whose VM runs; TRUE = close now. */
 gboolean   corral_window_may_close       (CorralWindow   *self);
+
+/* corral-window-guest.c: the offer to download a guest when none is found */
+void corral_window_class_init_guest (GtkWidgetClass *widget_class);
+void corral_window_init_guest       (CorralWindow   *self);
+/* Shows the offer if no guest is installed. */
+void corral_window_check_guest      (CorralWindow   *self);
+void corral_window_offer_guest      (CorralWindow   *self);
 
 /* corral-window-dnd.c */
 void corral_window_init_dnd (CorralWindow *self);

@@ -425,7 +425,8 @@ start_action (GtkWidget  *widget,
   guest = corral_application_load_guest (get_app (self), &error);
   if (guest == NULL && g_error_matches (error, CORRAL_GUEST_STORE_ERROR, CORRAL_GUEST_STORE_ERROR_NONE_INSTALLED))
     {
-      show_error (self, error->message, NULL, TRUE);
+      /* Not an error to dismiss: the offer says so and can fix it. */
+      corral_window_offer_guest (self);
       return;
     }
   if (guest == NULL)

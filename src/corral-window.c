@@ -28,7 +28,10 @@ static GParamSpec *properties[N_PROPS];
 CorralWindow *
 corral_window_new (GtkApplication *application)
 {
-  return g_object_new (CORRAL_TYPE_WINDOW, "application", application, NULL);
+  CorralWindow *self = g_object_new (CORRAL_TYPE_WINDOW, "application", application, NULL);
+
+  corral_window_check_guest (self);
+  return self;
 }
 
 const char *
@@ -511,6 +514,7 @@ corral_window_class_init (CorralWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, recent_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, tab_view_close_page_cb);
   corral_window_class_init_vm (widget_class);
+  corral_window_class_init_guest (widget_class);
 
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.settings", NULL, settings_action);
@@ -556,5 +560,6 @@ corral_window_init (CorralWindow *self)
 
   corral_window_init_vm (self);
   corral_window_init_dnd (self);
+  corral_window_init_guest (self);
   corral_window_refresh_recent (self);
 }
