@@ -99,6 +99,14 @@ corral_guest_store_new_default (void)
     g_autofree char *pkg = g_build_filename (PKGDATADIR, "guests", NULL);
     add_unique (dirs, pkg);
   }
+  /* In a Flatpak the user's store is the app's own; a guest built on the
+   * host (build-aux/build-guest) is still found, read through
+   * --filesystem=home. */
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *host = g_build_filename (g_get_home_dir (), ".local", "share", "corral", "guests", NULL);
+      add_unique (dirs, host);
+    }
   for (guint i = 0; data_dirs[i] != NULL; i++)
     {
       g_autofree char *dir = g_build_filename (data_dirs[i], "corral", "guests", NULL);

@@ -35,9 +35,10 @@ CorralGuestStore   *corral_guest_store_new             (const char          *use
                                                         const char          *system_manifest,
                                                         const char * const  *system_dirs);
 /* $XDG_DATA_HOME/corral/guests; then the meson option guest_manifest;
- * then $CORRAL_GUEST_PATH (colon-separated folders), PKGDATADIR/guests and
- * corral/guests in each of $XDG_DATA_DIRS (a distribution's or Nix
- * profile's share folder, a Flatpak's /app/share). */
+ * then $CORRAL_GUEST_PATH (colon-separated folders), PKGDATADIR/guests,
+ * in a Flatpak the host's ~/.local/share/corral/guests, and corral/guests
+ * in each of $XDG_DATA_DIRS (a distribution's or Nix profile's share
+ * folder, a Flatpak's /app/share). */
 CorralGuestStore   *corral_guest_store_new_default     (void);
 
 const char         *corral_guest_store_get_user_dir    (CorralGuestStore *self);

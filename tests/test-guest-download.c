@@ -325,6 +325,33 @@ test_not_found (void)
   assert_fails ("missing", FALSE, CORRAL_GUEST_DOWNLOAD_ERROR, CORRAL_GUEST_DOWNLOAD_ERROR_HTTP, "404");
 }
 
+/* A catalogue can name a local folder (a mirror, a USB stick). */
+static void
+test_file_url (void)
+{
+  g_autofree char *bundle_uri = g_filename_to_uri (bundle_dir, NULL, NULL);
+  g_auto(GStrv) lines = g_strsplit (catalogue_text, "\n", -1);
+  g_autoptr(CorralGuestCatalogue) cat = NULL;
+  g_autofree char *store = fresh_store ("file");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *manifest = NULL;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "URL="))
+      {
+        g_free (lines[i]);
+        lines[i] = g_strconcat ("URL=", bundle_uri, "/", NULL);
+      }
+  text = g_strjoinv ("\n", lines);
+  cat = corral_guest_catalogue_new_from_data (text, -1, "test", &error);
+  g_assert_no_error (error);
+  manifest = download (cat, store, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (manifest, G_FILE_TEST_IS_REGULAR));
+  remove_store (store);
+}
+
 static void
 test_no_space (void)
 {
@@ -409,6 +436,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guest-download/cancel", test_cancel);
   g_test_add_func ("/guest-download/not-found", test_not_found);
   g_test_add_func ("/guest-download/no-space", test_no_space);
+  g_test_add_func ("/guest-download/file-url", test_file_url);
   g_test_add_func ("/guest-download/replaces-only-when-complete", test_replaces_only_when_complete);
   g_test_add_func ("/guest-download/success-boots", test_success_boots);
   status = g_test_run ();
