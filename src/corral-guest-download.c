@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -499,6 +500,38 @@ fetch_file (CorralGuestDownload   *self,
   return output_close (&out, self, error);
 }
 
+/* Work folders of downloads whose process is gone (killed, or the
+ * machine went down) are removed: they may hold gigabytes. Their names
+ * carry the process id: .download-ID-PID-XXXXXX, .old-ID-PID. */
+static void
+sweep_stale (const char *store_dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (store_dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_auto(GStrv) parts = NULL;
+      guint n;
+      guint64 pid;
+
+      if (!g_str_has_prefix (name, ".download-") && !g_str_has_prefix (name, ".old-"))
+        continue;
+      parts = g_strsplit (name, "-", -1);
+      n = g_strv_length (parts);
+      /* The pid is the last field of .old-…, the one before the random
+       * suffix of .download-…. */
+      if (n < 3 || !g_ascii_string_to_unsigned (parts[g_str_has_prefix (name, ".old-") ? n - 1 : n - 2],
+                                                10, 1, G_MAXINT, &pid, NULL))
+        continue;
+      if (kill ((pid_t) pid, 0) != 0 && errno == ESRCH)
+        {
+          g_autofree char *path = g_build_filename (store_dir, name, NULL);
+          remove_work_dir (path);
+        }
+    }
+}
+
 static gboolean
 check_space (CorralGuestDownload  *self,
              GError              **error)
@@ -588,6 +621,7 @@ download_thread (GTask        *task,
                                _("Could not create “%s”: %s"), self->store_dir, g_strerror (saved));
       return;
     }
+  sweep_stale (self->store_dir);
   if (!check_space (self, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -595,7 +629,7 @@ download_thread (GTask        *task,
     }
 
   /* Hidden: the store never offers a guest that is still arriving. */
-  template = g_strdup_printf ("%s/.download-%s-XXXXXX", self->store_dir, self->offer->id);
+  template = g_strdup_printf ("%s/.download-%s-%d-XXXXXX", self->store_dir, self->offer->id, (int) getpid ());
   work_dir = g_mkdtemp_full (template, 0755);
   if (work_dir == NULL)
     {

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
@@ -325,6 +326,49 @@ test_not_found (void)
   assert_fails ("missing", FALSE, CORRAL_GUEST_DOWNLOAD_ERROR, CORRAL_GUEST_DOWNLOAD_ERROR_HTTP, "404");
 }
 
+/* What a download killed with the app left behind is removed by the next
+ * one; a download still running in another process is left alone. */
+static void
+test_sweeps_killed_download (void)
+{
+  g_autoptr(CorralGuestCatalogue) cat = catalogue ("ok");
+  g_autofree char *store = fresh_store ("sweep");
+  g_autoptr(GSubprocess) gone = NULL;
+  g_autofree char *dead = NULL, *dead_old = NULL, *alive = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *entries = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *dead_pid;
+
+  /* A process id that no longer runs. */
+  gone = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "true", NULL);
+  g_assert_no_error (error);
+  dead_pid = g_subprocess_get_identifier (gone);
+  dead = g_strdup_printf ("%s/.download-debian-%s-AbC123", store, dead_pid);
+  dead_old = g_strdup_printf ("%s/.old-debian-%s", store, dead_pid);
+  g_assert_true (g_subprocess_wait (gone, NULL, NULL));
+  alive = g_strdup_printf ("%s/.download-debian-%d-XyZ789", store, (int) getppid ());
+  {
+    const char *dirs[] = { dead, dead_old, alive };
+
+    for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+      {
+        g_autofree char *partial = g_build_filename (dirs[i], "rootfs.img", NULL);
+
+        g_assert_cmpint (g_mkdir_with_parents (dirs[i], 0755), ==, 0);
+        g_assert_true (g_file_set_contents (partial, "partial", -1, NULL));
+      }
+  }
+
+  manifest = download (cat, store, FALSE, &error);
+  g_assert_no_error (error);
+  entries = listing (store);
+  expected = g_strdup_printf (".download-debian-%d-XyZ789 debian", (int) getppid ());
+  g_assert_cmpstr (entries, ==, expected);
+  remove_store (store);
+}
+
 /* A catalogue can name a local folder (a mirror, a USB stick). */
 static void
 test_file_url (void)
@@ -437,6 +481,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guest-download/not-found", test_not_found);
   g_test_add_func ("/guest-download/no-space", test_no_space);
   g_test_add_func ("/guest-download/file-url", test_file_url);
+  g_test_add_func ("/guest-download/sweeps-killed-download", test_sweeps_killed_download);
   g_test_add_func ("/guest-download/replaces-only-when-complete", test_replaces_only_when_complete);
   g_test_add_func ("/guest-download/success-boots", test_success_boots);
   status = g_test_run ();
