@@ -26,6 +26,11 @@ G_BEGIN_DECLS
 /* How long QEMU gets to go after "quit"/SIGTERM, or to exit after its
  * control connection failed to set up. */
 #define CORRAL_VM_QUIT_GRACE_SECONDS  5
+/* How long a start waits for QEMU's QMP handshake. QEMU greets on QMP
+ * before the guest runs at all (0.04-0.09 s here: emulated, load 6 on 2
+ * cores); one that has not answered after this is hung, and the start
+ * would otherwise never end. */
+#define CORRAL_VM_START_TIMEOUT_SECONDS 30
 
 struct _CorralVm
 {
@@ -63,6 +68,7 @@ struct _CorralVm
   guint           powerdown_source;
   guint           kill_source;
   guint           handshake_source;  /* QMP failed to set up: QEMU gets a grace to exit */
+  guint           start_timeout_source;  /* QEMU has not answered QMP yet */
   char           *handshake_error;
   guint           display_serial;
 };

@@ -105,10 +105,35 @@ handshake_cb (GObject      *source,
     }
   if (self == NULL || self->state != CORRAL_VM_STATE_STARTING || self->qmp != CORRAL_QMP (source))
     return;
+  g_clear_handle_id (&self->start_timeout_source, g_source_remove);
   _corral_vm_set_state (self, CORRAL_VM_STATE_RUNNING);
   task = _corral_vm_take_start_task (self);
   if (task != NULL)
     g_task_return_boolean (task, TRUE);
+}
+
+/* QEMU is there but silent: hung before its greeting (stopped, stuck in
+ * a device's set-up, starved) or greeted and never answered. Nothing
+ * would ever end the start, so end it: kill QEMU (SIGKILL, which a
+ * stopped process gets too) and release the run like any failed start. */
+static gboolean
+start_timeout_cb (gpointer user_data)
+{
+  CorralVm *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  self->start_timeout_source = 0;
+  if (self->state != CORRAL_VM_STATE_STARTING || self->process == NULL)
+    return G_SOURCE_REMOVE;
+  err = g_strstrip (g_strdup (self->qemu_stderr->str));
+  g_message ("QEMU (pid %d) did not answer QMP within %d s; ending it",
+             self->pid, CORRAL_VM_START_TIMEOUT_SECONDS);
+  error = g_error_new (CORRAL_VM_ERROR, CORRAL_VM_ERROR_QMP,
+                       _("QEMU did not answer on its control connection within %d seconds, so Corral ended it. Try starting again; if it happens again, QEMU may be stuck or the computer overloaded.%s%s"),
+                       CORRAL_VM_START_TIMEOUT_SECONDS, *err ? "\n" : "", err);
+  _corral_vm_fail_start (self, error);
+  return G_SOURCE_REMOVE;
 }
 
 void
@@ -125,6 +150,10 @@ _corral_vm_qmp_connect (CorralVm *self,
   weak = g_new0 (GWeakRef, 1);
   g_weak_ref_init (weak, self);
   corral_qmp_handshake_async (self->qmp, self->run_cancellable, handshake_cb, weak);
+  /* From the spawn: a retry (KVM refused) starts the clock again. */
+  g_clear_handle_id (&self->start_timeout_source, g_source_remove);
+  self->start_timeout_source = g_timeout_add_seconds (CORRAL_VM_START_TIMEOUT_SECONDS,
+                                                      start_timeout_cb, self);
 }
 
 /* --- operations ------------------------------------------------------------ */

@@ -113,6 +113,7 @@ clear_timers (CorralVm *self)
   g_clear_handle_id (&self->powerdown_source, g_source_remove);
   g_clear_handle_id (&self->kill_source, g_source_remove);
   g_clear_handle_id (&self->handshake_source, g_source_remove);
+  g_clear_handle_id (&self->start_timeout_source, g_source_remove);
 }
 
 /* Releases everything the run owns except the process object. Safe to

@@ -438,6 +438,98 @@ test_qmp_never_answers (Fixture       *f,
   assert_lock_free (f->project);
 }
 
+static gboolean
+process_gone (gpointer data)
+{
+  return kill (GPOINTER_TO_INT (data), 0) == -1 && errno == ESRCH;
+}
+
+typedef struct {
+  gboolean  done;
+  GError   *error;
+} StartResult;
+
+static void
+start_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  StartResult *start = user_data;
+
+  corral_vm_start_finish (CORRAL_VM (source), result, &start->error);
+  start->done = TRUE;
+}
+
+static gboolean
+start_finished (gpointer data)
+{
+  return ((StartResult *) data)->done;
+}
+
+/* A real QEMU that hangs before it greets on QMP (stopped with SIGSTOP
+ * the moment it is spawned, as a debugger or a starved machine would
+ * leave it): the start must end in words after the start timeout, not
+ * stay in "starting" forever; QEMU must be ended (a stopped process
+ * ignores SIGTERM), the run dir with the key removed and the project's
+ * lock freed; and the same Vm then starts normally. */
+static void
+test_qemu_hangs_before_greeting (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autofree char *run_dir = corral_meta_dir_path_for (f->project);
+  StartResult start = { FALSE, NULL };
+  gint64 begin;
+  double seconds;
+  int pid;
+
+  g_setenv ("ANTHROPIC_API_KEY", "sk-ant-hang-SECRET", TRUE);
+  make_vm (f);
+  begin = g_get_monotonic_time ();
+  corral_vm_start_async (f->vm, NULL, start_done_cb, &start);
+  pid = corral_vm_get_qemu_pid (f->vm);
+  g_assert_cmpint (pid, >, 0);
+  /* No main-loop iteration since the spawn: the Vm cannot have read a
+   * greeting, and a stopped QEMU answers nothing more. */
+  g_assert_cmpint (kill (pid, SIGSTOP), ==, 0);
+  g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_STARTING);
+  g_assert_true (g_file_test (run_dir, G_FILE_TEST_IS_DIR));
+
+  g_assert_true (corral_test_wait_until (start_finished, &start, 120));
+  seconds = (g_get_monotonic_time () - begin) / 1e6;
+  g_test_message ("start: %s (after %.1f s)", start.error ? start.error->message : "(no error)",
+                  seconds);
+  g_assert_error (start.error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_QMP);
+  g_assert_nonnull (strstr (start.error->message, "did not answer"));
+  g_assert_nonnull (strstr (start.error->message, "Corral ended it"));
+  /* It waited for the timeout (a hang is not reported at once) and
+   * not much longer. */
+  g_assert_cmpfloat (seconds, >=, 25);
+  g_assert_cmpfloat (seconds, <, 90);
+  g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_FAILED);
+  g_assert_cmpstr (corral_vm_get_error_message (f->vm), ==, start.error->message);
+  g_assert_cmpint (corral_vm_get_qemu_pid (f->vm), ==, 0);
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  assert_lock_free (f->project);
+  /* Ended and reaped, though it was stopped. */
+  if (!corral_test_wait_until (process_gone, GINT_TO_POINTER (pid), 30))
+    {
+      kill (pid, SIGKILL);
+      g_error ("the hung QEMU (pid %d) is still there", pid);
+    }
+  g_clear_error (&start.error);
+
+  /* The same Vm (same window) starts again and works. */
+  g_ptr_array_set_size (f->states, 0);
+  boot_to_ready (f);
+  g_assert_null (corral_vm_get_error_message (f->vm));
+  g_assert_cmpint (corral_vm_get_qemu_pid (f->vm), !=, pid);
+  assert_shell_answers (f, "unhung");
+  corral_vm_power_down (f->vm);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 120);
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  g_unsetenv ("ANTHROPIC_API_KEY");
+}
+
 /* The guest's files vanish between two runs (rebuilt, removed): the
  * next start says which file is missing, starts no QEMU, leaves no run
  * dir or lock, and does not touch the saved settings. */
@@ -505,6 +597,8 @@ main (int argc, char **argv)
               fixture_setup, test_qemu_quits_from_outside, fixture_teardown);
   g_test_add ("/reliability/vm/qmp-never-answers", Fixture, NULL,
               fixture_setup, test_qmp_never_answers, fixture_teardown);
+  g_test_add ("/reliability/vm/qemu-hangs-before-greeting", Fixture, NULL,
+              fixture_setup, test_qemu_hangs_before_greeting, fixture_teardown);
   g_test_add ("/reliability/vm/guest-vanished", Fixture, NULL,
               fixture_setup, test_guest_vanished, fixture_teardown);
   return g_test_run ();
