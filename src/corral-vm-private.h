@@ -42,6 +42,7 @@ struct _CorralVm
 
   CorralVmState  state;
   gboolean       paused;
+  gboolean       control_lost;   /* QMP gone while QEMU runs on */
   char          *error_message;
   GString       *qemu_stderr;
   guint          powerdown_timeout;
@@ -69,6 +70,7 @@ struct _CorralVm
   guint           kill_source;
   guint           handshake_source;  /* QMP failed to set up: QEMU gets a grace to exit */
   guint           start_timeout_source;  /* QEMU has not answered QMP yet */
+  guint           qmp_lost_source;   /* QMP closed: is QEMU exiting, or still there? */
   char           *handshake_error;
   guint           display_serial;
 };
@@ -79,6 +81,8 @@ void      _corral_vm_set_state         (CorralVm      *self,
                                         CorralVmState  state);
 void      _corral_vm_set_paused        (CorralVm      *self,
                                         gboolean       paused);
+void      _corral_vm_set_control_lost  (CorralVm      *self,
+                                        gboolean       lost);
 void      _corral_vm_release_run       (CorralVm      *self);
 void      _corral_vm_end_run           (CorralVm      *self,
                                         const char    *message);

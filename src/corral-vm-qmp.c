@@ -12,6 +12,11 @@
 
 #include "corral-vm-private.h"
 
+/* How long after QMP closes QEMU's exit must have been seen for the
+ * close to count as part of it (both come from the same exit; the exit
+ * only needs the child watch to run). */
+#define QMP_LOST_DELAY_MS 1000
+
 /* --- events and handshake ----------------------------------------------- */
 
 static void
@@ -58,18 +63,39 @@ handshake_grace_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* QMP closed and QEMU's exit has not followed: QEMU runs on without it. */
+static gboolean
+qmp_lost_cb (gpointer user_data)
+{
+  CorralVm *self = user_data;
+
+  self->qmp_lost_source = 0;
+  if (self->state != CORRAL_VM_STATE_RUNNING || self->stop_requested ||
+      self->process == NULL || self->process_exited || self->stderr_done)
+    return G_SOURCE_REMOVE;
+  g_message ("Lost the control connection to QEMU (pid %d); the guest runs on", self->pid);
+  _corral_vm_set_control_lost (self, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
 /* QEMU closes QMP only as it exits; anything else (the peer shut down)
  * leaves a guest we can no longer drive: it keeps running (the agent's
- * session is worth keeping), operations that need QMP say so, and Stop
- * ends QEMU by signal. */
+ * session is worth keeping), operations that need QMP say so, Stop ends
+ * QEMU by signal, and control-lost tells the window. A QEMU that dies
+ * closes QMP a moment before its exit is seen: the check waits a little
+ * so that a crash is reported as one, not as a lost connection first. */
 static void
 qmp_closed_cb (CorralQmp    *qmp,
                const GError *error,
                CorralVm     *self)
 {
   if (self->state == CORRAL_VM_STATE_RUNNING && !self->stop_requested)
-    g_debug ("The control connection to QEMU closed%s%s",
+    {
+      g_debug ("The control connection to QEMU closed%s%s",
                error ? ": " : "", error ? error->message : "");
+      if (self->qmp_lost_source == 0)
+        self->qmp_lost_source = g_timeout_add (QMP_LOST_DELAY_MS, qmp_lost_cb, self);
+    }
 }
 
 /* The handshake may end after the Vm is gone (dispose closes QMP, which

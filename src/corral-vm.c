@@ -43,6 +43,7 @@ enum {
   PROP_QEMU_STDERR,
   PROP_POWERDOWN_TIMEOUT,
   PROP_WARNINGS,
+  PROP_CONTROL_LOST,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -96,6 +97,16 @@ _corral_vm_set_paused (CorralVm *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
 }
 
+void
+_corral_vm_set_control_lost (CorralVm *self,
+                             gboolean  lost)
+{
+  if (self->control_lost == lost)
+    return;
+  self->control_lost = lost;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTROL_LOST]);
+}
+
 static void
 set_error_message (CorralVm   *self,
                    const char *message)
@@ -114,6 +125,7 @@ clear_timers (CorralVm *self)
   g_clear_handle_id (&self->kill_source, g_source_remove);
   g_clear_handle_id (&self->handshake_source, g_source_remove);
   g_clear_handle_id (&self->start_timeout_source, g_source_remove);
+  g_clear_handle_id (&self->qmp_lost_source, g_source_remove);
 }
 
 /* Releases everything the run owns except the process object. Safe to
@@ -149,6 +161,7 @@ _corral_vm_release_run (CorralVm *self)
       g_clear_object (&self->state_dir);
     }
   _corral_vm_set_paused (self, FALSE);
+  _corral_vm_set_control_lost (self, FALSE);
 }
 
 /* The run is over: @message NULL means a clean stop. */
@@ -338,6 +351,13 @@ corral_vm_get_qemu_stderr (CorralVm *self)
   return self->qemu_stderr->str;
 }
 
+gboolean
+corral_vm_get_control_lost (CorralVm *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VM (self), FALSE);
+  return self->control_lost;
+}
+
 guint
 corral_vm_get_powerdown_timeout (CorralVm *self)
 {
@@ -496,6 +516,9 @@ corral_vm_get_property (GObject    *object,
     case PROP_WARNINGS:
       g_value_set_boxed (value, corral_vm_get_warnings (self));
       break;
+    case PROP_CONTROL_LOST:
+      g_value_set_boolean (value, self->control_lost);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -559,6 +582,9 @@ corral_vm_class_init (CorralVmClass *klass)
   properties[PROP_WARNINGS] =
     g_param_spec_boxed ("warnings", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONTROL_LOST] =
+    g_param_spec_boolean ("control-lost", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Detailed by the event name: "guest-event::SHUTDOWN". */

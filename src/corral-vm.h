@@ -58,6 +58,10 @@ G_DECLARE_FINAL_TYPE (CorralVm, corral_vm, CORRAL, VM, GObject)
  *   qemu-stderr    string, read-only: what QEMU printed on stderr so far
  *   powerdown-timeout  uint seconds before power-down falls back to force-off
  *   warnings       GStrv, read-only, notifies: the builder's warnings
+ *   control-lost   bool, read-only, notifies: the QMP connection went away
+ *                  while QEMU runs on; the guest still runs but cannot be
+ *                  paused, reset or powered down gently, and Stop ends
+ *                  QEMU at once. FALSE again when the run ends.
  *
  * Signals:
  *   guest-event (const char *name)  every QMP event, detailed by name
@@ -83,6 +87,7 @@ CorralVmState  corral_vm_get_state        (CorralVm *self);
 gboolean       corral_vm_get_paused       (CorralVm *self);
 const char    *corral_vm_get_error_message (CorralVm *self);
 const char    *corral_vm_get_qemu_stderr  (CorralVm *self);
+gboolean       corral_vm_get_control_lost (CorralVm *self);
 
 /* Secrets go to 0600 files in the metadata dir only; never argv/env/log. */
 void           corral_vm_set_secret       (CorralVm *self,

@@ -28,6 +28,7 @@ struct _CorralWindow
   GtkInfoBar      *kvm_bar;
   GtkRevealer     *guest_revealer;
   GtkWidget       *guest_setup;    /* CorralGuestSetup */
+  GtkInfoBar      *control_lost_bar;
   GtkStack        *stack;
   GtkWidget       *start_page;
   GtkWidget       *recent_box;

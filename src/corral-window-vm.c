@@ -130,16 +130,19 @@ update_state (CorralWindow *self)
   gboolean can_start = project && (state == CORRAL_VM_STATE_STOPPED || state == CORRAL_VM_STATE_FAILED);
   gboolean can_stop = state == CORRAL_VM_STATE_STARTING || state == CORRAL_VM_STATE_RUNNING;
   gboolean running = state == CORRAL_VM_STATE_RUNNING;
+  gboolean lost = running && corral_vm_get_control_lost (self->vm);
+  /* Pause, reset and screenshots go through QMP: not without it. */
+  gboolean controlled = running && !lost;
 
   adw_window_title_set_subtitle (self->window_title, project ? state_label (self) : NULL);
 
   gtk_widget_action_set_enabled (widget, "win.start", can_start);
   gtk_widget_action_set_enabled (widget, "win.stop", can_stop);
   gtk_widget_action_set_enabled (widget, "win.force-off", can_stop || state == CORRAL_VM_STATE_STOPPING);
-  gtk_widget_action_set_enabled (widget, "win.pause", running && !paused);
-  gtk_widget_action_set_enabled (widget, "win.resume", running && paused);
-  gtk_widget_action_set_enabled (widget, "win.reset", running);
-  gtk_widget_action_set_enabled (widget, "win.screenshot", running && corral_vm_has_display (self->vm));
+  gtk_widget_action_set_enabled (widget, "win.pause", controlled && !paused);
+  gtk_widget_action_set_enabled (widget, "win.resume", controlled && paused);
+  gtk_widget_action_set_enabled (widget, "win.reset", controlled);
+  gtk_widget_action_set_enabled (widget, "win.screenshot", controlled && corral_vm_has_display (self->vm));
 
   gtk_widget_set_visible (self->start_button, can_start);
   gtk_widget_set_visible (self->stop_button, project && !can_start);
@@ -147,6 +150,9 @@ update_state (CorralWindow *self)
   gtk_spinner_set_spinning (GTK_SPINNER (self->spinner), gtk_widget_get_visible (self->spinner));
 
   corral_window_set_vm_running (self, project && !can_start);
+
+  /* QMP gone, QEMU still there: only while that run lasts. */
+  gtk_info_bar_set_revealed (self->control_lost_bar, lost);
 
   if (state == CORRAL_VM_STATE_STOPPING)
     {
@@ -230,6 +236,7 @@ set_vm (CorralWindow *self,
 
   g_signal_connect_object (vm, "notify::state", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (vm, "notify::paused", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (vm, "notify::control-lost", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (vm, "notify::warnings", G_CALLBACK (warnings_changed_cb), self, G_CONNECT_SWAPPED);
 
   display = corral_vm_has_display (vm);
@@ -602,6 +609,7 @@ corral_window_project_opened (CorralWindow *self)
 void
 corral_window_class_init_vm (GtkWidgetClass *widget_class)
 {
+  gtk_widget_class_bind_template_child (widget_class, CorralWindow, control_lost_bar);
   gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
   gtk_widget_class_bind_template_callback (widget_class, kvm_bar_response_cb);
 

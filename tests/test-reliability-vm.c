@@ -33,6 +33,7 @@ typedef struct {
   CorralVm          *vm;
   CorralTestConsole  agent;
   GPtrArray         *states;   /* state nicks, as notified */
+  guint              control_lost_seen;  /* times control-lost became TRUE */
 } Fixture;
 
 static void
@@ -41,6 +42,15 @@ on_state (CorralVm   *vm,
           Fixture    *f)
 {
   g_ptr_array_add (f->states, g_strdup (corral_test_state_name (corral_vm_get_state (vm))));
+}
+
+static void
+on_control_lost (CorralVm   *vm,
+                 GParamSpec *pspec,
+                 Fixture    *f)
+{
+  if (corral_vm_get_control_lost (vm))
+    f->control_lost_seen++;
 }
 
 static void
@@ -65,6 +75,7 @@ make_vm (Fixture *f)
    * loaded machine emulates slowly. */
   corral_vm_set_powerdown_timeout (f->vm, 90);
   g_signal_connect (f->vm, "notify::state", G_CALLBACK (on_state), f);
+  g_signal_connect (f->vm, "notify::control-lost", G_CALLBACK (on_control_lost), f);
 }
 
 static void
@@ -261,6 +272,9 @@ signal_qemu_then_restart (Fixture            *f,
   g_assert_cmpint (corral_vm_get_qemu_pid (f->vm), ==, 0);
   assert_process_gone (pid);
   assert_lock_free (f->project);
+  /* QMP closed as QEMU died: a crash, never shown as a lost connection. */
+  g_assert_cmpuint (f->control_lost_seen, ==, 0);
+  g_assert_false (corral_vm_get_control_lost (f->vm));
 
   g_ptr_array_set_size (f->states, 0);
   boot_to_ready (f);
@@ -349,6 +363,10 @@ test_qmp_peer_closed (Fixture       *f,
   g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_RUNNING);
   g_assert_cmpint (kill (pid, 0), ==, 0);
   assert_shell_answers (f, "still");
+  /* The window is told (after the short check that QEMU is not exiting). */
+  g_assert_true (corral_test_wait_until ((gboolean (*) (gpointer)) corral_vm_get_control_lost,
+                                         f->vm, 10));
+  g_assert_cmpuint (f->control_lost_seen, ==, 1);
 
   /* A screenshot needs QMP: a readable error, not a hang. */
   png = g_build_filename (f->project, "shot.png", NULL);
@@ -378,9 +396,11 @@ test_qmp_peer_closed (Fixture       *f,
   g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
   assert_process_gone (pid);
   assert_lock_free (f->project);
+  g_assert_false (corral_vm_get_control_lost (f->vm));
 
   /* A new run has a new control connection: everything works again. */
   boot_to_ready (f);
+  g_assert_false (corral_vm_get_control_lost (f->vm));
   png = (g_free (png), g_build_filename (f->project, "shot2.png", NULL));
   corral_vm_screendump_async (f->vm, png, NULL, done_cb, &result);
   g_assert_true (corral_test_wait_until (result_set, &result, 60));

@@ -1,0 +1,303 @@
+/* test-window-control.c: a project window whose VM Corral lost control of
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Real QEMU (the tiny test guest), real Xvfb. QEMU's end of the QMP
+ * socket is shut down from outside while the guest runs: no QEMU command
+ * does that, but a broken socket or a confused QEMU can, and the user
+ * must then learn from the window (not from a log) that the guest runs
+ * on, that pause/reset/screenshots are gone and that Stop ends it at once.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <adwaita.h>
+
+#include "corral-application.h"
+#include "corral-console-view.h"
+#include "corral-vm.h"
+#include "corral-window-private.h"
+#include "gui-test-util.h"
+
+static CorralApplication *app;
+
+static char *
+terminal_text (GtkWidget *console)
+{
+  VteTerminal *terminal = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console));
+  GtkAdjustment *rows = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (terminal));
+
+  return vte_terminal_get_text_range (terminal,
+                                      (long) gtk_adjustment_get_lower (rows), 0,
+                                      (long) gtk_adjustment_get_upper (rows) - 1,
+                                      vte_terminal_get_column_count (terminal),
+                                      NULL, NULL, NULL);
+}
+
+static void
+wait_for_console (GtkWidget  *console,
+                  const char *text,
+                  guint       seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autofree char *shown = terminal_text (console);
+
+      if (shown != NULL && strstr (shown, text) != NULL)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_test_message ("console shows:\n%s", shown);
+          g_error ("“%s” did not appear on the console within %u s", text, seconds);
+        }
+      corral_test_iterate (100);
+    }
+}
+
+/* The guest's shell prompt is on the last line: a person can type. */
+static void
+wait_for_prompt (GtkWidget *console,
+                 guint      seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autofree char *shown = terminal_text (console);
+
+      g_strchomp (shown);
+      if (strstr (shown, "CORRAL-GUEST-READY") != NULL && g_str_has_suffix (shown, "/project#"))
+        return;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_test_message ("console shows:\n%s", shown);
+          g_error ("no shell prompt within %u s", seconds);
+        }
+      corral_test_iterate (100);
+    }
+}
+
+static void
+type (GtkWidget  *console,
+      const char *text)
+{
+  vte_terminal_feed_child (corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console)), text, -1);
+}
+
+static void
+wait_for_state (CorralWindow  *window,
+                CorralVmState  state,
+                guint          seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (corral_window_get_vm (window) == NULL ||
+         corral_vm_get_state (corral_window_get_vm (window)) != state)
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          CorralVm *vm = corral_window_get_vm (window);
+          g_error ("VM not in state %d after %u s (now %d: %s; stderr: %s)", state, seconds,
+                   vm ? (int) corral_vm_get_state (vm) : -1,
+                   vm ? corral_vm_get_error_message (vm) : "no vm",
+                   vm ? corral_vm_get_qemu_stderr (vm) : "");
+        }
+      corral_test_iterate (100);
+    }
+}
+
+static gboolean
+wait_for_revealed (GtkInfoBar *bar,
+                   gboolean    revealed,
+                   guint       seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (gtk_info_bar_get_revealed (bar) != revealed && g_get_monotonic_time () < deadline)
+    corral_test_iterate (100);
+  return gtk_info_bar_get_revealed (bar) == revealed;
+}
+
+/* Whether win.NAME is enabled, as a menu item or button bound to it
+ * sees it (GTK 4.8 has no getter for a widget's actions): a probe button
+ * inside the window (in the hidden KVM bar) follows the action. */
+static gboolean
+action_enabled (CorralWindow *window,
+                const char   *name)
+{
+  g_autofree char *detailed = g_strconcat ("win.", name, NULL);
+  GtkWidget *probe = gtk_button_new ();
+  gboolean enabled;
+
+  gtk_info_bar_add_child (window->kvm_bar, probe);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (probe), detailed);
+  corral_test_iterate (50);
+  enabled = gtk_widget_get_sensitive (probe);
+  gtk_info_bar_remove_child (window->kvm_bar, probe);
+  return enabled;
+}
+
+/* The button under @root bound to @action. */
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *action)
+{
+  if (GTK_IS_BUTTON (root) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button (c, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* pidfd_getfd() hands us the very socket QEMU holds as its QMP fd (3):
+ * shutting it down ends the connection while QEMU keeps running. FALSE
+ * when this process may not reach into QEMU (ptrace rules). */
+static gboolean
+shut_qemu_qmp_socket (int pid)
+{
+  int pidfd = syscall (SYS_pidfd_open, pid, 0);
+  int fd;
+
+  g_assert_cmpint (pidfd, >=, 0);
+  fd = syscall (SYS_pidfd_getfd, pidfd, 3, 0);
+  close (pidfd);
+  if (fd < 0 && errno == EPERM)
+    return FALSE;
+  if (fd < 0)
+    g_error ("pidfd_getfd on QEMU's QMP socket: %s", g_strerror (errno));
+  g_assert_cmpint (shutdown (fd, SHUT_RDWR), ==, 0);
+  close (fd);
+  return TRUE;
+}
+
+static void
+test_control_lost_shown (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_home_dir (), "lost-project", NULL);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(CorralProfile) profile = NULL;
+  CorralWindow *window;
+  GtkWidget *console, *stop_now;
+  gint64 begin;
+  int pid;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  profile = corral_profile_load (dir, NULL, NULL);
+  corral_profile_set_entrypoint_mode (profile, CORRAL_ENTRYPOINT_SHELL);
+  corral_profile_set_memory_mib (profile, 256);
+  corral_profile_set_cores (profile, 1);
+  corral_profile_set_network (profile, FALSE);
+  g_assert_true (corral_profile_save (profile, NULL));
+
+  file = g_file_new_for_path (dir);
+  corral_application_open_folder (app, file, FALSE, NULL);
+  window = CORRAL_WINDOW (corral_application_find_project (app, dir));
+  g_assert_nonnull (window);
+  corral_test_wait_mapped (GTK_WIDGET (window));
+  wait_for_state (window, CORRAL_VM_STATE_RUNNING, 180);
+  console = corral_window_get_console (window, CORRAL_CONSOLE_AGENT);
+  wait_for_prompt (console, 180);
+
+  /* All is well: no banner, the QMP operations are offered. */
+  g_assert_false (gtk_info_bar_get_revealed (window->control_lost_bar));
+  g_assert_true (action_enabled (window, "pause"));
+  g_assert_true (action_enabled (window, "reset"));
+
+  pid = corral_vm_get_qemu_pid (corral_window_get_vm (window));
+  g_assert_cmpint (pid, >, 0);
+  if (!shut_qemu_qmp_socket (pid))
+    {
+      g_test_skip ("this process may not take a descriptor from QEMU (ptrace rules)");
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.force-off", NULL);
+      wait_for_state (window, CORRAL_VM_STATE_STOPPED, 60);
+      return;
+    }
+
+  /* The window says so, in words, with the way out. */
+  g_assert_true (wait_for_revealed (window->control_lost_bar, TRUE, 15));
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window->control_lost_bar),
+                                            "Corral lost control of this virtual machine", 5));
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window->control_lost_bar),
+                                            "stopping it ends it at once", 5));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window->control_lost_bar)));
+  /* Not a failure: the guest runs on, no error bar, the header says so. */
+  g_assert_false (gtk_info_bar_get_revealed (window->error_bar));
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->window_title), ==, "Running");
+  /* What needs QMP is no longer offered; Stop is. */
+  g_assert_false (action_enabled (window, "pause"));
+  g_assert_false (action_enabled (window, "reset"));
+  g_assert_true (action_enabled (window, "stop"));
+  corral_test_screenshot ("control-lost");
+
+  /* The console still reaches the guest. */
+  type (console, "echo still-$((6*7))\r");
+  wait_for_console (console, "still-42", 60);
+  g_assert_true (gtk_info_bar_get_revealed (window->control_lost_bar));
+
+  /* The banner's Stop ends QEMU at once (SIGTERM: no power button to
+   * press), not after the power-down timeout, and that is a stop. */
+  begin = g_get_monotonic_time ();
+  stop_now = find_button (GTK_WIDGET (window->control_lost_bar), "win.stop");
+  g_assert_nonnull (stop_now);
+  g_assert_true (gtk_widget_get_mapped (stop_now));
+  g_assert_true (gtk_widget_is_sensitive (stop_now));
+  g_signal_emit_by_name (stop_now, "clicked");
+  wait_for_state (window, CORRAL_VM_STATE_STOPPED, 60);
+  g_test_message ("stopped in %.1f s", (g_get_monotonic_time () - begin) / 1e6);
+  g_assert_cmpint (g_get_monotonic_time () - begin, <, 15 * G_USEC_PER_SEC);
+  g_assert_true (wait_for_revealed (window->control_lost_bar, FALSE, 5));
+  g_assert_false (gtk_info_bar_get_revealed (window->error_bar));
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->window_title), ==, "Stopped");
+  g_assert_cmpint (kill (pid, 0), ==, -1);
+
+  /* The same window starts again, with control. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  wait_for_state (window, CORRAL_VM_STATE_RUNNING, 180);
+  g_assert_false (gtk_info_bar_get_revealed (window->control_lost_bar));
+  g_assert_true (action_enabled (window, "pause"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.force-off", NULL);
+  wait_for_state (window, CORRAL_VM_STATE_STOPPED, 60);
+  g_assert_false (gtk_info_bar_get_revealed (window->control_lost_bar));
+  gtk_window_destroy (GTK_WINDOW (window));
+  corral_test_iterate (100);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  g_content_type_set_mime_dirs (NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* The test checks English labels. */
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_unsetenv ("ANTHROPIC_API_KEY");
+
+  app = corral_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_hold (G_APPLICATION (app));
+  corral_test_init ();
+
+  settings = g_settings_new (APPLICATION_ID);
+  g_assert_nonnull (g_getenv ("CORRAL_TEST_GUEST"));
+  g_settings_set_string (settings, "guest-manifest", g_getenv ("CORRAL_TEST_GUEST"));
+  g_settings_set_boolean (settings, "start-on-open", TRUE);
+
+  g_test_add_func ("/window/control-lost/shown", test_control_lost_shown);
+
+  return g_test_run ();
+}
