@@ -236,6 +236,17 @@ test_success_boots (void)
   /* The gzip-compressed initrd arrived unpacked, byte for byte. */
   got_initrd = g_build_filename (user_dir, "debian", "initrd.cpio", NULL);
   assert_same_file (got_initrd, initrd);
+  /* Blocks of zeros became holes again (the kernel image has ~30 MB of
+   * them; a disk image has gigabytes). */
+  {
+    g_autofree char *kernel = g_build_filename (user_dir, "debian", "vmlinux", NULL);
+    GStatBuf st;
+
+    g_assert_cmpint (g_stat (kernel, &st), ==, 0);
+    g_test_message ("vmlinux: %" G_GINT64_FORMAT " bytes, %" G_GINT64_FORMAT " on disk",
+                    (gint64) st.st_size, (gint64) st.st_blocks * 512);
+    g_assert_cmpint ((gint64) st.st_blocks * 512, <, (gint64) st.st_size * 3 / 4);
+  }
   /* Only the guest: no work folder left behind. */
   entries = listing (user_dir);
   g_assert_cmpstr (entries, ==, "debian");
