@@ -478,6 +478,67 @@ test_replaces_only_when_complete (void)
   remove_store (store);
 }
 
+/* `corral --dry-run` with a guest chosen in Preferences (a keyfile
+ * GSettings backend, so this process can set what corral reads); returns
+ * corral's exit status, its output in @out. */
+static int
+dry_run_with_preference (const char  *preference,
+                         const char  *guest,
+                         const char  *project,
+                         char       **out)
+{
+  g_autofree char *settings_dir = g_build_filename (g_get_user_config_dir (), "glib-2.0", "settings", NULL);
+  g_autofree char *keyfile = g_build_filename (settings_dir, "keyfile", NULL);
+  g_autofree char *contents = g_strdup_printf ("[io/github/corral/Corral]\nguest-manifest='%s'\n", preference);
+  g_autofree char *schemas = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "..", "data", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) corral = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (keyfile, contents, -1, NULL));
+  launcher = corral_test_corral_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_SCHEMA_DIR", schemas, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  if (guest != NULL)
+    corral = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CORRAL_BIN"), "--dry-run",
+                                          "--guest", guest, project, NULL);
+  else
+    corral = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CORRAL_BIN"), "--dry-run",
+                                          project, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (corral, NULL, NULL, out, &err, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s", *out);
+  return g_subprocess_get_exit_status (corral);
+}
+
+/* The guest chosen in Preferences is used, but --guest wins for its run. */
+static void
+test_command_line_wins (void)
+{
+  g_autofree char *project = corral_test_make_project ("choice", "proj");
+  g_autofree char *out = NULL;
+  const char *tiny = g_getenv ("CORRAL_TEST_GUEST");
+
+  g_assert_cmpint (g_mkdir_with_parents (project, 0700), ==, 0);
+
+  /* Preferences name a guest that is gone: that is what corral uses (and
+   * says), not some other guest. */
+  g_assert_cmpint (dry_run_with_preference ("/srv/chosen/guest.ini", NULL, project, &out), !=, 0);
+  g_assert_nonnull (strstr (out, "/srv/chosen/guest.ini"));
+  g_clear_pointer (&out, g_free);
+
+  /* --guest wins over Preferences. */
+  g_assert_cmpint (dry_run_with_preference ("/srv/chosen/guest.ini", tiny, project, &out), ==, 0);
+  g_assert_null (strstr (out, "/srv/chosen"));
+  g_assert_nonnull (strstr (out, "vmlinux"));
+
+  corral_test_remove_tree (g_path_get_dirname (project));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -502,6 +563,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guest-download/sweeps-killed-download", test_sweeps_killed_download);
   g_test_add_func ("/guest-download/replaces-only-when-complete", test_replaces_only_when_complete);
   g_test_add_func ("/guest-download/success-boots", test_success_boots);
+  g_test_add_func ("/guest-choice/command-line-wins", test_command_line_wins);
   status = g_test_run ();
 
   stop_server ();
