@@ -4,9 +4,10 @@
  * One VM for the whole file (a boot under emulation takes seconds): the
  * view must show the guest's console as QEMU sees it, deliver typed keys
  * and clicks (the guest logs both to /tmp/corral-display.log, read back
- * through the second console), come back after its connection drops, and
- * show the placeholder once the VM stops. Input goes through the X server
- * (xdotool), as a user's would.
+ * through the second console), send the Send Keys menu's combinations as
+ * the guest's kernel expects them, come back after its connection drops,
+ * and show the placeholder once the VM stops. Input goes through the X
+ * server (xdotool), as a user's would.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -36,6 +37,7 @@ static struct {
   GtkWindow *window;
   CorralVncView *view;
   CorralVncDisplay *display;
+  GtkWidget *menu_button;  /* the display's menu, as a window shows it */
   int console_fd;
   GString *console;
   guint console_source;
@@ -308,13 +310,31 @@ setup (void)
   g_assert_nonnull (t.host->qemu_path);
   t.vm = corral_vm_new (t.profile, t.guest, t.host);
 
+  /* Menus open at once: a click lands where the item is drawn. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   t.window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_decorated (t.window, FALSE);
   gtk_window_set_default_size (t.window, 1024, 768);
   t.view = CORRAL_VNC_VIEW (corral_vnc_view_new ());
   t.display = corral_vnc_view_get_display (t.view);
   g_signal_connect (t.view, "notify::connected", G_CALLBACK (on_connected), NULL);
-  gtk_window_set_child (t.window, GTK_WIDGET (t.view));
+  /* The display's menu in a button above it, its actions on the window,
+   * as Corral's window has them. */
+  {
+    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+    t.menu_button = gtk_menu_button_new ();
+    gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (t.menu_button), "open-menu-symbolic");
+    gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (t.menu_button),
+                                    corral_vnc_view_get_menu (t.view));
+    gtk_widget_set_halign (t.menu_button, GTK_ALIGN_START);
+    gtk_box_append (GTK_BOX (box), t.menu_button);
+    gtk_box_append (GTK_BOX (box), GTK_WIDGET (t.view));
+    gtk_widget_set_vexpand (GTK_WIDGET (t.view), TRUE);
+    gtk_window_set_child (t.window, box);
+    gtk_widget_insert_action_group (GTK_WIDGET (t.window), "display",
+                                    corral_vnc_view_get_actions (t.view));
+  }
   gtk_window_present (t.window);
 
   /* Before the VM runs: the placeholder says so. */
@@ -532,11 +552,201 @@ test_grab_toggle (void)
   xdotool ("type --delay 80 'k'");
   spin (1500);
 
-  log = guest_run ("tail -n 6 /tmp/corral-display.log");
+  log = guest_run ("grep '^key ' /tmp/corral-display.log | tail -n 6");
   g_test_message ("display log tail:\n%s", log);
   /* Nothing stayed held: a plain g and k arrived as themselves. */
   g_assert_nonnull (strstr (log, "key 'g' (0x67)"));
   g_assert_nonnull (strstr (log, "key 'k' (0x6b)"));
+}
+
+/* A mapped label showing exactly @text under @widget. */
+static GtkWidget *
+find_label (GtkWidget *widget, const char *text)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return NULL;
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_label (c, text);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct {
+  GtkWidget *root;
+  const char *text;
+  GtkWidget *found;
+} FindLabel;
+
+static gboolean
+label_shown (gpointer data)
+{
+  FindLabel *f = data;
+
+  f->found = find_label (f->root, f->text);
+  return f->found != NULL;
+}
+
+/* Clicks the middle of @widget through the X server. */
+static void
+click_widget (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  g_autofree char *args = NULL;
+  graphene_point_t p;
+  double nx, ny;
+
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native),
+                                           &GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.0,
+                                                                 gtk_widget_get_height (widget) / 2.0),
+                                           &p));
+  gtk_native_get_surface_transform (native, &nx, &ny);
+  args = g_strdup_printf ("mousemove --window %lu %d %d click 1",
+                          gdk_x11_surface_get_xid (gtk_native_get_surface (native)),
+                          (int) (p.x + nx), (int) (p.y + ny));
+  xdotool (args);
+}
+
+/* Clicks the menu item showing @text in the open menu @popover. */
+static void
+click_menu_item (GtkWidget *popover, const char *text)
+{
+  FindLabel f = { popover, text, NULL };
+
+  if (!wait_until (label_shown, &f, 10))
+    {
+      g_autofree char *shot = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".",
+                                                "vnc-view-menu.png", NULL);
+      g_autofree char *cmd = g_strdup_printf ("import -window root %s", shot);
+
+      g_assert_cmpint (system (cmd), ==, 0);
+      g_error ("no menu item “%s” (screen in %s)", text, shot);
+    }
+  spin (300);  /* the popup's window is where GTK placed it */
+  click_widget (f.found);
+}
+
+static gboolean
+popover_hidden (gpointer data)
+{
+  return !gtk_widget_get_mapped (data);
+}
+
+/* Chooses Send Keys → @item in the display's menu, with the pointer. */
+static void
+choose_send_keys (const char *item)
+{
+  GtkWidget *popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (t.menu_button)));
+
+  click_widget (t.menu_button);
+  click_menu_item (popover, "Send Keys");
+  click_menu_item (popover, item);
+  if (!wait_until (popover_hidden, popover, 10))
+    g_error ("the menu stayed open after choosing “%s”", item);
+}
+
+/* How many key events the guest's kernel has logged. */
+static guint
+guest_key_count (void)
+{
+  g_autofree char *out = guest_run ("grep -c '^input key' /tmp/corral-display.log");
+
+  return (guint) g_ascii_strtoull (out, NULL, 10);
+}
+
+/* The guest logs key events with a shell loop, seconds behind under
+ * emulation: wait until it has caught up (no new event for a second). */
+static guint
+guest_keys_settle (guint at_least)
+{
+  guint last = guest_key_count ();
+
+  for (guint i = 0; i < 120; i++)
+    {
+      guint n;
+
+      spin (1000);
+      n = guest_key_count ();
+      if (n == last && n >= at_least)
+        return n;
+      last = n;
+    }
+  g_error ("the guest's key log never settled (%u events, %u expected)", last, at_least);
+}
+
+static char *
+guest_active_console (void)
+{
+  char *out = guest_run ("cat /sys/class/tty/tty0/active");
+
+  return g_strstrip (g_strdelimit (out, "\r\n", ' '));
+}
+
+static void
+test_send_keys (void)
+{
+  /* What the guest's kernel must see (linux/input-event-codes.h): each
+   * combination pressed in order and released in reverse. */
+  static const struct {
+    const char *item;     /* the menu item */
+    guint16 keys[3];
+    guint n;
+    const char *console;  /* the guest's console afterwards, or NULL */
+  } combos[] = {
+    { "Ctrl+Alt+F2", { 29, 56, 60 }, 3, "tty2" },
+    { "Ctrl+Alt+F3", { 29, 56, 61 }, 3, "tty3" },
+    { "Ctrl+Alt+F4", { 29, 56, 62 }, 3, "tty4" },
+    { "Ctrl+Alt+F5", { 29, 56, 63 }, 3, "tty5" },
+    { "Ctrl+Alt+F6", { 29, 56, 64 }, 3, "tty6" },
+    { "Ctrl+Alt+F7", { 29, 56, 65 }, 3, "tty7" },
+    { "Ctrl+Alt+F1", { 29, 56, 59 }, 3, "tty1" },
+    { "Print Screen", { 99 }, 1, NULL },
+    { "Ctrl+Alt+Del", { 29, 56, 111 }, 3, NULL },
+  };
+
+  g_autofree char *before = guest_active_console ();
+
+  g_assert_cmpstr (before, ==, "tty1");
+  for (guint i = 0; i < G_N_ELEMENTS (combos); i++)
+    {
+      g_autoptr(GString) expected = g_string_new (NULL);
+      g_autofree char *cmd = NULL;
+      g_autofree char *seen = NULL;
+      guint start = guest_keys_settle (0);
+
+      for (guint j = 0; j < combos[i].n; j++)
+        g_string_append_printf (expected, "input key %u down\r\n", combos[i].keys[j]);
+      for (guint j = combos[i].n; j > 0; j--)
+        g_string_append_printf (expected, "input key %u up\r\n", combos[i].keys[j - 1]);
+
+      choose_send_keys (combos[i].item);
+      guest_keys_settle (start + 2 * combos[i].n);
+      /* Exactly these events, in this order, and nothing else. */
+      cmd = g_strdup_printf ("grep '^input key' /tmp/corral-display.log | tail -n +%u", start + 1);
+      seen = guest_run (cmd);
+      g_test_message ("%s:\n%s", combos[i].item, seen);
+      g_assert_cmpstr (seen, ==, expected->str);
+
+      if (combos[i].console)
+        {
+          g_autofree char *active = guest_active_console ();
+
+          g_assert_cmpstr (active, ==, combos[i].console);
+        }
+      /* The display has the keyboard again, for what the user types next. */
+      g_assert_true (gtk_widget_has_focus (GTK_WIDGET (t.display)));
+    }
+  /* The guest's kernel took Ctrl+Alt+Del for what it is. */
+  {
+    g_autofree char *cad = guest_run ("grep -c '^ctrl-alt-del' /tmp/corral-display.log");
+
+    g_assert_cmpstr (cad, ==, "1\r\n");
+  }
 }
 
 static gboolean
@@ -678,6 +888,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vnc-view/keys", test_keys);
   g_test_add_func ("/vnc-view/click", test_click);
   g_test_add_func ("/vnc-view/grab-toggle", test_grab_toggle);
+  g_test_add_func ("/vnc-view/send-keys", test_send_keys);
   g_test_add_func ("/vnc-view/reconnect", test_reconnect);
   g_test_add_func ("/vnc-view/clipboard-to-guest", test_clipboard_to_guest);
   g_test_add_func ("/vnc-view/clipboard-from-guest", test_clipboard_from_guest);
