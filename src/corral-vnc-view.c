@@ -19,6 +19,8 @@
 #define RECONNECT_MIN_MS 250
 #define RECONNECT_MAX_MS 4000
 #define HINT_SECONDS 5
+#define GRAB_RETRY_MS 200
+#define GRAB_RETRIES 25
 
 struct _CorralVncView
 {
@@ -47,9 +49,16 @@ struct _CorralVncView
   guint reconnect_source;
   guint reconnect_delay;
   guint hint_source;
+  gboolean hint_short;     /* the grab hint has shrunk to its short form */
+  gboolean reconnecting;   /* the VM runs, the display is getting back in */
   gboolean ever_connected;
 
   gboolean grab_keyboard;
+  GdkToplevel *grab_toplevel;  /* weak: the toplevel whose focus we follow */
+  gulong grab_state_handler;
+  gulong grab_inhibited_handler;
+  guint grab_retry_source;
+  guint grab_retries;
   gboolean fullscreen;
   gboolean scale_to_fit;
 
@@ -129,32 +138,54 @@ show_display (CorralVncView *self)
   gtk_stack_set_visible_child_name (self->stack, "display");
 }
 
+/* One hint over the display: getting back in after a dropped connection,
+ * else, while the keyboard is captured, how to release it: in full for a
+ * few seconds, then short, for as long as the capture lasts (a user who
+ * forgot must still find the way out; virt-viewer keeps it in the title). */
 static void
-show_hint (CorralVncView *self, const char *text, gboolean timed);
+update_hint (CorralVncView *self)
+{
+  const char *text = NULL;
+
+  if (self->reconnecting)
+    text = _("Reconnecting to the display…");
+  else if (self->grab_keyboard && self->hint_short)
+    text = _("Ctrl+Alt releases the keyboard");
+  else if (self->grab_keyboard)
+    text = _("The keyboard goes to the virtual machine. Press Ctrl+Alt to release it.");
+  if (text != NULL)
+    gtk_label_set_text (self->hint_label, text);
+  gtk_revealer_set_reveal_child (self->hint, text != NULL);
+}
 
 static gboolean
-hide_hint_cb (gpointer data)
+shorten_hint_cb (gpointer data)
 {
   CorralVncView *self = data;
 
   self->hint_source = 0;
-  gtk_revealer_set_reveal_child (self->hint, FALSE);
+  self->hint_short = TRUE;
+  update_hint (self);
   return G_SOURCE_REMOVE;
 }
 
+/* The grab hint in full again, for a while (the grab began, or the
+ * display moved to another window). */
 static void
-show_hint (CorralVncView *self, const char *text, gboolean timed)
+restart_grab_hint (CorralVncView *self)
 {
   g_clear_handle_id (&self->hint_source, g_source_remove);
-  if (text == NULL)
-    {
-      gtk_revealer_set_reveal_child (self->hint, FALSE);
-      return;
-    }
-  gtk_label_set_text (self->hint_label, text);
-  gtk_revealer_set_reveal_child (self->hint, TRUE);
-  if (timed)
-    self->hint_source = g_timeout_add_seconds (HINT_SECONDS, hide_hint_cb, self);
+  self->hint_short = FALSE;
+  if (self->grab_keyboard)
+    self->hint_source = g_timeout_add_seconds (HINT_SECONDS, shorten_hint_cb, self);
+  update_hint (self);
+}
+
+static void
+set_reconnecting (CorralVncView *self, gboolean reconnecting)
+{
+  self->reconnecting = reconnecting;
+  update_hint (self);
 }
 
 /* ---- connection ---- */
@@ -253,7 +284,7 @@ on_display_connected (CorralVncDisplay *display, CorralVncView *self)
 {
   self->reconnect_delay = 0;
   self->ever_connected = TRUE;
-  show_hint (self, NULL, FALSE);
+  set_reconnecting (self, FALSE);
   update (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTED]);
 }
@@ -265,7 +296,7 @@ on_display_disconnected (CorralVncDisplay *display, CorralVncView *self)
   if (vm_wants_display (self))
     {
       /* The VM still runs: the last picture stays while we get back in. */
-      show_hint (self, _("Reconnecting to the display…"), FALSE);
+      set_reconnecting (self, TRUE);
       schedule_reconnect (self);
     }
   update (self);
@@ -316,7 +347,7 @@ update (CorralVncView *self)
     {
       stop_connecting (self);
       corral_vnc_display_close (self->display);
-      show_hint (self, NULL, FALSE);
+      set_reconnecting (self, FALSE);
     }
 
   switch (state)
@@ -477,25 +508,108 @@ get_toplevel (CorralVncView *self)
   return GDK_IS_TOPLEVEL (surface) ? GDK_TOPLEVEL (surface) : NULL;
 }
 
+static void sync_grab (CorralVncView *self);
+
 static void
-apply_grab (CorralVncView *self)
+on_toplevel_state (GdkToplevel *toplevel, GParamSpec *pspec, CorralVncView *self)
+{
+  self->grab_retries = 0;
+  sync_grab (self);
+}
+
+/* GTK lets go when X breaks the grab (another client grabbed, or the
+ * window it was on went away); take it back while the focus is here. */
+static void
+on_toplevel_inhibited (GdkToplevel *toplevel, GParamSpec *pspec, CorralVncView *self)
+{
+  sync_grab (self);
+}
+
+static gboolean
+grab_retry_cb (gpointer data)
+{
+  CorralVncView *self = data;
+
+  self->grab_retry_source = 0;
+  self->grab_retries++;
+  sync_grab (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+unwatch_toplevel (CorralVncView *self, gboolean restore)
+{
+  g_clear_handle_id (&self->grab_retry_source, g_source_remove);
+  if (self->grab_toplevel != NULL)
+    {
+      g_signal_handler_disconnect (self->grab_toplevel, self->grab_state_handler);
+      g_signal_handler_disconnect (self->grab_toplevel, self->grab_inhibited_handler);
+      if (restore)
+        gdk_toplevel_restore_system_shortcuts (self->grab_toplevel);
+      g_clear_weak_pointer (&self->grab_toplevel);
+    }
+  self->grab_state_handler = 0;
+  self->grab_inhibited_handler = 0;
+}
+
+/* Makes the toplevel the display is in inhibit system shortcuts while
+ * the user wants the keyboard captured. GTK's X11 backend inhibits only
+ * for a focused window (an active keyboard grab, which wins over the
+ * window manager's key bindings) and drops it when the focus leaves, so
+ * take it again whenever the focus comes back; a window just presented
+ * (fullscreen) gets it once the window manager focuses it. */
+static void
+sync_grab (CorralVncView *self)
 {
   GdkToplevel *toplevel = get_toplevel (self);
 
+  if (toplevel != self->grab_toplevel)
+    {
+      unwatch_toplevel (self, TRUE);
+      self->grab_retries = 0;
+      if (toplevel != NULL)
+        {
+          g_set_weak_pointer (&self->grab_toplevel, toplevel);
+          self->grab_state_handler = g_signal_connect (toplevel, "notify::state",
+                                                       G_CALLBACK (on_toplevel_state), self);
+          self->grab_inhibited_handler = g_signal_connect (toplevel, "notify::shortcuts-inhibited",
+                                                           G_CALLBACK (on_toplevel_inhibited), self);
+        }
+    }
   if (toplevel == NULL)
     return;
-  if (self->grab_keyboard)
+  if (!self->grab_keyboard)
     {
-      gdk_toplevel_inhibit_system_shortcuts (toplevel, NULL);
-      gtk_widget_grab_focus (GTK_WIDGET (self->display));
-      show_hint (self, _("The keyboard goes to the virtual machine. Press Ctrl+Alt to release it."),
-                 TRUE);
-    }
-  else
-    {
+      g_clear_handle_id (&self->grab_retry_source, g_source_remove);
+      self->grab_retries = 0;
       gdk_toplevel_restore_system_shortcuts (toplevel);
-      show_hint (self, NULL, FALSE);
     }
+  else if (gdk_toplevel_get_state (toplevel) & GDK_TOPLEVEL_STATE_FOCUSED)
+    {
+      gboolean inhibited;
+
+      gdk_toplevel_inhibit_system_shortcuts (toplevel, NULL);
+      /* Right after a focus change the window manager may still hold
+       * the keyboard (X says AlreadyGrabbed): try again shortly, for a
+       * few seconds. */
+      g_object_get (toplevel, "shortcuts-inhibited", &inhibited, NULL);
+      if (!inhibited && self->grab_retry_source == 0 && self->grab_retries < GRAB_RETRIES)
+        self->grab_retry_source = g_timeout_add (GRAB_RETRY_MS, grab_retry_cb, self);
+    }
+}
+
+static void
+set_grab_keyboard (CorralVncView *self, gboolean grab)
+{
+  grab = !!grab;
+  if (self->grab_keyboard == grab)
+    return;
+  self->grab_keyboard = grab;
+  if (grab)
+    gtk_widget_grab_focus (GTK_WIDGET (self->display));
+  sync_grab (self);
+  restart_grab_hint (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GRAB_KEYBOARD]);
 }
 
 static void
@@ -581,7 +695,8 @@ set_fullscreen (CorralVncView *self, gboolean fullscreen)
   g_object_unref (content);
 
   /* The grab belongs to the toplevel the display is in now. */
-  apply_grab (self);
+  sync_grab (self);
+  restart_grab_hint (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->display));
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FULLSCREEN]);
 }
@@ -662,7 +777,19 @@ static void
 corral_vnc_view_realize (GtkWidget *widget)
 {
   GTK_WIDGET_CLASS (corral_vnc_view_parent_class)->realize (widget);
-  apply_grab (CORRAL_VNC_VIEW (widget));
+  sync_grab (CORRAL_VNC_VIEW (widget));
+}
+
+static void
+corral_vnc_view_unrealize (GtkWidget *widget)
+{
+  CorralVncView *self = CORRAL_VNC_VIEW (widget);
+
+  /* Its toplevel goes away (unless the display is in the fullscreen
+   * window, which the view keeps following). */
+  if (!self->fullscreen)
+    unwatch_toplevel (self, FALSE);
+  GTK_WIDGET_CLASS (corral_vnc_view_parent_class)->unrealize (widget);
 }
 
 static gboolean
@@ -683,6 +810,7 @@ corral_vnc_view_dispose (GObject *object)
   g_clear_handle_id (&self->hint_source, g_source_remove);
   if (self->fullscreen_window)
     set_fullscreen (self, FALSE);
+  unwatch_toplevel (self, FALSE);
   g_clear_object (&self->actions);
   g_clear_object (&self->clipboard);
   gtk_widget_dispose_template (GTK_WIDGET (self), CORRAL_TYPE_VNC_VIEW);
@@ -720,12 +848,7 @@ corral_vnc_view_set_property (GObject *object, guint prop_id,
       corral_vnc_view_set_vm (self, g_value_get_object (value));
       break;
     case PROP_GRAB_KEYBOARD:
-      if (self->grab_keyboard != g_value_get_boolean (value))
-        {
-          self->grab_keyboard = g_value_get_boolean (value);
-          apply_grab (self);
-          g_object_notify_by_pspec (object, pspec);
-        }
+      set_grab_keyboard (self, g_value_get_boolean (value));
       break;
     case PROP_FULLSCREEN:
       set_fullscreen (self, g_value_get_boolean (value));
@@ -748,6 +871,7 @@ corral_vnc_view_class_init (CorralVncViewClass *klass)
   object_class->get_property = corral_vnc_view_get_property;
   object_class->set_property = corral_vnc_view_set_property;
   widget_class->realize = corral_vnc_view_realize;
+  widget_class->unrealize = corral_vnc_view_unrealize;
   widget_class->root = corral_vnc_view_root;
   widget_class->unroot = corral_vnc_view_unroot;
   widget_class->grab_focus = corral_vnc_view_grab_focus;

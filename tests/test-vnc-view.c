@@ -14,10 +14,16 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <X11/Xatom.h>
+#include <X11/Xlib.h>
 
 #include <adwaita.h>
 #include <gdk/x11/gdkx.h>
@@ -42,6 +48,7 @@ static struct {
   GString *console;
   guint console_source;
   guint connects;
+  GPid wm_pid;  /* openbox, once the window manager tests start it */
 } t;
 
 /* --- helpers ---------------------------------------------------------- */
@@ -833,6 +840,340 @@ test_clipboard_from_guest (void)
     g_error ("the host clipboard never got the guest's text");
 }
 
+/* --- under a window manager ------------------------------------------- */
+
+/* The whole screen as build/tests/NAME.png, for a person to look at. */
+static void
+corral_test_screenshot_root (const char *name)
+{
+  g_autofree char *png = g_strdup_printf ("%s/%s.png", g_getenv ("G_TEST_BUILDDIR") ?: ".", name);
+  g_autofree char *cmd = g_strdup_printf ("import -window root '%s'", png);
+
+  g_assert_cmpint (system (cmd), ==, 0);
+  g_test_message ("screen: %s", png);
+}
+
+static Display *
+xdisplay (void)
+{
+  return gdk_x11_display_get_xdisplay (gdk_display_get_default ());
+}
+
+static gboolean
+wm_running (gpointer data)
+{
+  Atom check = XInternAtom (xdisplay (), "_NET_SUPPORTING_WM_CHECK", False);
+  Atom type;
+  int format;
+  unsigned long n, after;
+  unsigned char *value = NULL;
+  gboolean found;
+
+  XGetWindowProperty (xdisplay (), DefaultRootWindow (xdisplay ()), check, 0, 1, False,
+                      XA_WINDOW, &type, &format, &n, &after, &value);
+  found = type == XA_WINDOW && n == 1;
+  if (value)
+    XFree (value);
+  if (!found)
+    spin (100);
+  return found;
+}
+
+/* Where X puts @xid on the screen (inside any frame the WM added). */
+static void
+x_geometry (gulong xid, int *x, int *y, int *w, int *h)
+{
+  Window root, child;
+  unsigned int uw, uh, border, depth;
+  int gx, gy;
+
+  XSync (xdisplay (), False);
+  g_assert_true (XGetGeometry (xdisplay (), xid, &root, &gx, &gy, &uw, &uh, &border, &depth));
+  g_assert_true (XTranslateCoordinates (xdisplay (), xid, root, 0, 0, x, y, &child));
+  *w = uw;
+  *h = uh;
+}
+
+static GtkWindow *
+display_window (void)
+{
+  return GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (t.display)));
+}
+
+/* (The surface's state, which the grab follows: GtkWindow:is-active may
+ * miss a focus change that happens during a keyboard grab.) */
+static gboolean
+display_window_active (gpointer data)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (display_window ()));
+
+  if (gdk_toplevel_get_state (GDK_TOPLEVEL (surface)) & GDK_TOPLEVEL_STATE_FOCUSED)
+    return TRUE;
+  spin (100);
+  return FALSE;
+}
+
+/* Openbox on this test's X server, with one key binding of its own:
+ * Super+E touches @marker. */
+static void
+start_window_manager (const char *marker)
+{
+  g_autofree char *rc = g_build_filename (t.tmp, "openbox-rc.xml", NULL);
+  g_autofree char *xml = g_strdup_printf (
+    "<?xml version=\"1.0\"?>\n"
+    "<openbox_config xmlns=\"http://openbox.org/3.4/rc\">\n"
+    "  <focus><focusNew>yes</focusNew></focus>\n"
+    "  <keyboard>\n"
+    "    <keybind key=\"W-e\">\n"
+    "      <action name=\"Execute\"><command>touch %s</command></action>\n"
+    "    </keybind>\n"
+    "  </keyboard>\n"
+    "</openbox_config>\n", marker);
+  const char *argv[] = { "openbox", "--config-file", rc, NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (rc, xml, -1, &error));
+  g_assert_no_error (error);
+  int err_fd;
+  g_autofree char *err_path = g_build_filename (t.tmp, "openbox.log", NULL);
+
+  g_auto(GStrv) env = g_get_environ ();
+  const char *vars[] = { "HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME",
+                         "XDG_CACHE_HOME", "XDG_DATA_HOME" };
+
+  /* Dirs that outlive this test case (GLib removes each case's own), and
+   * the system's themes. */
+  for (guint i = 0; i < G_N_ELEMENTS (vars); i++)
+    {
+      g_autofree char *dir = g_build_filename (t.tmp, vars[i], NULL);
+
+      env = g_environ_setenv (env, vars[i], dir, TRUE);
+    }
+  env = g_environ_setenv (env, "XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
+  env = g_environ_setenv (env, "XDG_CONFIG_DIRS", "/etc/xdg", TRUE);
+  err_fd = open (err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  g_assert_true (g_spawn_async_with_fds (NULL, (char **) argv, env,
+                                         G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                         NULL, NULL, &t.wm_pid, -1, err_fd, err_fd, &error));
+  close (err_fd);
+  g_assert_no_error (error);
+  if (!wait_until (wm_running, NULL, 60))
+    g_error ("openbox did not start");
+}
+
+static void
+stop_window_manager (void)
+{
+  if (t.wm_pid == 0)
+    return;
+  kill (t.wm_pid, SIGTERM);
+  waitpid (t.wm_pid, NULL, 0);
+  g_spawn_close_pid (t.wm_pid);
+  t.wm_pid = 0;
+}
+
+static void
+activate_display_window (void)
+{
+  g_autofree char *args = g_strdup_printf ("windowactivate --sync %lu",
+                                           gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (display_window ()))));
+
+  xdotool (args);
+  if (!wait_until (display_window_active, NULL, 30))
+    {
+      g_autofree char *out = NULL;
+
+      g_spawn_command_line_sync ("sh -c 'xprop -root _NET_ACTIVE_WINDOW; xdotool getwindowfocus'", &out, NULL, NULL, NULL);
+      corral_test_screenshot_root ("vnc-view-no-focus");
+      g_autofree char *wm_log = NULL;
+      g_autofree char *wm_log_path = g_build_filename (t.tmp, "openbox.log", NULL);
+
+      g_file_get_contents (wm_log_path, &wm_log, NULL, NULL);
+      g_test_message ("openbox (alive: %d): %s", kill (t.wm_pid, 0) == 0 && waitpid (t.wm_pid, NULL, WNOHANG) == 0, wm_log);
+      g_error ("the window manager never focused the display's window %lu (state %x): %s",
+               gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (display_window ()))),
+               gdk_toplevel_get_state (GDK_TOPLEVEL (gtk_native_get_surface (GTK_NATIVE (display_window ())))),
+               out);
+    }
+  gtk_widget_grab_focus (GTK_WIDGET (t.display));
+  spin (300);
+}
+
+static gboolean
+fullscreen_is (gpointer data)
+{
+  gboolean want = GPOINTER_TO_INT (data), fullscreen;
+  GtkWindow *window = display_window ();
+  GdkRectangle screen;
+  int x, y, w, h;
+
+  g_object_get (t.view, "fullscreen", &fullscreen, NULL);
+  if (fullscreen != want || (window != t.window) != want
+      || !gtk_widget_get_mapped (GTK_WIDGET (window)))
+    goto no;
+  if (!want)
+    return TRUE;
+  /* The window manager made it cover the screen, and the display fills it. */
+  {
+    g_autoptr(GdkMonitor) monitor =
+      g_list_model_get_item (gdk_display_get_monitors (gdk_display_get_default ()), 0);
+
+    gdk_monitor_get_geometry (monitor, &screen);
+  }
+  x_geometry (gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))), &x, &y, &w, &h);
+  if (gtk_window_is_fullscreen (window) && x == 0 && y == 0
+      && w == screen.width && h == screen.height
+      && gtk_widget_get_width (GTK_WIDGET (t.display)) == screen.width
+      && gtk_widget_get_height (GTK_WIDGET (t.display)) == screen.height)
+    return TRUE;
+no:
+  spin (100);
+  return FALSE;
+}
+
+static gboolean
+shortcuts_inhibited_is (gpointer data)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (display_window ()));
+  gboolean inhibited;
+
+  g_object_get (surface, "shortcuts-inhibited", &inhibited, NULL);
+  if (inhibited == GPOINTER_TO_INT (data))
+    return TRUE;
+  spin (100);
+  return FALSE;
+}
+
+static void
+test_wm_fullscreen (void)
+{
+  g_autofree char *marker = g_build_filename (t.tmp, "wm-key-binding", NULL);
+  gulong xid = window_xid ();
+  int x0, y0, w0, h0, x, y, w, h;
+
+  start_window_manager (marker);
+  activate_display_window ();
+  x_geometry (xid, &x0, &y0, &w0, &h0);
+
+  /* F11, the display's shortcut, as a user presses it. */
+  xdotool ("key F11");
+  if (!wait_until (fullscreen_is, GINT_TO_POINTER (TRUE), 30))
+    g_error ("the display did not go fullscreen");
+  /* (The tiny guest's console cannot grow beyond the size its kernel
+   * first set up, so it may stay smaller and be scaled.) */
+  spin (1000);
+  corral_test_screenshot_root ("vnc-view-fullscreen");
+  g_test_message ("fullscreen: guest %dx%d", corral_vnc_display_get_guest_width (t.display),
+                  corral_vnc_display_get_guest_height (t.display));
+
+  activate_display_window ();
+  xdotool ("key F11");
+  if (!wait_until (fullscreen_is, GINT_TO_POINTER (FALSE), 30))
+    g_error ("the display did not leave fullscreen");
+  spin (500);
+  x_geometry (xid, &x, &y, &w, &h);
+  g_test_message ("window %dx%d at %d,%d before, %dx%d at %d,%d after", w0, h0, x0, y0, w, h, x, y);
+  g_assert_cmpint (w, ==, w0);
+  g_assert_cmpint (h, ==, h0);
+  g_assert_true (gtk_widget_is_ancestor (GTK_WIDGET (t.display), GTK_WIDGET (t.window)));
+}
+
+/* The kernel's key events the guest logged after the first @start. */
+static char *
+guest_keys_since (guint start)
+{
+  g_autofree char *cmd = g_strdup_printf ("grep '^input key' /tmp/corral-display.log | tail -n +%u",
+                                          start + 1);
+
+  return guest_run (cmd);
+}
+
+static gboolean
+grab_label_shown (gpointer data)
+{
+  if (find_label (GTK_WIDGET (display_window ()), data) != NULL)
+    return TRUE;
+  spin (100);
+  return FALSE;
+}
+
+static void
+test_wm_grab (void)
+{
+  g_autofree char *marker = g_build_filename (t.tmp, "wm-key-binding", NULL);
+  const char *long_hint = "The keyboard goes to the virtual machine. Press Ctrl+Alt to release it.";
+  const char *short_hint = "Ctrl+Alt releases the keyboard";
+  g_autofree char *seen = NULL;
+  g_autofree char *seen_off = NULL;
+  guint start;
+
+  g_assert_cmpint (t.wm_pid, !=, 0);
+  activate_display_window ();
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+
+  /* Captured: the window manager's own binding goes to the guest. */
+  xdotool ("key ctrl+alt");
+  if (!wait_until (grab_is, GINT_TO_POINTER (TRUE), 10))
+    g_error ("Ctrl+Alt did not capture the keyboard");
+  if (!wait_until (shortcuts_inhibited_is, GINT_TO_POINTER (TRUE), 10))
+    g_error ("the window did not grab the keyboard");
+  g_assert_true (wait_until (grab_label_shown, (gpointer) long_hint, 5));
+  start = guest_keys_settle (0);
+  xdotool ("key super+e");
+  guest_keys_settle (start + 4);
+  seen = guest_keys_since (start);
+  g_test_message ("grabbed, Super+E:\n%s", seen);
+  /* (xdotool releases in the order it pressed) */
+  g_assert_true (g_str_equal (seen, "input key 125 down\r\ninput key 18 down\r\n"
+                                    "input key 18 up\r\ninput key 125 up\r\n")
+                 || g_str_equal (seen, "input key 125 down\r\ninput key 18 down\r\n"
+                                       "input key 125 up\r\ninput key 18 up\r\n"));
+  spin (1000);
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+  /* Long after, the way out is still on screen. */
+  if (!wait_until (grab_label_shown, (gpointer) short_hint, 15))
+    g_error ("no hint how to release the keyboard while it is captured");
+  g_assert_true (shortcuts_inhibited_is (GINT_TO_POINTER (TRUE)));
+
+  /* The capture follows the display into fullscreen and back (chosen
+   * from the menu: F11 goes to the guest while captured). */
+  g_action_group_activate_action (corral_vnc_view_get_actions (t.view), "fullscreen", NULL);
+  if (!wait_until (fullscreen_is, GINT_TO_POINTER (TRUE), 30))
+    g_error ("the display did not go fullscreen");
+  if (!wait_until (shortcuts_inhibited_is, GINT_TO_POINTER (TRUE), 10))
+    g_error ("the fullscreen window did not grab the keyboard");
+  g_assert_true (wait_until (grab_label_shown, (gpointer) long_hint, 5));
+  g_action_group_activate_action (corral_vnc_view_get_actions (t.view), "fullscreen", NULL);
+  if (!wait_until (fullscreen_is, GINT_TO_POINTER (FALSE), 30))
+    g_error ("the display did not leave fullscreen");
+  activate_display_window ();
+  if (!wait_until (shortcuts_inhibited_is, GINT_TO_POINTER (TRUE), 10))
+    {
+      GdkSurface *sf = gtk_native_get_surface (GTK_NATIVE (display_window ()));
+      gboolean grab;
+      g_object_get (t.view, "grab-keyboard", &grab, NULL);
+      g_error ("the window did not grab the keyboard again (state %x, wish %d, mapped %d)",
+               gdk_toplevel_get_state (GDK_TOPLEVEL (sf)), grab, gdk_surface_get_mapped (sf));
+    }
+
+  /* Released: the window manager gets its binding, the guest does not. */
+  xdotool ("key ctrl+alt");
+  if (!wait_until (grab_is, GINT_TO_POINTER (FALSE), 10))
+    g_error ("Ctrl+Alt did not release the keyboard");
+  g_assert_true (shortcuts_inhibited_is (GINT_TO_POINTER (FALSE)));
+  g_assert_null (find_label (GTK_WIDGET (t.window), short_hint));
+  g_assert_null (find_label (GTK_WIDGET (t.window), long_hint));
+  start = guest_keys_settle (0);
+  xdotool ("key super+e");
+  for (guint i = 0; i < 100 && !g_file_test (marker, G_FILE_TEST_EXISTS); i++)
+    spin (100);
+  g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
+  guest_keys_settle (0);
+  seen_off = guest_keys_since (start);
+  g_test_message ("not grabbed, Super+E:\n%s", seen_off);
+  g_assert_null (strstr (seen_off, "input key 18 "));
+}
+
 static gboolean
 placeholder_shown (gpointer data)
 {
@@ -857,6 +1198,7 @@ teardown (void)
 {
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", t.tmp);
 
+  stop_window_manager ();
   g_clear_handle_id (&t.console_source, g_source_remove);
   if (t.console_fd >= 0)
     close (t.console_fd);
@@ -892,6 +1234,9 @@ main (int argc, char **argv)
   g_test_add_func ("/vnc-view/reconnect", test_reconnect);
   g_test_add_func ("/vnc-view/clipboard-to-guest", test_clipboard_to_guest);
   g_test_add_func ("/vnc-view/clipboard-from-guest", test_clipboard_from_guest);
+  /* From here on a window manager runs. */
+  g_test_add_func ("/vnc-view/wm-fullscreen", test_wm_fullscreen);
+  g_test_add_func ("/vnc-view/wm-grab-keyboard", test_wm_grab);
   g_test_add_func ("/vnc-view/stopped-placeholder", test_stopped);
 
   setup ();
