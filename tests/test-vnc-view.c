@@ -231,8 +231,10 @@ download (GdkTexture *texture)
 static gboolean
 guest_fills_widget (gpointer data)
 {
-  return corral_vnc_display_get_guest_width (t.display) == gtk_widget_get_width (GTK_WIDGET (t.display))
-         && corral_vnc_display_get_guest_height (t.display) == gtk_widget_get_height (GTK_WIDGET (t.display))
+  int sf = gtk_widget_get_scale_factor (GTK_WIDGET (t.display));
+
+  return corral_vnc_display_get_guest_width (t.display) == gtk_widget_get_width (GTK_WIDGET (t.display)) * sf
+         && corral_vnc_display_get_guest_height (t.display) == gtk_widget_get_height (GTK_WIDGET (t.display)) * sf
          && banner_shown (NULL);
 }
 
@@ -1174,6 +1176,178 @@ test_wm_grab (void)
   g_assert_null (strstr (seen_off, "input key 18 "));
 }
 
+/* --- HiDPI (GDK_SCALE=2: the vnc-view-hidpi test) ----------------------- */
+
+/* The screen as X has it: device pixels. */
+static GdkTexture *
+grab_screen (const char *name)
+{
+  g_autofree char *png = g_strdup_printf ("%s/%s.png", g_getenv ("G_TEST_BUILDDIR") ?: ".", name);
+  g_autofree char *cmd = g_strdup_printf ("import -window root '%s'", png);
+  g_autoptr(GError) error = NULL;
+  GdkTexture *texture;
+
+  g_assert_cmpint (system (cmd), ==, 0);
+  g_test_message ("screen: %s", png);
+  texture = gdk_texture_new_from_filename (png, &error);
+  g_assert_no_error (error);
+  return texture;
+}
+
+/* Where guest pixel (@gx, @gy)'s centre is on the screen, in device
+ * pixels (the window is not moved while this runs). */
+static void
+guest_to_screen (int gx, int gy, int wx, int wy, int *sx, int *sy)
+{
+  int sf = gtk_widget_get_scale_factor (GTK_WIDGET (t.display));
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (t.display));
+  double lx, ly, nx, ny;
+  graphene_point_t p;
+
+  corral_vnc_display_guest_to_widget (t.display, gx + 0.5, gy + 0.5, &lx, &ly);
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (t.display), GTK_WIDGET (native),
+                                           &GRAPHENE_POINT_INIT (lx, ly), &p));
+  gtk_native_get_surface_transform (native, &nx, &ny);
+  *sx = wx + (int) floor ((p.x + nx) * sf);
+  *sy = wy + (int) floor ((p.y + ny) * sf);
+}
+
+static int
+channel_diff (guint32 a, guint32 b)
+{
+  int worst = 0;
+
+  for (int c = 0; c < 24; c += 8)
+    worst = MAX (worst, ABS ((int) ((a >> c) & 0xff) - (int) ((b >> c) & 0xff)));
+  return worst;
+}
+
+static gboolean
+scale_to_fit_is (gpointer data)
+{
+  gboolean fit;
+
+  g_object_get (t.view, "scale-to-fit", &fit, NULL);
+  spin (300);  /* and drawn */
+  return fit == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+display_narrower (gpointer width)
+{
+  if (gtk_widget_get_width (GTK_WIDGET (t.display)) < GPOINTER_TO_INT (width))
+    return TRUE;
+  spin (100);
+  return FALSE;
+}
+
+static void
+test_hidpi (void)
+{
+  g_autofree char *dump_path = g_build_filename (t.tmp, "hidpi-dump.png", NULL);
+  g_autoptr(GdkTexture) dump = NULL;
+  g_autoptr(GdkTexture) screen = NULL;
+  g_autoptr(GdkTexture) fitted = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *dp = NULL, *sp = NULL, *fp = NULL;
+  GError *done = NULL;
+  int sf = gtk_widget_get_scale_factor (GTK_WIDGET (t.display));
+  int gw, gh, sw, sh, wx, wy, ww, wh, differ = 0, bad = 0, x0, y0, x1, y1;
+  /* The colour the guest's whole framebuffer is filled with below. */
+  const guint32 fill = 0x3080c0;
+
+  g_assert_cmpint (sf, ==, 2);
+  if (!wait_until (banner_shown, NULL, TIMEOUT))
+    g_error ("the guest's banner never showed");
+  /* Keep the guest's size whatever happens to the window, and its
+   * console's cursor from blinking. */
+  corral_vnc_display_set_resize_guest (t.display, FALSE);
+  g_free (guest_run ("printf '\\033[?25l' > /dev/tty1"));
+  spin (3000);
+
+  /* 1:1: one guest pixel is one device pixel, the guest's picture exactly. */
+  g_action_group_activate_action (corral_vnc_view_get_actions (t.view), "scale-to-fit", NULL);
+  g_assert_true (wait_until (scale_to_fit_is, GINT_TO_POINTER (FALSE), 10));
+  spin (1000);
+  corral_vm_screendump_async (t.vm, dump_path, NULL, screendump_cb, &done);
+  g_assert_true (wait_until (screendump_done, &done, 60));
+  if (!g_error_matches (done, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    g_error ("screendump failed: %s", done->message);
+  g_clear_error (&done);
+  spin (500);
+  screen = grab_screen ("vnc-view-hidpi-1to1");
+  dump = gdk_texture_new_from_filename (dump_path, &error);
+  g_assert_no_error (error);
+  gw = gdk_texture_get_width (dump);
+  gh = gdk_texture_get_height (dump);
+  sw = gdk_texture_get_width (screen);
+  sh = gdk_texture_get_height (screen);
+  g_assert_cmpint (gw, ==, corral_vnc_display_get_guest_width (t.display));
+  dp = download (dump);
+  sp = download (screen);
+  x_geometry (window_xid (), &wx, &wy, &ww, &wh);
+  {
+    int ax, ay, bx, by;
+
+    /* Neighbouring guest pixels are neighbouring device pixels. */
+    guest_to_screen (0, 0, wx, wy, &ax, &ay);
+    guest_to_screen (100, 100, wx, wy, &bx, &by);
+    g_assert_cmpint (bx - ax, ==, 100);
+    g_assert_cmpint (by - ay, ==, 100);
+  }
+  for (int y = 0; y < gh; y++)
+    for (int x = 0; x < gw; x++)
+      {
+        int X, Y;
+
+        guest_to_screen (x, y, wx, wy, &X, &Y);
+        /* (1:1 scrolls: only what is on screen) */
+        if (X < wx || Y < wy || X >= MIN (sw, wx + ww) || Y >= MIN (sh, wy + wh))
+          continue;
+        if (channel_diff (dp[y * gw + x], sp[Y * sw + X]) > 8)
+          differ++;
+      }
+  g_test_message ("HiDPI 1:1: guest %dx%d, window %dx%d device pixels, %d pixels differ",
+                  gw, gh, ww, wh, differ);
+  g_assert_cmpint (differ, ==, 0);
+
+  /* Scaled to fit: no seams between tiles. A guest that is one colour
+   * shows as that colour, edge to edge, whatever the scale. */
+  g_free (guest_run ("printf '\\300\\200\\060\\000' > /tmp/px && "
+                     "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22; do "
+                     "cat /tmp/px /tmp/px > /tmp/px2 && mv /tmp/px2 /tmp/px; done && "
+                     "dd if=/tmp/px of=/dev/fb0 bs=65536 2>/dev/null; rm -f /tmp/px"));
+  g_action_group_activate_action (corral_vnc_view_get_actions (t.view), "scale-to-fit", NULL);
+  g_assert_true (wait_until (scale_to_fit_is, GINT_TO_POINTER (TRUE), 10));
+  /* A smaller window: the guest (which keeps its size) is scaled down by
+   * a factor that is not a whole number. */
+  gtk_window_set_default_size (t.window, 900, 700);
+  if (!wait_until (display_narrower, GINT_TO_POINTER (gw / sf), 30))
+    g_error ("the window did not get smaller");
+  spin (3000);
+  x_geometry (window_xid (), &wx, &wy, &ww, &wh);
+  fitted = grab_screen ("vnc-view-hidpi-fit");
+  fp = download (fitted);
+  g_assert_cmpint (gdk_texture_get_width (fitted), ==, sw);
+  /* The picture's rectangle, one device pixel in from its edges (the
+   * filter blends the border with the black around it). */
+  guest_to_screen (0, 0, wx, wy, &x0, &y0);
+  guest_to_screen (gw - 1, gh - 1, wx, wy, &x1, &y1);
+  g_test_message ("HiDPI fit: guest %dx%d shown at %d,%d-%d,%d", gw, gh, x0, y0, x1, y1);
+  /* Scaled, not 1:1 (else this would prove nothing about seams). */
+  g_assert_cmpint (x1 - x0, !=, gw - 1);
+  for (int Y = MAX (y0, wy) + 1; Y < MIN (y1, sh) - 1; Y++)
+    for (int X = MAX (x0, wx) + 1; X < MIN (x1, sw) - 1; X++)
+      if (channel_diff (fp[Y * sw + X], fill) > 3)
+        {
+          if (bad < 5)
+            g_test_message ("device pixel %d,%d is %06x", X, Y, fp[Y * sw + X] & 0xffffff);
+          bad++;
+        }
+  g_test_message ("%d pixels differ from the guest's colour", bad);
+  g_assert_cmpint (bad, ==, 0);
+}
+
 static gboolean
 placeholder_shown (gpointer data)
 {
@@ -1238,6 +1412,10 @@ main (int argc, char **argv)
   g_test_add_func ("/vnc-view/wm-fullscreen", test_wm_fullscreen);
   g_test_add_func ("/vnc-view/wm-grab-keyboard", test_wm_grab);
   g_test_add_func ("/vnc-view/stopped-placeholder", test_stopped);
+  /* Only where GTK runs at twice the scale (tests/meson.build runs the
+   * file again that way): the checks assume device pixels = 2 × logical. */
+  if (g_strcmp0 (g_getenv ("GDK_SCALE"), "2") == 0)
+    g_test_add_func ("/vnc-view/hidpi", test_hidpi);
 
   setup ();
   ret = g_test_run ();
