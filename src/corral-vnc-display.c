@@ -442,8 +442,14 @@ on_cursor_changed (VncConnection *conn, VncCursor *cursor,
       int h = vnc_cursor_get_height (cursor);
       g_autoptr(GBytes) bytes = g_bytes_new (vnc_cursor_get_data (cursor),
                                              (gsize) w * h * 4);
+      /* gvnc hands over 0xAARRGGBB words in host order with straight
+       * alpha: QEMU's own cursor words for the alpha cursor, its
+       * conversion for the rich cursor (tests/test-vnc-cursor.c). */
       g_autoptr(GdkTexture) texture =
-        gdk_memory_texture_new (w, h, GDK_MEMORY_R8G8B8A8, bytes, w * 4);
+        gdk_memory_texture_new (w, h,
+                                G_BYTE_ORDER == G_LITTLE_ENDIAN ? GDK_MEMORY_B8G8R8A8
+                                                                : GDK_MEMORY_A8R8G8B8,
+                                bytes, w * 4);
 
       gcursor = gdk_cursor_new_from_texture (texture,
                                              vnc_cursor_get_hotx (cursor),
@@ -452,8 +458,7 @@ on_cursor_changed (VncConnection *conn, VncCursor *cursor,
     }
   else
     {
-      /* The guest draws no pointer: show none rather than a host arrow
-       * that is not where the guest thinks. */
+      /* The guest hid its pointer. */
       gcursor = gdk_cursor_new_from_name ("none", NULL);
     }
   gtk_widget_set_cursor (GTK_WIDGET (self), gcursor);
@@ -497,6 +502,12 @@ on_initialized (VncConnection *conn, CorralVncDisplay *self)
     VNC_CONNECTION_ENCODING_LED_STATE,
   };
 
+  /* Until the guest defines a pointer (QEMU sends it right after our
+   * encodings, and on every change), none from the host: a guest whose
+   * X server draws its own pointer into the picture (Xorg fbdev) would
+   * otherwise show two, the host's a frame ahead. As virt-viewer and
+   * GNOME Boxes do by default. */
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "none");
   if (!vnc_connection_set_pixel_format (conn, &native_format)
       || !vnc_connection_set_encodings (conn, G_N_ELEMENTS (encodings), encodings))
     {
@@ -531,6 +542,8 @@ drop_connection (CorralVncDisplay *self)
   self->initialized = FALSE;
   g_hash_table_remove_all (self->held_keys);
   self->buttons = 0;
+  /* The last picture may stay: the ordinary pointer over it. */
+  gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
   if (was_initialized)
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTED]);
 }

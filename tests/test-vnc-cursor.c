@@ -1,0 +1,334 @@
+/* test-vnc-cursor.c: the guest's pointer shape on CorralVncDisplay
+ *
+ * The tiny guest's text console defines no cursor, so QEMU never sends
+ * one; a real guest's (virtio-gpu cursor plane) does. Here a small RFB
+ * server in a thread speaks exactly what QEMU 7.2 sends (ui/vnc.c,
+ * vnc_cursor_define): the VMware alpha-cursor pseudo-encoding, rectangle
+ * x,y = hot spot, then s32 0 (raw) and width × height host-endian
+ * 0xAARRGGBB words with straight alpha. What the user must see: that
+ * image, right colours, at the right hot spot; no host pointer when the
+ * guest defines none; the normal pointer again once disconnected.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtk/gtk.h>
+
+#include "corral-vnc-display.h"
+
+#define HOT_X 2
+#define HOT_Y 1
+
+/* A 4×2 cursor: red, green, blue, transparent / half-transparent white,
+ * then opaque black. */
+static const guint32 cursor_argb[8] = {
+  0xffff0000, 0xff00ff00, 0xff0000ff, 0x00000000,
+  0x80ffffff, 0xff000000, 0xff000000, 0xff000000,
+};
+
+typedef struct {
+  int fd;
+  GAsyncQueue *commands;  /* 'c' cursor, 'h' hidden cursor, 'q' close */
+} Server;
+
+static void
+send_all (int fd, const void *data, gsize len)
+{
+  const guint8 *p = data;
+
+  while (len > 0)
+    {
+      ssize_t n = write (fd, p, len);
+
+      g_assert_cmpint (n, >, 0);
+      p += n;
+      len -= n;
+    }
+}
+
+static gboolean
+recv_all (int fd, void *data, gsize len)
+{
+  guint8 *p = data;
+
+  while (len > 0)
+    {
+      ssize_t n = read (fd, p, len);
+
+      if (n <= 0)
+        return FALSE;
+      p += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+static void
+put16 (GByteArray *b, guint16 v)
+{
+  guint8 d[2] = { v >> 8, v & 0xff };
+
+  g_byte_array_append (b, d, 2);
+}
+
+static void
+put32 (GByteArray *b, guint32 v)
+{
+  guint8 d[4] = { v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff };
+
+  g_byte_array_append (b, d, 4);
+}
+
+static void
+send_cursor (int fd, int w, int h)
+{
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+
+  g_byte_array_append (b, (guint8[]) { 0, 0 }, 2);  /* FramebufferUpdate */
+  put16 (b, 1);
+  put16 (b, w ? HOT_X : 0);
+  put16 (b, w ? HOT_Y : 0);
+  put16 (b, w);
+  put16 (b, h);
+  put32 (b, (guint32) -314);  /* alpha cursor */
+  put32 (b, 0);               /* raw */
+  /* QEMU writes its QEMUCursor words as they are in memory. */
+  g_byte_array_append (b, (const guint8 *) cursor_argb, w * h * 4);
+  send_all (fd, b->data, b->len);
+}
+
+/* Reads client messages until one arrives of @want type (or any, -1);
+ * FALSE when the client went away. */
+static gboolean
+read_message (int fd, int want)
+{
+  for (;;)
+    {
+      guint8 type, buf[64];
+
+      if (!recv_all (fd, &type, 1))
+        return FALSE;
+      switch (type)
+        {
+        case 0:  /* SetPixelFormat */
+          if (!recv_all (fd, buf, 19))
+            return FALSE;
+          break;
+        case 2:  /* SetEncodings */
+          {
+            guint16 n;
+
+            if (!recv_all (fd, buf, 3))
+              return FALSE;
+            n = (buf[1] << 8) | buf[2];
+            for (guint i = 0; i < n; i++)
+              if (!recv_all (fd, buf, 4))
+                return FALSE;
+          }
+          break;
+        case 3:  /* FramebufferUpdateRequest */
+          if (!recv_all (fd, buf, 9))
+            return FALSE;
+          break;
+        case 4:  /* KeyEvent */
+          if (!recv_all (fd, buf, 7))
+            return FALSE;
+          break;
+        case 5:  /* PointerEvent */
+          if (!recv_all (fd, buf, 5))
+            return FALSE;
+          break;
+        case 251:  /* SetDesktopSize */
+          if (!recv_all (fd, buf, 7))
+            return FALSE;
+          for (guint i = 0; i < buf[5]; i++)
+            if (!recv_all (fd, buf + 8, 16))
+              return FALSE;
+          break;
+        case 255:  /* QEMU extended key event */
+          if (!recv_all (fd, buf, 11))
+            return FALSE;
+          break;
+        default:
+          g_error ("the client sent message type %u", type);
+        }
+      if (want < 0 || type == want)
+        return TRUE;
+    }
+}
+
+static gpointer
+server_thread (gpointer data)
+{
+  Server *s = data;
+  guint8 buf[16];
+  g_autoptr(GByteArray) init = g_byte_array_new ();
+  static const char name[] = "corral-test";
+
+  send_all (s->fd, "RFB 003.008\n", 12);
+  g_assert_true (recv_all (s->fd, buf, 12));
+  send_all (s->fd, (guint8[]) { 1, 1 }, 2);  /* security: None */
+  g_assert_true (recv_all (s->fd, buf, 1));
+  send_all (s->fd, (guint8[]) { 0, 0, 0, 0 }, 4);
+  g_assert_true (recv_all (s->fd, buf, 1));  /* ClientInit */
+  put16 (init, 64);
+  put16 (init, 48);
+  /* 32 bpp, depth 24, little endian, true colour, xRGB */
+  g_byte_array_append (init, (guint8[]) { 32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0 }, 16);
+  put32 (init, sizeof name - 1);
+  g_byte_array_append (init, (const guint8 *) name, sizeof name - 1);
+  send_all (s->fd, init->data, init->len);
+  /* QEMU sends the cursor right after the client's SetEncodings. */
+  if (!read_message (s->fd, 2))
+    return NULL;
+
+  for (;;)
+    {
+      char command = GPOINTER_TO_INT (g_async_queue_pop (s->commands));
+
+      if (command == 'c')
+        send_cursor (s->fd, 4, 2);
+      else if (command == 'h')
+        send_cursor (s->fd, 0, 0);
+      else
+        break;
+    }
+  shutdown (s->fd, SHUT_RDWR);
+  /* Drain until the client lets go. */
+  while (read_message (s->fd, -1))
+    ;
+  close (s->fd);
+  return NULL;
+}
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+typedef gboolean (*Check) (CorralVncDisplay *display);
+
+static gboolean
+wait_for (CorralVncDisplay *display, Check check)
+{
+  for (guint i = 0; i < 1000; i++)
+    {
+      if (check (display))
+        return TRUE;
+      spin (10);
+    }
+  return check (display);
+}
+
+static gboolean
+is_connected (CorralVncDisplay *display)
+{
+  return corral_vnc_display_is_connected (display);
+}
+
+static gboolean
+cursor_is_texture (CorralVncDisplay *display)
+{
+  GdkCursor *cursor = gtk_widget_get_cursor (GTK_WIDGET (display));
+
+  return cursor != NULL && gdk_cursor_get_texture (cursor) != NULL;
+}
+
+static gboolean
+cursor_is_none (CorralVncDisplay *display)
+{
+  GdkCursor *cursor = gtk_widget_get_cursor (GTK_WIDGET (display));
+
+  return cursor != NULL && g_strcmp0 (gdk_cursor_get_name (cursor), "none") == 0;
+}
+
+static gboolean
+cursor_is_default (CorralVncDisplay *display)
+{
+  return gtk_widget_get_cursor (GTK_WIDGET (display)) == NULL;
+}
+
+static void
+test_cursor (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  CorralVncDisplay *display = CORRAL_VNC_DISPLAY (corral_vnc_display_new ());
+  Server server;
+  GThread *thread;
+  int fds[2];
+  GdkCursor *cursor;
+  GdkTexture *texture;
+  guint32 pixels[8];
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (display));
+  gtk_window_set_default_size (GTK_WINDOW (window), 64, 48);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+  server.fd = fds[1];
+  server.commands = g_async_queue_new ();
+  thread = g_thread_new ("rfb-server", server_thread, &server);
+
+  /* Before the guest defines a pointer, the host's is hidden over the
+   * display: the guest draws its own (Xorg fbdev does, in the picture),
+   * and a second arrow a frame ahead of it would confuse. */
+  g_assert_true (cursor_is_default (display));
+  corral_vnc_display_open_fd (display, fds[0]);
+  g_assert_true (wait_for (display, is_connected));
+  g_assert_true (cursor_is_none (display));
+
+  /* The guest's pointer: its picture, at its hot spot. */
+  g_async_queue_push (server.commands, GINT_TO_POINTER ('c'));
+  g_assert_true (wait_for (display, cursor_is_texture));
+  cursor = gtk_widget_get_cursor (GTK_WIDGET (display));
+  g_assert_cmpint (gdk_cursor_get_hotspot_x (cursor), ==, HOT_X);
+  g_assert_cmpint (gdk_cursor_get_hotspot_y (cursor), ==, HOT_Y);
+  texture = gdk_cursor_get_texture (cursor);
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, 4);
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, 2);
+  /* (downloaded as premultiplied 0xAARRGGBB words) */
+  gdk_texture_download (texture, (guchar *) pixels, 16);
+  for (guint i = 0; i < 8; i++)
+    g_test_message ("cursor pixel %u: sent %08x, shown %08x", i, cursor_argb[i], pixels[i]);
+  g_assert_cmphex (pixels[0], ==, 0xffff0000);
+  g_assert_cmphex (pixels[1], ==, 0xff00ff00);
+  g_assert_cmphex (pixels[2], ==, 0xff0000ff);
+  g_assert_cmphex (pixels[3] >> 24, ==, 0);
+  g_assert_cmphex (pixels[4] >> 24, ==, 0x80);
+  /* half-transparent white: each colour at about half when premultiplied */
+  for (int c = 0; c < 24; c += 8)
+    g_assert_cmpint (ABS ((int) ((pixels[4] >> c) & 0xff) - 0x80), <=, 1);
+  g_assert_cmphex (pixels[5], ==, 0xff000000);
+
+  /* The guest hides its pointer: so does the host. */
+  g_async_queue_push (server.commands, GINT_TO_POINTER ('h'));
+  g_assert_true (wait_for (display, cursor_is_none));
+
+  /* Disconnected: the ordinary pointer over the last picture. */
+  g_async_queue_push (server.commands, GINT_TO_POINTER ('q'));
+  g_assert_true (wait_for (display, cursor_is_default));
+  g_assert_false (corral_vnc_display_is_connected (display));
+
+  g_thread_join (thread);
+  g_async_queue_unref (server.commands);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int argc, char **argv)
+{
+  gtk_init ();
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/vnc-display/cursor", test_cursor);
+  return g_test_run ();
+}
