@@ -20,19 +20,32 @@ timeout_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Polls as well as waking on events: some conditions change with no
+ * event on this context (a file, another process). */
 gboolean
 corral_test_wait_until (gboolean   (*cond) (gpointer),
                         gpointer     data,
                         guint        seconds)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (seconds, timeout_cb, &timed_out);
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
 
-  while (!cond (data) && !timed_out)
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return cond (data);
+      corral_test_iterate (20);
+    }
+  return TRUE;
+}
+
+void
+corral_test_iterate (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, timeout_cb, &done);
+  while (!done)
     g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return cond (data);
 }
 
 /* --- consoles --------------------------------------------------------------- */
@@ -142,6 +155,35 @@ corral_test_console_type (CorralTestConsole *console,
                           const char        *text)
 {
   g_assert_cmpint (write (console->fd, text, strlen (text)), ==, (gssize) strlen (text));
+}
+
+char *
+corral_test_console_run (CorralTestConsole *console,
+                         const char        *command)
+{
+  static guint serial;
+  g_autofree char *line = NULL;
+  g_autofree char *begin = NULL;
+  g_autofree char *end = NULL;
+  const char *a, *b;
+
+  serial++;
+  /* The shell puts the markers together, so the echo of the command line
+   * itself never matches them. */
+  line = g_strdup_printf ("printf '%%s-\\n' CORRAL-MARK-%u; %s; printf '%%s-\\n' CORRAL-END-%u\n",
+                          serial, command, serial);
+  begin = g_strdup_printf ("CORRAL-MARK-%u-\r\n", serial);
+  end = g_strdup_printf ("CORRAL-END-%u-\r\n", serial);
+  g_string_truncate (console->text, 0);
+  corral_test_console_type (console, line);
+  if (!corral_test_console_wait (console, end, 60))
+    g_error ("no answer to “%s” on the console:\n%s", command, console->text->str);
+  a = strstr (console->text->str, begin);
+  g_assert_nonnull (a);
+  a += strlen (begin);
+  b = strstr (a, end);
+  g_assert_nonnull (b);
+  return g_strndup (a, b - a);
 }
 
 /* --- guest, profile, project ------------------------------------------------ */

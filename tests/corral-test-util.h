@@ -25,6 +25,8 @@ G_BEGIN_DECLS
 gboolean corral_test_wait_until (gboolean (*cond) (gpointer),
                                  gpointer   data,
                                  guint      seconds);
+/* Runs the default main context for about @ms milliseconds. */
+void     corral_test_iterate    (guint      ms);
 
 /* Our end of one of a Vm's serial consoles: what it printed so far, and
  * the answer to the guest's terminal-size query (37 rows, 91 columns). */
@@ -54,6 +56,10 @@ void     corral_test_console_expect (CorralTestConsole *console,
                                      const char        *needle);
 void     corral_test_console_type   (CorralTestConsole *console,
                                      const char        *text);
+/* Runs @command in the shell on @console (the guest's second console)
+ * and returns what it printed (lines end in \r\n). */
+char    *corral_test_console_run    (CorralTestConsole *console,
+                                     const char        *command);
 
 /* The tiny guest's manifest ($CORRAL_TEST_GUEST), loaded. */
 CorralGuest   *corral_test_load_guest    (void);

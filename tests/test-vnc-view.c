@@ -31,6 +31,7 @@
 #include <glib/gstdio.h>
 
 #include "corral-vnc-view.h"
+#include "gui/gui-test-util.h"
 
 #define TIMEOUT (g_getenv ("CORRAL_TEST_TIMEOUT") ? atoi (g_getenv ("CORRAL_TEST_TIMEOUT")) : 180)
 
@@ -44,95 +45,21 @@ static struct {
   CorralVncView *view;
   CorralVncDisplay *display;
   GtkWidget *menu_button;  /* the display's menu, as a window shows it */
-  int console_fd;
-  GString *console;
-  guint console_source;
+  CorralTestConsole console;  /* the guest's second console */
   guint connects;
   GPid wm_pid;  /* openbox, once the window manager tests start it */
 } t;
 
 /* --- helpers ---------------------------------------------------------- */
 
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
+#define wait_until corral_test_wait_until
+#define spin corral_test_iterate
 
-static gboolean
-wait_until (gboolean (*cond) (gpointer), gpointer data, guint seconds)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (seconds, timeout_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return cond (data);
-}
-
-static void
-spin (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static gboolean
-console_read_cb (int fd, GIOCondition condition, gpointer data)
-{
-  char buf[4096];
-  ssize_t n = read (fd, buf, sizeof buf);
-
-  if (n > 0)
-    {
-      g_string_append_len (t.console, buf, n);
-      return G_SOURCE_CONTINUE;
-    }
-  if (n < 0 && (errno == EAGAIN || errno == EINTR))
-    return G_SOURCE_CONTINUE;
-  t.console_source = 0;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-console_has (gpointer needle)
-{
-  return strstr (t.console->str, needle) != NULL;
-}
-
-/* Runs a command on the guest's second console and returns its output
- * (what came after @marker, which the command prints first). */
+/* Runs a command on the guest's second console and returns its output. */
 static char *
 guest_run (const char *command)
 {
-  static guint serial;
-  g_autofree char *marker = g_strdup_printf ("CORRAL-MARK-%u", ++serial);
-  g_autofree char *end = g_strdup_printf ("CORRAL-END-%u", serial);
-  /* The markers are put together by the shell, so the echo of the
-   * command line itself never matches them. */
-  g_autofree char *line = g_strdup_printf ("printf '%%s-\\n' CORRAL-MARK-%u; %s; "
-                                           "printf '%%s-\\n' CORRAL-END-%u\n",
-                                           serial, command, serial);
-  g_autofree char *begin_needle = g_strdup_printf ("%s-\r\n", marker);
-  g_autofree char *end_needle = g_strdup_printf ("%s-\r\n", end);
-  const char *a, *b;
-
-  g_string_truncate (t.console, 0);
-  g_assert_cmpint (write (t.console_fd, line, strlen (line)), ==, (gssize) strlen (line));
-  if (!wait_until (console_has, end_needle, 60))
-    g_error ("no answer to “%s” on the second console:\n%s", command, t.console->str);
-  a = strstr (t.console->str, begin_needle);
-  g_assert_nonnull (a);
-  a += strlen (begin_needle);
-  b = strstr (a, end_needle);
-  g_assert_nonnull (b);
-  return g_strndup (a, b - a);
+  return corral_test_console_run (&t.console, command);
 }
 
 static void
@@ -282,9 +209,8 @@ setup (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *project = NULL;
-  const char *manifest = g_getenv ("CORRAL_TEST_GUEST");
-  int fd;
 
+  t.console = (CorralTestConsole) CORRAL_TEST_CONSOLE_INIT;
   t.tmp = g_dir_make_tmp ("corral-vnc-XXXXXX", &error);
   g_assert_no_error (error);
   /* The VM outlives each test case (GLib isolates dirs per case only):
@@ -304,17 +230,11 @@ setup (void)
   project = g_build_filename (t.tmp, "project", NULL);
   g_assert_cmpint (g_mkdir (project, 0755), ==, 0);
 
-  t.profile = corral_profile_new (project);
-  corral_profile_set_memory_mib (t.profile, 256);
-  corral_profile_set_cores (t.profile, 1);
-  corral_profile_set_network (t.profile, FALSE);
-  corral_profile_set_shares (t.profile, CORRAL_SHARE_NONE);
+  t.profile = corral_test_small_profile (project);
   /* A shell waits on the agent console; the agent would exit at once and
    * power the guest off. */
   corral_profile_set_entrypoint_mode (t.profile, CORRAL_ENTRYPOINT_SHELL);
-  g_assert_nonnull (manifest);
-  t.guest = corral_guest_load (manifest, &error);
-  g_assert_no_error (error);
+  t.guest = corral_test_load_guest ();
   t.host = corral_host_probe (NULL);
   g_assert_nonnull (t.host->qemu_path);
   t.vm = corral_vm_new (t.profile, t.guest, t.host);
@@ -354,13 +274,7 @@ setup (void)
   if (!wait_until (vm_running, NULL, TIMEOUT))
     g_error ("the VM never ran: %s", corral_vm_get_qemu_stderr (t.vm));
 
-  fd = corral_vm_get_console_fd (t.vm, CORRAL_CONSOLE_ENTER);
-  g_assert_cmpint (fd, >=, 0);
-  t.console_fd = dup (fd);
-  g_unix_set_fd_nonblocking (t.console_fd, TRUE, NULL);
-  t.console = g_string_new (NULL);
-  t.console_source = g_unix_fd_add (t.console_fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
-                                    console_read_cb, NULL);
+  corral_test_console_attach (&t.console, corral_vm_get_console_fd (t.vm, CORRAL_CONSOLE_ENTER));
 }
 
 /* --- tests ------------------------------------------------------------ */
@@ -629,11 +543,8 @@ click_menu_item (GtkWidget *popover, const char *text)
 
   if (!wait_until (label_shown, &f, 10))
     {
-      g_autofree char *shot = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".",
-                                                "vnc-view-menu.png", NULL);
-      g_autofree char *cmd = g_strdup_printf ("import -window root %s", shot);
+      g_autofree char *shot = corral_test_screenshot ("vnc-view-menu");
 
-      g_assert_cmpint (system (cmd), ==, 0);
       g_error ("no menu item “%s” (screen in %s)", text, shot);
     }
   spin (300);  /* the popup's window is where GTK placed it */
@@ -844,17 +755,6 @@ test_clipboard_from_guest (void)
 
 /* --- under a window manager ------------------------------------------- */
 
-/* The whole screen as build/tests/NAME.png, for a person to look at. */
-static void
-corral_test_screenshot_root (const char *name)
-{
-  g_autofree char *png = g_strdup_printf ("%s/%s.png", g_getenv ("G_TEST_BUILDDIR") ?: ".", name);
-  g_autofree char *cmd = g_strdup_printf ("import -window root '%s'", png);
-
-  g_assert_cmpint (system (cmd), ==, 0);
-  g_test_message ("screen: %s", png);
-}
-
 static Display *
 xdisplay (void)
 {
@@ -986,7 +886,7 @@ activate_display_window (void)
       g_autofree char *out = NULL;
 
       g_spawn_command_line_sync ("sh -c 'xprop -root _NET_ACTIVE_WINDOW; xdotool getwindowfocus'", &out, NULL, NULL, NULL);
-      corral_test_screenshot_root ("vnc-view-no-focus");
+      g_free (corral_test_screenshot ("vnc-view-no-focus"));
       g_autofree char *wm_log = NULL;
       g_autofree char *wm_log_path = g_build_filename (t.tmp, "openbox.log", NULL);
 
@@ -1064,7 +964,7 @@ test_wm_fullscreen (void)
   /* (The tiny guest's console cannot grow beyond the size its kernel
    * first set up, so it may stay smaller and be scaled.) */
   spin (1000);
-  corral_test_screenshot_root ("vnc-view-fullscreen");
+  g_free (corral_test_screenshot ("vnc-view-fullscreen"));
   g_test_message ("fullscreen: guest %dx%d", corral_vnc_display_get_guest_width (t.display),
                   corral_vnc_display_get_guest_height (t.display));
 
@@ -1373,9 +1273,7 @@ teardown (void)
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", t.tmp);
 
   stop_window_manager ();
-  g_clear_handle_id (&t.console_source, g_source_remove);
-  if (t.console_fd >= 0)
-    close (t.console_fd);
+  corral_test_console_detach (&t.console);
   if (corral_vm_get_state (t.vm) != CORRAL_VM_STATE_STOPPED
       && corral_vm_get_state (t.vm) != CORRAL_VM_STATE_FAILED)
     corral_vm_force_off (t.vm);

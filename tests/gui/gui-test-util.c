@@ -25,37 +25,8 @@ corral_test_init (void)
   }
 }
 
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-void
-corral_test_iterate (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* Iterates until @check returns TRUE or @seconds pass. */
-static gboolean
-wait_until (gboolean (*check) (gpointer), gpointer data, guint seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      corral_test_iterate (20);
-    }
-  return TRUE;
-}
+#define wait_until corral_test_wait_until
 
 static gboolean
 is_mapped (gpointer data)

@@ -6,11 +6,12 @@
 
 #include <gtk/gtk.h>
 
+/* corral_test_wait_until, corral_test_iterate, consoles */
+#include "../corral-test-util.h"
+
 G_BEGIN_DECLS
 
 void       corral_test_init            (void);
-/* Runs the main loop for about @ms milliseconds. */
-void       corral_test_iterate         (guint        ms);
 void       corral_test_wait_mapped     (GtkWidget   *widget);
 void       corral_test_wait_for_flag   (gboolean    *flag,
                                         guint        seconds);
