@@ -221,12 +221,23 @@ corral_guest_setup_new (void)
   return g_object_new (CORRAL_TYPE_GUEST_SETUP, NULL);
 }
 
+/* The window closed mid-download (the running download holds a reference,
+ * so dispose would wait for it): stop it; nothing is left behind. */
+static void
+corral_guest_setup_unroot (GtkWidget *widget)
+{
+  CorralGuestSetup *self = CORRAL_GUEST_SETUP (widget);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  GTK_WIDGET_CLASS (corral_guest_setup_parent_class)->unroot (widget);
+}
+
 static void
 corral_guest_setup_dispose (GObject *object)
 {
   CorralGuestSetup *self = CORRAL_GUEST_SETUP (object);
 
-  /* A window closed mid-download: stop it (nothing is left behind). */
   self->disposed = TRUE;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
@@ -255,6 +266,7 @@ corral_guest_setup_class_init (CorralGuestSetupClass *klass)
 
   object_class->dispose = corral_guest_setup_dispose;
   object_class->finalize = corral_guest_setup_finalize;
+  widget_class->unroot = corral_guest_setup_unroot;
 
   signals[SIGNAL_INSTALLED] =
     g_signal_new ("installed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

@@ -206,6 +206,36 @@ test_cancel (void)
   close_all_windows ();
 }
 
+/* Closing the window mid-download stops it, and nothing stays behind. */
+static void
+test_window_closed_mid_download (void)
+{
+  CorralWindow *window;
+  g_autofree char *listing = NULL;
+  gint64 deadline;
+
+  use_catalogue ("slow");
+  window = new_start_window ();
+  gtk_widget_activate (wait_for_button (GTK_WIDGET (window), "_Download", 5));
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "Downloading", 5));
+  corral_test_iterate (500);
+  listing = store_listing ();
+  g_assert_true (g_str_has_prefix (listing, ".download-debian-"));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_free (listing);
+      listing = store_listing ();
+      if (listing[0] == '\0')
+        break;
+      corral_test_iterate (100);
+    }
+  g_assert_cmpstr (listing, ==, "");
+  close_all_windows ();
+}
+
 static void
 test_checksum_mismatch (void)
 {
@@ -314,6 +344,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/guest-setup/start-page-offers", test_start_page_offers);
   g_test_add_func ("/guest-setup/cancel", test_cancel);
+  g_test_add_func ("/guest-setup/window-closed-mid-download", test_window_closed_mid_download);
   g_test_add_func ("/guest-setup/checksum-mismatch", test_checksum_mismatch);
   g_test_add_func ("/guest-setup/project-downloads-then-starts", test_project_downloads_then_starts);
   status = g_test_run ();
