@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
@@ -351,21 +352,21 @@ test_sweeps_killed_download (void)
 {
   g_autoptr(CorralGuestCatalogue) cat = catalogue ("ok");
   g_autofree char *store = fresh_store ("sweep");
-  g_autoptr(GSubprocess) gone = NULL;
   g_autofree char *dead = NULL, *dead_old = NULL, *alive = NULL;
   g_autofree char *manifest = NULL;
   g_autofree char *entries = NULL;
   g_autofree char *expected = NULL;
   g_autoptr(GError) error = NULL;
-  const char *dead_pid;
+  pid_t dead_pid;
 
-  /* A process id that no longer runs. */
-  gone = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "true", NULL);
-  g_assert_no_error (error);
-  dead_pid = g_subprocess_get_identifier (gone);
-  dead = g_strdup_printf ("%s/.download-debian-%s-AbC123", store, dead_pid);
-  dead_old = g_strdup_printf ("%s/.old-debian-%s", store, dead_pid);
-  g_assert_true (g_subprocess_wait (gone, NULL, NULL));
+  /* A process id that no longer runs: a child that exited, reaped. */
+  dead_pid = fork ();
+  g_assert_cmpint (dead_pid, >=, 0);
+  if (dead_pid == 0)
+    _exit (0);
+  g_assert_cmpint (waitpid (dead_pid, NULL, 0), ==, dead_pid);
+  dead = g_strdup_printf ("%s/.download-debian-%d-AbC123", store, (int) dead_pid);
+  dead_old = g_strdup_printf ("%s/.old-debian-%d", store, (int) dead_pid);
   alive = g_strdup_printf ("%s/.download-debian-%d-XyZ789", store, (int) getppid ());
   {
     const char *dirs[] = { dead, dead_old, alive };
