@@ -167,6 +167,19 @@ open_bridge (Relay *relay)
   g_printerr (_("corral: second console: screen %s\n"), relay->bridge.path);
 }
 
+/* The window shows a banner for this; here the terminal is the window.
+ * The terminal is raw: lines end in CR LF. */
+static void
+control_lost_cb (CorralVm   *vm,
+                 GParamSpec *pspec,
+                 Relay      *relay)
+{
+  if (!corral_vm_get_control_lost (vm))
+    return;
+  g_printerr ("\r\ncorral: %s\r\n",
+              _("lost the control connection to QEMU. The guest runs on; leaving the agent still powers it off, and a signal to corral (SIGTERM, SIGHUP) now ends it at once."));
+}
+
 static gboolean
 signal_cb (gpointer user_data)
 {
@@ -220,6 +233,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
   for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
     signal_ids[i] = g_unix_signal_add (signals[i], signal_cb, &relay);
 
+  g_signal_connect (vm, "notify::control-lost", G_CALLBACK (control_lost_cb), &relay);
   corral_vm_start_async (vm, NULL, start_cb, &relay);
   for (const char * const *w = corral_vm_get_warnings (vm); *w != NULL; w++)
     g_printerr ("corral: %s\n", *w);
@@ -260,6 +274,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
     tcsetattr (in_fd, TCSADRAIN, &saved);
   for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
     g_source_remove (signal_ids[i]);
+  g_signal_handlers_disconnect_by_func (vm, control_lost_cb, &relay);
 
   if (corral_vm_get_state (vm) == CORRAL_VM_STATE_FAILED)
     {

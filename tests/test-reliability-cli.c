@@ -14,7 +14,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -282,6 +284,118 @@ test_terminal_run_killed (void)
   corral_test_remove_tree (parent);
 }
 
+/* --- a terminal run that loses QEMU's control connection ----------------------- */
+
+/* QEMU's own QMP socket (its fd 3), taken with pidfd_getfd() and shut
+ * down: the connection ends while QEMU runs on, which no QEMU command
+ * does. FALSE when ptrace rules forbid reaching into QEMU. */
+static gboolean
+shut_qemu_qmp_socket (int pid)
+{
+  int pidfd = syscall (SYS_pidfd_open, pid, 0);
+  int fd;
+
+  g_assert_cmpint (pidfd, >=, 0);
+  fd = syscall (SYS_pidfd_getfd, pidfd, 3, 0);
+  close (pidfd);
+  if (fd < 0 && errno == EPERM)
+    return FALSE;
+  if (fd < 0)
+    g_error ("pidfd_getfd on QEMU's QMP socket: %s", g_strerror (errno));
+  g_assert_cmpint (shutdown (fd, SHUT_RDWR), ==, 0);
+  close (fd);
+  return TRUE;
+}
+
+typedef struct {
+  GSubprocess *process;
+  gboolean     done;
+} Wait;
+
+static void
+waited_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  ((Wait *) data)->done = TRUE;
+}
+
+static gboolean
+wait_done (gpointer data)
+{
+  return ((Wait *) data)->done;
+}
+
+/* `corral --terminal` is the window of a terminal user: when Corral
+ * loses QEMU's control connection it says so there, the guest runs on,
+ * and a signal to corral ends QEMU at once (no power button to press),
+ * as a clean stop that leaves nothing behind. */
+static void
+test_terminal_run_control_lost (void)
+{
+  g_autofree char *project = corral_test_make_project ("lost", "lost project");
+  g_autofree char *parent = g_path_get_dirname (project);
+  g_autofree char *run_dir = corral_meta_dir_path_for (project);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) corral = NULL;
+  g_autoptr(GError) error = NULL;
+  CorralTestConsole output = CORRAL_TEST_CONSOLE_INIT;
+  Reap reap = { 0 };
+  Wait wait = { NULL, FALSE };
+  int corral_pid, qemu_pid;
+  gint64 begin;
+
+  launcher = corral_test_corral_launcher (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                          G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                          G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  corral = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CORRAL_BIN"),
+                                        "--terminal", "--shell", "--memory", "256", "--cores", "1",
+                                        "--no-network", "--guest", g_getenv ("CORRAL_TEST_GUEST"),
+                                        project, NULL);
+  g_assert_no_error (error);
+  corral_pid = atoi (g_subprocess_get_identifier (corral));
+  corral_test_console_attach (&output, g_unix_input_stream_get_fd (
+                                G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (corral))));
+  corral_test_console_expect (&output, CORRAL_TEST_READY_LINE);
+  qemu_pid = find_qemu_child (corral_pid);
+  g_assert_cmpint (qemu_pid, >, 0);
+
+  if (!shut_qemu_qmp_socket (qemu_pid))
+    {
+      g_test_skip ("this process may not take a descriptor from QEMU (ptrace rules)");
+      kill (corral_pid, SIGTERM);
+      g_assert_true (g_subprocess_wait (corral, NULL, NULL));
+      corral_test_console_detach (&output);
+      corral_test_remove_tree (parent);
+      return;
+    }
+  /* The user is told, in the terminal, what happened and what to do. */
+  g_assert_true (corral_test_console_wait (&output, "lost the control connection to QEMU", 30));
+  g_assert_true (corral_test_console_wait (&output, "ends it at once", 5));
+  g_assert_cmpint (kill (qemu_pid, 0), ==, 0);
+  g_assert_true (g_file_test (run_dir, G_FILE_TEST_IS_DIR));
+
+  /* A signal to corral: QEMU is ended at once, not after the power-down
+   * timeout, and corral exits as after a stop. */
+  begin = g_get_monotonic_time ();
+  g_assert_cmpint (kill (corral_pid, SIGTERM), ==, 0);
+  g_subprocess_wait_async (corral, NULL, waited_cb, &wait);
+  g_assert_true (corral_test_wait_until (wait_done, &wait, 60));
+  g_test_message ("corral ended %.1f s after SIGTERM", (g_get_monotonic_time () - begin) / 1e6);
+  g_assert_cmpint (g_get_monotonic_time () - begin, <, 20 * G_USEC_PER_SEC);
+  g_assert_true (g_subprocess_get_if_exited (corral));
+  g_assert_cmpint (g_subprocess_get_exit_status (corral), ==, 0);
+  corral_test_console_detach (&output);
+
+  reap.pid = qemu_pid;
+  reaped (&reap);
+  g_assert_true (reap.reaped || (kill (qemu_pid, 0) == -1 && errno == ESRCH));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  assert_lock_free (project);
+  corral_test_remove_tree (parent);
+}
+
 /* --- settings that do not parse or cannot be read ------------------------------- */
 
 #define DAMAGED "[VM\nMemoryMiB=1234\n\xff\xfe binary\x01\n[Agent]\nCommand=my-agent\n"
@@ -522,6 +636,7 @@ main (int argc, char **argv)
   g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 1), ==, 0);
 
   g_test_add_func ("/reliability/cli/terminal-run-killed", test_terminal_run_killed);
+  g_test_add_func ("/reliability/cli/terminal-run-control-lost", test_terminal_run_control_lost);
   g_test_add_func ("/reliability/cli/profile-corrupt", test_profile_corrupt);
   g_test_add_func ("/reliability/cli/profile-unreadable", test_profile_unreadable);
   g_test_add_func ("/reliability/cli/guest-manifest-vanished", test_guest_manifest_vanished);
