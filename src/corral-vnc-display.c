@@ -147,21 +147,33 @@ tile_buffer_release (gpointer data)
   g_free (buf);
 }
 
-static GBytes *
-tile_pool_take (TilePool *pool, guint8 **data)
+/* A buffer of TILE_SIZE² pixels, stride TILE_SIZE × 4, not cleared:
+ * every tile rebuild writes all of its own rectangle. */
+static TileBuffer *
+tile_pool_take_buffer (TilePool *pool)
 {
   TileBuffer *buf = g_new (TileBuffer, 1);
-  gsize size = TILE_SIZE * TILE_SIZE * 4;
 
   if (pool->free->len > 0)
     buf->data = g_ptr_array_steal_index_fast (pool->free, pool->free->len - 1);
   else
-    buf->data = g_malloc (size);
+    buf->data = g_malloc (TILE_SIZE * TILE_SIZE * 4);
   g_atomic_ref_count_inc (&pool->ref);
   buf->pool = pool;
-  *data = buf->data;
-  return g_bytes_new_with_free_func (buf->data, size, tile_buffer_release, buf);
+  return buf;
 }
+
+static GBytes *
+tile_pool_take (TilePool *pool, guint8 **data)
+{
+  TileBuffer *buf = tile_pool_take_buffer (pool);
+
+  *data = buf->data;
+  return g_bytes_new_with_free_func (buf->data, TILE_SIZE * TILE_SIZE * 4,
+                                     tile_buffer_release, buf);
+}
+
+static cairo_user_data_key_t tile_buffer_key;
 
 /* ---- framebuffer ---- */
 
@@ -248,11 +260,16 @@ rebuild_dirty_tiles (CorralVncDisplay *self)
       g_clear_pointer (&self->tile_surfaces[i], cairo_surface_destroy);
       if (self->cairo_mode)
         {
-          cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24,
-                                                                 r.width, r.height);
+          /* A pooled buffer: cairo_image_surface_create would clear a
+           * fresh one each time (a whole frame of memset per update). */
+          TileBuffer *buf = tile_pool_take_buffer (self->pool);
+          int stride = TILE_SIZE * 4;
+          guint8 *dst = buf->data;
+          cairo_surface_t *surface =
+            cairo_image_surface_create_for_data (dst, CAIRO_FORMAT_RGB24,
+                                                 r.width, r.height, stride);
 
-          guint8 *dst = cairo_image_surface_get_data (surface);
-          int stride = cairo_image_surface_get_stride (surface);
+          cairo_surface_set_user_data (surface, &tile_buffer_key, buf, tile_buffer_release);
 
           /* RGB24 ignores the padding byte: plain row copies. */
           for (int row = 0; row < r.height; row++)
