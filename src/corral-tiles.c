@@ -193,6 +193,30 @@ corral_tiles_fit (int fb_width, int fb_height,
   if (fabs (s - 1.0) * MAX (fb_width, fb_height) < 0.5)
     s = 1.0;
   *scale = s;
-  *off_x = (int) floor ((area_width - fb_width * s) / 2.0);
-  *off_y = (int) floor ((area_height - fb_height * s) / 2.0);
+  /* The fitting side's margin is 0 up to rounding: never let that push
+   * the image a pixel off the area. */
+  *off_x = MAX (0, (int) floor ((area_width - fb_width * s) / 2.0 + 1e-6));
+  *off_y = MAX (0, (int) floor ((area_height - fb_height * s) / 2.0 + 1e-6));
+}
+
+void
+corral_tiles_guest_size (int area_width, int area_height,
+                         int min_width, int min_height,
+                         int *width, int *height)
+{
+  double grow = 1.0;
+
+  if (area_width <= 0 || area_height <= 0)
+    {
+      *width = MAX (min_width, 1);
+      *height = MAX (min_height, 1);
+      return;
+    }
+  if (area_width < min_width)
+    grow = MAX (grow, (double) min_width / area_width);
+  if (area_height < min_height)
+    grow = MAX (grow, (double) min_height / area_height);
+  /* Round up so the result never falls short of a minimum. */
+  *width = (int) ceil (area_width * grow - 1e-9);
+  *height = (int) ceil (area_height * grow - 1e-9);
 }

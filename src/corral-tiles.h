@@ -67,4 +67,13 @@ void         corral_tiles_fit          (int fb_width, int fb_height,
                                         double *scale,
                                         int *off_x, int *off_y);
 
+/* The size to ask a resizable guest for when its display gets
+ * @area_width x @area_height device pixels: that area, enlarged keeping its
+ * aspect ratio until it is at least @min_width x @min_height, so that a
+ * narrow pane gets a scaled-down whole screen rather than a screen too
+ * small for the guest's windows (Chromium cannot shrink below ~500 px). */
+void         corral_tiles_guest_size   (int area_width, int area_height,
+                                        int min_width, int min_height,
+                                        int *width, int *height);
+
 G_END_DECLS

@@ -20,6 +20,10 @@
 
 #define TILE_SIZE 128
 #define RESIZE_DELAY_MS 400
+/* The smallest screen a resizable guest is asked to take, in guest pixels
+ * (a smaller pane shows it scaled down): below it a browser does not fit. */
+#define GUEST_MIN_WIDTH 800
+#define GUEST_MIN_HEIGHT 600
 
 /* Tile buffers come back here when GTK drops a tile's texture: allocating
  * a fresh buffer for every rebuilt tile made rebuilds many times slower. */
@@ -633,6 +637,7 @@ resize_guest_cb (gpointer data)
   self->resize_timeout = 0;
   if (!self->initialized || w < 64 || h < 64)
     return G_SOURCE_REMOVE;
+  corral_tiles_guest_size (w, h, GUEST_MIN_WIDTH, GUEST_MIN_HEIGHT, &w, &h);
   if (w == self->fb_width && h == self->fb_height)
     return G_SOURCE_REMOVE;
   /* A guest that can't resize answers with its old size; one that is

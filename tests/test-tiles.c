@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <math.h>
+
 #include "corral-tiles.h"
 
 static void
@@ -185,6 +187,43 @@ test_fit (void)
   g_assert_cmpfloat (s, ==, 1.0);
 }
 
+static void
+test_guest_size (void)
+{
+  int w, h;
+  double s;
+  int x, y;
+
+  /* Large enough: the guest gets the pane's size exactly. */
+  corral_tiles_guest_size (1280, 720, 800, 600, &w, &h);
+  g_assert_cmpint (w, ==, 1280);
+  g_assert_cmpint (h, ==, 720);
+  corral_tiles_guest_size (800, 600, 800, 600, &w, &h);
+  g_assert_cmpint (w, ==, 800);
+  g_assert_cmpint (h, ==, 600);
+
+  /* A narrow side-by-side pane (seen: 465x624, where Chromium's window
+   * did not fit): enlarged to 800 wide, same aspect ratio, so scaling it
+   * back fills the pane with no border. */
+  corral_tiles_guest_size (465, 624, 800, 600, &w, &h);
+  g_assert_cmpint (w, ==, 800);
+  g_assert_cmpint (h, ==, 1074);
+  corral_tiles_fit (w, h, 465, 624, &s, &x, &y);
+  g_assert_cmpint (x, ==, 0);
+  g_assert_cmpint (y, ==, 0);
+  g_assert_cmpfloat (fabs (s * w - 465), <, 1.0);
+
+  /* Short and wide: the height decides. */
+  corral_tiles_guest_size (1600, 300, 800, 600, &w, &h);
+  g_assert_cmpint (w, ==, 3200);
+  g_assert_cmpint (h, ==, 600);
+
+  /* Both short: the larger factor wins, both minimums hold. */
+  corral_tiles_guest_size (400, 400, 800, 600, &w, &h);
+  g_assert_cmpint (w, ==, 800);
+  g_assert_cmpint (h, ==, 800);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -193,5 +232,6 @@ main (int argc, char **argv)
   g_test_add_func ("/tiles/mark", test_mark);
   g_test_add_func ("/tiles/snap-no-seams", test_snap_no_seams);
   g_test_add_func ("/tiles/fit", test_fit);
+  g_test_add_func ("/tiles/guest-size", test_guest_size);
   return g_test_run ();
 }
