@@ -49,6 +49,8 @@ static const GOptionEntry option_entries[] = {
     N_("Guest processor cores"), N_("N") },
   { "dry-run", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Print the QEMU command and environment, run nothing"), NULL },
+  { "download-guest", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Download and install the guest system Corral offers, then exit"), NULL },
   { "terminal", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Run the VM in this terminal, without a window (the default when there is no display)"), NULL },
   /* What followed "--", one argument each (see local_command_line). */
@@ -378,8 +380,8 @@ corral_application_local_command_line (GApplication   *app,
           run_options = TRUE;
           break;
         }
-      if (g_str_equal (argv[i], "--dry-run"))
-        dry_run = TRUE;
+      if (g_str_equal (argv[i], "--dry-run") || g_str_equal (argv[i], "--download-guest"))
+        dry_run = TRUE;  /* the engine's command line too, in this process */
       else if (g_str_equal (argv[i], "--terminal"))
         terminal = TRUE;
       else if (g_str_has_prefix (argv[i], "--help") || g_str_equal (argv[i], "-h") ||

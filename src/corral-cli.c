@@ -15,6 +15,7 @@
 #include <glib-unix.h>
 
 #include "corral-cli.h"
+#include "corral-guest-download.h"
 #include "corral-guest-store.h"
 #include "corral-state-dir.h"
 #include "corral-vm-terminal.h"
@@ -72,6 +73,7 @@ corral_cli_parse (int                 argc,
     { "cores", 0, 0, G_OPTION_ARG_STRING, &cores, N_("Guest processor cores"), N_("N") },
     { "guest", 0, 0, G_OPTION_ARG_FILENAME, &options->guest_manifest, N_("Guest manifest to boot"), N_("FILE") },
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &options->dry_run, N_("Print the QEMU command and environment, run nothing"), NULL },
+    { "download-guest", 0, 0, G_OPTION_ARG_NONE, &options->download_guest, N_("Download and install the guest system Corral offers, then exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &positional, NULL, N_("[PROJECT_DIR] [-- AGENT_ARGS…]") },
     { NULL }
   };
@@ -406,6 +408,122 @@ out:
   return status;
 }
 
+/* --download-guest: the window's first-run download, for a terminal
+ * (an SSH session has no window to offer it). */
+typedef struct {
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  char         *manifest;
+  GError       *error;
+  gint64        last_report;
+} Download;
+
+static void
+download_progress_cb (CorralGuestDownload *download,
+                      GParamSpec          *pspec,
+                      Download            *d)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *got = NULL, *of = NULL;
+
+  if (now - d->last_report < 5 * G_USEC_PER_SEC)
+    return;
+  d->last_report = now;
+  got = g_format_size (corral_guest_download_get_received (download));
+  of = g_format_size (corral_guest_download_get_offer (download)->download_size);
+  g_printerr ("corral: ");
+  /* Translators: "120.5 MB of 1.1 GB" */
+  g_printerr (_("%s of %s"), got, of);
+  g_printerr ("\n");
+}
+
+static void
+download_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  Download *d = data;
+
+  d->manifest = corral_guest_download_finish (CORRAL_GUEST_DOWNLOAD (source), result, &d->error);
+  g_main_loop_quit (d->loop);
+}
+
+static gboolean
+download_interrupt_cb (gpointer data)
+{
+  g_cancellable_cancel (((Download *) data)->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+download_guest (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CorralGuestCatalogue) catalogue = corral_guest_catalogue_load_default (&error);
+  g_autoptr(CorralGuestStore) store = corral_guest_store_new_default ();
+  g_autoptr(CorralGuestDownload) download = NULL;
+  const CorralGuestOffer *offer;
+  Download d = { 0 };
+  g_autofree char *size = NULL, *installed = NULL;
+  guint sigint, sigterm;
+
+  if (catalogue == NULL)
+    {
+      print_error (error->message);
+      return 1;
+    }
+  offer = corral_guest_catalogue_get_default (catalogue);
+  if (offer == NULL)
+    {
+      print_error (_("This copy of Corral offers no guest to download: build one with build-aux/build-guest, or pass --guest."));
+      return 1;
+    }
+
+  size = g_format_size (offer->download_size);
+  installed = g_format_size (offer->installed_size);
+  g_printerr ("corral: ");
+  /* Translators: the guest's name, what is downloaded, the space it takes */
+  g_printerr (_("Downloading %s: %s, %s on disk (Ctrl+C cancels)"), offer->title, size, installed);
+  g_printerr ("\n");
+
+  d.loop = g_main_loop_new (NULL, FALSE);
+  d.cancellable = g_cancellable_new ();
+  d.last_report = g_get_monotonic_time ();
+  download = corral_guest_download_new (catalogue, offer->id, corral_guest_store_get_user_dir (store));
+  g_signal_connect (download, "notify::received", G_CALLBACK (download_progress_cb), &d);
+  sigint = g_unix_signal_add (SIGINT, download_interrupt_cb, &d);
+  sigterm = g_unix_signal_add (SIGTERM, download_interrupt_cb, &d);
+  corral_guest_download_start (download, d.cancellable, download_done_cb, &d);
+  g_main_loop_run (d.loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_main_loop_unref (d.loop);
+  g_object_unref (d.cancellable);
+
+  if (d.manifest == NULL)
+    {
+      g_autofree char *why = g_strdup (d.error->message);
+      g_autofree char *message = NULL;
+
+      /* The same words as the window's. */
+      if (g_str_has_suffix (why, "."))
+        why[strlen (why) - 1] = '\0';
+      if (g_error_matches (d.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        message = g_strdup (_("The download was cancelled. Nothing was installed."));
+      else
+        message = g_strdup_printf (_("The download failed: %s.\nNothing was installed."), why);
+      print_error (message);
+      g_error_free (d.error);
+      return 1;
+    }
+  g_printerr ("corral: ");
+  /* Translators: %s is the installed guest's manifest */
+  g_printerr (_("Installed: %s"), d.manifest);
+  g_printerr ("\n");
+  g_free (d.manifest);
+  return 0;
+}
+
 int
 corral_cli_main (int    argc,
                  char **argv)
@@ -418,6 +536,8 @@ corral_cli_main (int    argc,
       print_error (error->message);
       return 2;
     }
+  if (options.download_guest)
+    return download_guest ();
   if (options.dry_run)
     return dry_run (&options);
   return run_in_terminal (&options);

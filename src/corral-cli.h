@@ -4,6 +4,7 @@
  *
  *   corral [--shell] [--gh-token] [--no-network] [--memory MiB] [--cores N]
  *          [--guest FILE] [--dry-run] [PROJECT_DIR] [-- AGENT_ARGS...]
+ *   corral --download-guest
  *
  * Options override the saved profile for this run only; they are never
  * saved.
@@ -29,6 +30,7 @@ typedef struct {
   guint    cores;           /* 0 = the profile's */
   char    *guest_manifest;  /* NULL = the guest store's choice */
   gboolean dry_run;
+  gboolean download_guest;  /* --download-guest: install the catalogue's guest */
   char    *project_dir;     /* absolute, symlinks resolved */
   char   **agent_args;      /* after "--"; NULL = the profile's */
 } CorralCliOptions;

@@ -273,6 +273,37 @@ corral_guest_catalogue_load (const char  *path,
   return corral_guest_catalogue_new_from_data (data, length, path, error);
 }
 
+CorralGuestCatalogue *
+corral_guest_catalogue_load_default (GError **error)
+{
+  const char *path = g_getenv ("CORRAL_GUEST_CATALOGUE");
+  g_autoptr(GBytes) bytes = NULL;
+  const char *data;
+  gsize size;
+
+  if (path != NULL && path[0] != '\0')
+    return corral_guest_catalogue_load (path, error);
+  bytes = g_resources_lookup_data (CORRAL_RESOURCE_PATH "/guests/catalogue.ini",
+                                   G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &size);
+  return corral_guest_catalogue_new_from_data (data, size, "catalogue.ini", error);
+}
+
+const CorralGuestOffer *
+corral_guest_catalogue_get_default (CorralGuestCatalogue *self)
+{
+  const CorralGuestOffer *offer;
+
+  g_return_val_if_fail (CORRAL_IS_GUEST_CATALOGUE (self), NULL);
+
+  offer = corral_guest_catalogue_lookup (self, "debian");
+  if (offer == NULL && self->offers->len > 0)
+    offer = self->offers->pdata[0];
+  return offer;
+}
+
 GPtrArray *
 corral_guest_catalogue_get_offers (CorralGuestCatalogue *self)
 {

@@ -41,6 +41,12 @@ CorralGuestCatalogue   *corral_guest_catalogue_new_from_data (const char        
                                                               GError               **error);
 CorralGuestCatalogue   *corral_guest_catalogue_load          (const char            *path,
                                                               GError               **error);
+/* $CORRAL_GUEST_CATALOGUE (a file) if set, else the catalogue built into
+ * Corral (data/guests/catalogue.ini, in the application's GResource). */
+CorralGuestCatalogue   *corral_guest_catalogue_load_default  (GError               **error);
+/* The offer to download when no guest is installed ("debian", else the
+ * first), or NULL. */
+const CorralGuestOffer *corral_guest_catalogue_get_default   (CorralGuestCatalogue  *self);
 /* Every offer, in the file's order. */
 GPtrArray              *corral_guest_catalogue_get_offers    (CorralGuestCatalogue  *self);
 /* The offer @id, else NULL. */

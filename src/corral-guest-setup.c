@@ -44,24 +44,6 @@ enum {
 };
 static guint signals[N_SIGNALS];
 
-static CorralGuestCatalogue *
-load_catalogue (GError **error)
-{
-  const char *path = g_getenv ("CORRAL_GUEST_CATALOGUE");
-  g_autoptr(GBytes) bytes = NULL;
-  gsize size;
-  const char *data;
-
-  if (path != NULL && path[0] != '\0')
-    return corral_guest_catalogue_load (path, error);
-  bytes = g_resources_lookup_data (CORRAL_RESOURCE_PATH "/guests/catalogue.ini",
-                                   G_RESOURCE_LOOKUP_FLAGS_NONE, error);
-  if (bytes == NULL)
-    return NULL;
-  data = g_bytes_get_data (bytes, &size);
-  return corral_guest_catalogue_new_from_data (data, size, "catalogue.ini", error);
-}
-
 static void
 show_error (CorralGuestSetup *self,
             const char       *message)
@@ -291,13 +273,9 @@ corral_guest_setup_init (CorralGuestSetup *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->catalogue = load_catalogue (&error);
+  self->catalogue = corral_guest_catalogue_load_default (&error);
   if (self->catalogue != NULL)
-    {
-      self->offer = corral_guest_catalogue_lookup (self->catalogue, CORRAL_GUEST_STORE_DEFAULT_NAME);
-      if (self->offer == NULL && corral_guest_catalogue_get_offers (self->catalogue)->len > 0)
-        self->offer = corral_guest_catalogue_get_offers (self->catalogue)->pdata[0];
-    }
+    self->offer = corral_guest_catalogue_get_default (self->catalogue);
   show_offer (self);
   if (error != NULL)
     show_error (self, error->message);

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -479,6 +480,96 @@ test_replaces_only_when_complete (void)
   remove_store (store);
 }
 
+/* `corral --download-guest` with the bundle served in @mode; returns its
+ * exit status, what it printed in @out. */
+static int
+cli_download (const char  *mode,
+              char       **out)
+{
+  g_autofree char *mode_path = g_strdup_printf ("/%s/", mode);
+  g_auto(GStrv) parts = g_strsplit (catalogue_text, "/ok/", -1);
+  g_autofree char *text = g_strjoinv (mode_path, parts);
+  g_autofree char *path = g_build_filename (g_get_user_cache_dir (), "catalogue.ini", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) corral = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  launcher = corral_test_corral_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "CORRAL_GUEST_CATALOGUE", path, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  corral = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CORRAL_BIN"), "--download-guest", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (corral, NULL, NULL, out, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s", *out);
+  return g_subprocess_get_exit_status (corral);
+}
+
+/* Ctrl+C in the terminal cancels, in words, with nothing installed. */
+static void
+test_cli_download_interrupted (void)
+{
+  g_autofree char *mode_path = g_strdup ("/slow/");
+  g_auto(GStrv) parts = g_strsplit (catalogue_text, "/ok/", -1);
+  g_autofree char *text = g_strjoinv (mode_path, parts);
+  g_autofree char *path = g_build_filename (g_get_user_cache_dir (), "catalogue.ini", NULL);
+  g_autoptr(CorralGuestStore) store = corral_guest_store_new_default ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) corral = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL, *rest = NULL, *entries = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  launcher = corral_test_corral_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "CORRAL_GUEST_CATALOGUE", path, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  corral = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CORRAL_BIN"), "--download-guest", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (corral));
+  first = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (first, "Ctrl+C cancels"));
+  g_usleep (G_USEC_PER_SEC);
+  g_subprocess_send_signal (corral, SIGINT);
+  rest = g_data_input_stream_read_upto (lines, "", 0, NULL, NULL, &error);
+  g_assert_true (g_subprocess_wait (corral, NULL, &error));
+  g_test_message ("%s\n%s", first, rest);
+  g_assert_cmpint (g_subprocess_get_exit_status (corral), ==, 1);
+  g_assert_nonnull (strstr (rest, "The download was cancelled. Nothing was installed."));
+  entries = listing (corral_guest_store_get_user_dir (store));
+  g_assert_cmpstr (entries, ==, "");
+}
+
+/* A terminal (an SSH session) gets the same download: a damaged one
+ * fails in words with nothing installed, a good one is then found. */
+static void
+test_cli_download (void)
+{
+  g_autoptr(CorralGuestStore) store = corral_guest_store_new_default ();
+  g_autofree char *out = NULL;
+  g_autofree char *entries = NULL;
+  g_autofree char *found = NULL;
+
+  g_assert_cmpint (cli_download ("corrupt", &out), ==, 1);
+  g_assert_nonnull (strstr (out, "does not match its checksum"));
+  g_assert_nonnull (strstr (out, "Nothing was installed."));
+  entries = listing (corral_guest_store_get_user_dir (store));
+  g_assert_cmpstr (entries, ==, "");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (cli_download ("ok", &out), ==, 0);
+  g_assert_nonnull (strstr (out, "Downloading Corral tiny test guest"));
+  found = corral_guest_store_resolve (store, NULL, NULL, NULL, NULL);
+  g_assert_nonnull (found);
+  g_assert_nonnull (strstr (out, found));
+}
+
 /* `corral --dry-run` with a guest chosen in Preferences (a keyfile
  * GSettings backend, so this process can set what corral reads); returns
  * corral's exit status, its output in @out. */
@@ -564,6 +655,8 @@ main (int argc, char **argv)
   g_test_add_func ("/guest-download/sweeps-killed-download", test_sweeps_killed_download);
   g_test_add_func ("/guest-download/replaces-only-when-complete", test_replaces_only_when_complete);
   g_test_add_func ("/guest-download/success-boots", test_success_boots);
+  g_test_add_func ("/guest-download/command-line", test_cli_download);
+  g_test_add_func ("/guest-download/command-line-interrupted", test_cli_download_interrupted);
   g_test_add_func ("/guest-choice/command-line-wins", test_command_line_wins);
   status = g_test_run ();
 
