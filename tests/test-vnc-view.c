@@ -1020,6 +1020,7 @@ test_wm_grab (void)
   if (!wait_until (shortcuts_inhibited_is, GINT_TO_POINTER (TRUE), 10))
     g_error ("the window did not grab the keyboard");
   g_assert_true (wait_until (grab_label_shown, (gpointer) long_hint, 5));
+  g_free (corral_test_screenshot ("vnc-view-grab-hint"));
   start = guest_keys_settle (0);
   xdotool ("key super+e");
   guest_keys_settle (start + 4);
@@ -1035,6 +1036,7 @@ test_wm_grab (void)
   /* Long after, the way out is still on screen. */
   if (!wait_until (grab_label_shown, (gpointer) short_hint, 15))
     g_error ("no hint how to release the keyboard while it is captured");
+  g_free (corral_test_screenshot ("vnc-view-grab-hint-short"));
   g_assert_true (shortcuts_inhibited_is (GINT_TO_POINTER (TRUE)));
 
   /* The capture follows the display into fullscreen and back (chosen
