@@ -125,6 +125,31 @@ try:
 except subprocess.TimeoutExpired:
     proc.kill()
 
+# The program ends while an answer is on its way: the relay swallows it
+# rather than leave it to the line, which echoes again once the relay has
+# gone (seen as ^[[8;38;75t on the agent console before power-off). The
+# test keeps the line open, as the guest's getty does.
+master, slave = pty.openpty()
+proc = subprocess.Popen([sys.executable, relay, "sh", "-c", "sleep 2; exit 0"],
+                        stdin=slave, stdout=slave, stderr=slave, close_fds=True,
+                        start_new_session=True)
+read_until(master, b"\x1b[6n")
+os.write(master, b"\x1b[41;133R")
+out = read_until(master, b"\x1b[18t")
+asked = b"\x1b[18t" in out
+time.sleep(2.0)  # the program has ended; the relay still waits for this
+os.write(master, b"\x1b[8;33;90t")
+try:
+    rc = proc.wait(timeout=10)
+except subprocess.TimeoutExpired:
+    proc.kill()
+    rc = None
+after = read_until(master, b"90t", timeout=1.0)
+check("an answer that arrives after the program ended is not echoed",
+      asked and rc == 0 and b"90t" not in after, (asked, rc, after))
+os.close(slave)
+os.close(master)
+
 print(f"1..{len(results)}")
 failed = 0
 for i, (name, ok, diag) in enumerate(results, 1):
