@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -350,4 +352,22 @@ corral_test_state_name (CorralVmState state)
 
   g_type_class_unref (klass);   /* the type's class stays: nick stays valid */
   return nick;
+}
+
+gboolean
+corral_test_shut_qmp_socket (int pid)
+{
+  int pidfd = syscall (SYS_pidfd_open, pid, 0);
+  int fd;
+
+  g_assert_cmpint (pidfd, >=, 0);
+  fd = syscall (SYS_pidfd_getfd, pidfd, 3, 0);
+  close (pidfd);
+  if (fd < 0 && errno == EPERM)
+    return FALSE;
+  if (fd < 0)
+    g_error ("pidfd_getfd on QEMU's QMP socket: %s", g_strerror (errno));
+  g_assert_cmpint (shutdown (fd, SHUT_RDWR), ==, 0);
+  close (fd);
+  return TRUE;
 }

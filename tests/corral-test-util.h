@@ -88,4 +88,10 @@ void     corral_test_wait_state (CorralVm      *vm,
 /* The nick of @vm's state ("running", …). */
 const char *corral_test_state_name (CorralVmState state);
 
+/* Shuts down QEMU's end of its QMP socket from outside (pidfd_getfd()
+ * gives us the very socket QEMU @pid holds as fd 3): the connection ends
+ * while QEMU keeps running, which no QEMU command produces. FALSE when
+ * ptrace rules forbid reaching into QEMU. */
+gboolean corral_test_shut_qmp_socket (int pid);
+
 G_END_DECLS

@@ -16,7 +16,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -286,27 +285,6 @@ test_terminal_run_killed (void)
 
 /* --- a terminal run that loses QEMU's control connection ----------------------- */
 
-/* QEMU's own QMP socket (its fd 3), taken with pidfd_getfd() and shut
- * down: the connection ends while QEMU runs on, which no QEMU command
- * does. FALSE when ptrace rules forbid reaching into QEMU. */
-static gboolean
-shut_qemu_qmp_socket (int pid)
-{
-  int pidfd = syscall (SYS_pidfd_open, pid, 0);
-  int fd;
-
-  g_assert_cmpint (pidfd, >=, 0);
-  fd = syscall (SYS_pidfd_getfd, pidfd, 3, 0);
-  close (pidfd);
-  if (fd < 0 && errno == EPERM)
-    return FALSE;
-  if (fd < 0)
-    g_error ("pidfd_getfd on QEMU's QMP socket: %s", g_strerror (errno));
-  g_assert_cmpint (shutdown (fd, SHUT_RDWR), ==, 0);
-  close (fd);
-  return TRUE;
-}
-
 typedef struct {
   GSubprocess *process;
   gboolean     done;
@@ -361,7 +339,7 @@ test_terminal_run_control_lost (void)
   qemu_pid = find_qemu_child (corral_pid);
   g_assert_cmpint (qemu_pid, >, 0);
 
-  if (!shut_qemu_qmp_socket (qemu_pid))
+  if (!corral_test_shut_qmp_socket (qemu_pid))
     {
       g_test_skip ("this process may not take a descriptor from QEMU (ptrace rules)");
       kill (corral_pid, SIGTERM);

@@ -14,7 +14,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -314,27 +313,6 @@ result_set (gpointer data)
   return *(GAsyncResult **) data != NULL;
 }
 
-/* Shuts down QEMU's end of its QMP socket from outside (pidfd_getfd()
- * gives us the very socket QEMU holds as fd 3): the connection ends
- * while QEMU itself keeps running, which no QEMU command produces. */
-static gboolean
-shut_qemu_qmp_socket (int pid)
-{
-  int pidfd = syscall (SYS_pidfd_open, pid, 0);
-  int fd;
-
-  g_assert_cmpint (pidfd, >=, 0);
-  fd = syscall (SYS_pidfd_getfd, pidfd, 3, 0);
-  close (pidfd);
-  if (fd < 0 && errno == EPERM)
-    return FALSE;   /* not allowed to reach into QEMU (ptrace rules) */
-  if (fd < 0)
-    g_error ("pidfd_getfd on QEMU's QMP socket: %s", g_strerror (errno));
-  g_assert_cmpint (shutdown (fd, SHUT_RDWR), ==, 0);
-  close (fd);
-  return TRUE;
-}
-
 /* The QMP peer goes away while the guest runs: the guest keeps running
  * (the agent's session is not thrown away), what needs QMP says so in
  * words, Stop still stops it promptly, and the next start is normal. */
@@ -351,7 +329,7 @@ test_qmp_peer_closed (Fixture       *f,
 
   boot_to_ready (f);
   pid = corral_vm_get_qemu_pid (f->vm);
-  if (!shut_qemu_qmp_socket (pid))
+  if (!corral_test_shut_qmp_socket (pid))
     {
       g_test_skip ("this process may not take a descriptor from QEMU (ptrace rules)");
       return;

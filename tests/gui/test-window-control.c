@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <adwaita.h>
 
@@ -161,27 +160,6 @@ find_button (GtkWidget  *root,
   return NULL;
 }
 
-/* pidfd_getfd() hands us the very socket QEMU holds as its QMP fd (3):
- * shutting it down ends the connection while QEMU keeps running. FALSE
- * when this process may not reach into QEMU (ptrace rules). */
-static gboolean
-shut_qemu_qmp_socket (int pid)
-{
-  int pidfd = syscall (SYS_pidfd_open, pid, 0);
-  int fd;
-
-  g_assert_cmpint (pidfd, >=, 0);
-  fd = syscall (SYS_pidfd_getfd, pidfd, 3, 0);
-  close (pidfd);
-  if (fd < 0 && errno == EPERM)
-    return FALSE;
-  if (fd < 0)
-    g_error ("pidfd_getfd on QEMU's QMP socket: %s", g_strerror (errno));
-  g_assert_cmpint (shutdown (fd, SHUT_RDWR), ==, 0);
-  close (fd);
-  return TRUE;
-}
-
 static void
 test_control_lost_shown (void)
 {
@@ -217,7 +195,7 @@ test_control_lost_shown (void)
 
   pid = corral_vm_get_qemu_pid (corral_window_get_vm (window));
   g_assert_cmpint (pid, >, 0);
-  if (!shut_qemu_qmp_socket (pid))
+  if (!corral_test_shut_qmp_socket (pid))
     {
       g_test_skip ("this process may not take a descriptor from QEMU (ptrace rules)");
       gtk_widget_activate_action (GTK_WIDGET (window), "win.force-off", NULL);
