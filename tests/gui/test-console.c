@@ -22,43 +22,6 @@
 
 static CorralApplication *app;
 
-static char *
-terminal_text (GtkWidget *console)
-{
-  VteTerminal *terminal = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console));
-  GtkAdjustment *rows = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (terminal));
-
-  /* Everything, scrollback included (rows are the adjustment's units). */
-  return vte_terminal_get_text_range (terminal,
-                                      (long) gtk_adjustment_get_lower (rows), 0,
-                                      (long) gtk_adjustment_get_upper (rows) - 1,
-                                      vte_terminal_get_column_count (terminal),
-                                      NULL, NULL, NULL);
-}
-
-/* Waits until the console shows @text; on timeout, shows what it has. */
-static void
-wait_for_console (GtkWidget  *console,
-                  const char *text,
-                  guint       seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  for (;;)
-    {
-      g_autofree char *shown = terminal_text (console);
-
-      if (shown != NULL && strstr (shown, text) != NULL)
-        return;
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_test_message ("console shows:\n%s", shown);
-          g_error ("“%s” did not appear on the console within %u s", text, seconds);
-        }
-      corral_test_iterate (100);
-    }
-}
-
 static guint
 count (const char *haystack,
        const char *needle)
@@ -81,7 +44,7 @@ wait_for_shell (GtkWidget *console,
 
   for (;;)
     {
-      g_autofree char *shown = terminal_text (console);
+      g_autofree char *shown = corral_test_console_text (console);
       g_strchomp (shown);
 
       if (count (shown, "CORRAL-GUEST-READY") >= n && g_str_has_suffix (shown, "/project#"))
@@ -248,12 +211,12 @@ test_console_runs_guest (void)
 
   /* Typed in the console, run by the guest's shell, shown back. */
   type (console, "echo typed-$((6*7))\r");
-  wait_for_console (console, "typed-42", 30);
+  corral_test_wait_for_console (console, "typed-42", 30);
 
   /* Real keys from the keyboard (X server): they reach the guest... */
   xdotool ("type", "--delay", "30", "echo xdo-$((5*5))", NULL);
   xdotool ("key", "Return", NULL);
-  wait_for_console (console, "xdo-25", 30);
+  corral_test_wait_for_console (console, "xdo-25", 30);
   /* ...Ctrl+C is the guest's: it interrupts what runs there... */
   xdotool ("type", "--delay", "30", "sleep 600; echo slept", NULL);
   xdotool ("key", "Return", NULL);
@@ -261,9 +224,9 @@ test_console_runs_guest (void)
   xdotool ("key", "ctrl+c", NULL);
   xdotool ("type", "--delay", "30", "echo after-$((3+4))", NULL);
   xdotool ("key", "Return", NULL);
-  wait_for_console (console, "after-7", 30);
+  corral_test_wait_for_console (console, "after-7", 30);
   {
-    g_autofree char *shown = terminal_text (console);
+    g_autofree char *shown = corral_test_console_text (console);
     g_assert_null (strstr (shown, "\nslept"));
   }
   /* Zoom with Ctrl+plus / Ctrl+0, remembered for every console. */
@@ -326,14 +289,14 @@ test_console_runs_guest (void)
   expected_size = g_strdup_printf ("%ld %ld", vte_terminal_get_row_count (terminal),
                                    vte_terminal_get_column_count (terminal));
   type (console, "stty size\r");
-  wait_for_console (console, expected_size, 30);
+  corral_test_wait_for_console (console, expected_size, 30);
 
   corral_test_screenshot ("project-running");
 
   /* The key went from the keyring to the guest (through the metadata
    * dir; the engine keeps it out of QEMU's command line). */
   type (console, "echo key=$ANTHROPIC_API_KEY\r");
-  wait_for_console (console, "key=sk-ant-from-the-keyring", 30);
+  corral_test_wait_for_console (console, "key=sk-ant-from-the-keyring", 30);
 
   /* The second console is another shell in the same guest. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.second-console", NULL);
@@ -342,10 +305,10 @@ test_console_runs_guest (void)
   corral_test_wait_mapped (enter);
   type (enter, "\r");
   type (enter, "echo second-$((40+2)) > /tmp/mark; cat /tmp/mark\r");
-  wait_for_console (enter, "second-42", 30);
+  corral_test_wait_for_console (enter, "second-42", 30);
   /* ...the same machine as the agent's console. */
   type (console, "cat /tmp/mark\r");
-  wait_for_console (console, "second-42", 30);
+  corral_test_wait_for_console (console, "second-42", 30);
 
   /* QEMU killed from outside: the window says so and stays usable. */
   qemu = find_qemu ();
@@ -365,7 +328,7 @@ test_console_runs_guest (void)
   /* The earlier run's output stays above the new one. */
   wait_for_shell (console, 2, 120);
   type (console, "echo again-$((7*6))\r");
-  wait_for_console (console, "again-42", 30);
+  corral_test_wait_for_console (console, "again-42", 30);
 
   /* Pause and resume: the header says so. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.pause", NULL);

@@ -24,41 +24,6 @@
 
 static CorralApplication *app;
 
-static char *
-terminal_text (GtkWidget *console)
-{
-  VteTerminal *terminal = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console));
-  GtkAdjustment *rows = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (terminal));
-
-  return vte_terminal_get_text_range (terminal,
-                                      (long) gtk_adjustment_get_lower (rows), 0,
-                                      (long) gtk_adjustment_get_upper (rows) - 1,
-                                      vte_terminal_get_column_count (terminal),
-                                      NULL, NULL, NULL);
-}
-
-static void
-wait_for_console (GtkWidget  *console,
-                  const char *text,
-                  guint       seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  for (;;)
-    {
-      g_autofree char *shown = terminal_text (console);
-
-      if (shown != NULL && strstr (shown, text) != NULL)
-        return;
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_test_message ("console shows:\n%s", shown);
-          g_error ("“%s” did not appear on the console within %u s", text, seconds);
-        }
-      corral_test_iterate (100);
-    }
-}
-
 /* The guest's shell prompt is on the last line: a person can type. */
 static void
 wait_for_prompt (GtkWidget *console,
@@ -68,7 +33,7 @@ wait_for_prompt (GtkWidget *console,
 
   for (;;)
     {
-      g_autofree char *shown = terminal_text (console);
+      g_autofree char *shown = corral_test_console_text (console);
 
       g_strchomp (shown);
       if (strstr (shown, "CORRAL-GUEST-READY") != NULL && g_str_has_suffix (shown, "/project#"))
@@ -221,7 +186,7 @@ test_control_lost_shown (void)
 
   /* The console still reaches the guest. */
   type (console, "echo still-$((6*7))\r");
-  wait_for_console (console, "still-42", 60);
+  corral_test_wait_for_console (console, "still-42", 60);
   g_assert_true (gtk_info_bar_get_revealed (window->control_lost_bar));
 
   /* The banner's Stop ends QEMU at once (SIGTERM: no power button to
