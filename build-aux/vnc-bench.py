@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # CPU per display update: Corral's VNC view against gvncviewer, fed the same
 # stream by the same synthetic VNC server. Run by build-aux/bench inside a
-# private Xvfb (tests/gui-wrapper.sh). Not a pass/fail test: it prints
+# private Xvfb (tests/util/gui-wrapper.sh). Not a pass/fail test: it prints
 # medians and ratios.
 #
 # The server speaks RFB 3.8 without authentication on a Unix socket, in

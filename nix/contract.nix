@@ -53,7 +53,7 @@ rec {
   # The agent console (ttyS0) last: it is /dev/console.
   consoles = [ "tty0" "ttyS0,115200n8" ];
 
-  # The guest manifest (a GKeyFile Corral reads; see src/corral-guest.c).
+  # The guest manifest (a GKeyFile Corral reads; see src/engine/corral-guest.c).
   manifest =
     { kernel, initrd, cmdline, disk, name ? "NixOS (Corral)", minMemory ? 2048,
       # The guest's virtualisation.qemu.consoles (an extra module may change them).

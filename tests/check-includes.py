@@ -1,40 +1,86 @@
 #!/usr/bin/env python3
-# The source layout rules a compiler does not check (TEAM.md, DESIGN.md):
-#  - no include loops among src/ files, and no .c file includes another;
+# The source layout rules a compiler does not check (DESIGN.md, "Layout"):
+#  - src/ has one folder per floor, lowest first: engine, display, app.
+#    A file includes headers of its own floor or lower floors only: no
+#    engine file includes a display or app header, no display file an app
+#    header (meson links them the same way; this catches the text);
+#  - no engine file reaches a GTK, libadwaita, VTE, gtk-vnc or libsecret
+#    header, directly or through our headers; no display file reaches
+#    VTE or libsecret (the app's libraries);
+#  - no include loops, and no .c file includes another;
 #  - a private header (corral-foo-private.h) is included only by the files
-#    of that object (corral-foo.c, corral-foo-*.c) and by tests, so a split
-#    object's insides stay its own;
-#  - no engine file (engine_sources in src/meson.build) reaches a GTK,
-#    libadwaita, VTE or gtk-vnc header, directly or through our headers.
+#    of that object (corral-foo.c, corral-foo-*.c), so a split object's
+#    insides stay its own;
+#  - each floor's meson.build lists every .c file of its folder, so no
+#    source escapes its floor's library.
 # Usage: check-includes.py SOURCE_ROOT
 import os
 import re
 import sys
 
+FLOORS = ['engine', 'display', 'app']
+# System headers a floor may not reach (patterns on the <...> name).
+FORBIDDEN = {
+    'engine': re.compile(r'^(gtk/|gdk/|adwaita\.h|vte/|gvnc\.h|gtk-vnc|libsecret/)'),
+    'display': re.compile(r'^(vte/|libsecret/)'),
+    'app': None,
+}
+
 top = sys.argv[1]
 src = os.path.join(top, 'src')
 local_re = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 system_re = re.compile(r'^\s*#\s*include\s+<([^>]+)>', re.M)
-ui_headers = re.compile(r'^(gtk/|adwaita\.h|vte/|gvnc\.h|gtk-vnc|libsecret/)')
-
-files = sorted(f for f in os.listdir(src) if f.endswith(('.c', '.h')))
-local, system = {}, {}
-for f in files:
-    with open(os.path.join(src, f), encoding='utf-8') as fh:
-        text = fh.read()
-    local[f] = [i for i in local_re.findall(text) if i in files]
-    system[f] = system_re.findall(text)
 
 problems = []
+
+# Every source file, by name, with its floor ('main' for src/main.c).
+floor_of = {}
+for floor in FLOORS:
+    folder = os.path.join(src, floor)
+    if not os.path.isdir(folder):
+        problems.append(f'src/{floor}/ is missing')
+        continue
+    for f in sorted(os.listdir(folder)):
+        if f.endswith(('.c', '.h')):
+            if f in floor_of:
+                problems.append(f'{f} is in src/{floor}/ and src/{floor_of[f]}/')
+            floor_of[f] = floor
+for f in sorted(os.listdir(src)):
+    if f.endswith(('.c', '.h')):
+        floor_of[f] = 'main'
+if 'corral-vm.c' not in floor_of or floor_of['corral-vm.c'] != 'engine':
+    problems.append('src/engine/corral-vm.c not found: the checks would test nothing')
+
+
+def path_of(f):
+    floor = floor_of[f]
+    return os.path.join(src, f) if floor == 'main' else os.path.join(src, floor, f)
+
+
+local, system = {}, {}
+for f in floor_of:
+    with open(path_of(f), encoding='utf-8') as fh:
+        text = fh.read()
+    includes = local_re.findall(text)
+    # Generated headers (config.h, the floors' resources) are not ours to check.
+    local[f] = [i for i in includes if i in floor_of]
+    system[f] = system_re.findall(text)
+
+
+def rank(floor):
+    return len(FLOORS) if floor == 'main' else FLOORS.index(floor)
+
 
 for f, incs in local.items():
     for i in incs:
         if i.endswith('.c'):
             problems.append(f'{f} includes the source file {i}')
+        if rank(floor_of[i]) > rank(floor_of[f]):
+            problems.append(f'{floor_of[f]}/{f} includes {floor_of[i]}/{i}, a higher floor')
 
 # Include loops: a depth-first search over header edges.
 WHITE, GREY, BLACK = 0, 1, 2
-colour = {f: WHITE for f in files}
+colour = {f: WHITE for f in floor_of}
 
 
 def visit(f, path):
@@ -48,7 +94,7 @@ def visit(f, path):
     colour[f] = BLACK
 
 
-for f in files:
+for f in sorted(floor_of):
     if colour[f] == WHITE:
         visit(f, [f])
 
@@ -61,17 +107,6 @@ for f, incs in local.items():
         if not (f.startswith(owner + '.') or f.startswith(owner + '-')):
             problems.append(f'{f} includes {i}, private to {owner}.c and its siblings')
 
-with open(os.path.join(src, 'meson.build'), encoding='utf-8') as fh:
-    build = fh.read()
-m = re.search(r'engine_sources\s*=\s*files\((.*?)\)', build, re.S)
-if not m:
-    problems.append('src/meson.build has no engine_sources = files(...) list')
-    engine = []
-else:
-    engine = re.findall(r"'([^']+)'", m.group(1))
-if m and 'corral-vm.c' not in engine:
-    problems.append('engine_sources does not list corral-vm.c: the check would test nothing')
-
 
 def reach(f, seen):
     if f in seen:
@@ -81,21 +116,34 @@ def reach(f, seen):
         reach(i, seen)
 
 
-for e in engine:
-    if e not in local:
-        problems.append(f'engine_sources lists {e}, which is not in src/')
+for f, floor in sorted(floor_of.items()):
+    forbidden = FORBIDDEN.get(floor)
+    if forbidden is None:
         continue
     seen = set()
-    reach(e, seen)
+    reach(f, seen)
     for s in sorted(seen):
         for h in system[s]:
-            if ui_headers.match(h):
-                via = '' if s == e else f' (through {s})'
-                problems.append(f'engine file {e} includes <{h}>{via}')
+            if forbidden.match(h):
+                via = '' if s == f else f' (through {s})'
+                problems.append(f'{floor} file {f} includes <{h}>{via}')
+
+for floor in FLOORS:
+    build = os.path.join(src, floor, 'meson.build')
+    if not os.path.exists(build):
+        problems.append(f'src/{floor}/meson.build is missing')
+        continue
+    with open(build, encoding='utf-8') as fh:
+        listed = set(re.findall(r"'([^'/]+\.c)'", fh.read()))
+    for f, fl in floor_of.items():
+        if fl == floor and f.endswith('.c') and f not in listed:
+            problems.append(f'src/{floor}/{f} is not built by src/{floor}/meson.build')
 
 for p in problems:
     print(p)
 if problems:
     sys.exit(1)
-print(f'{len(files)} files in src/: no include loop, private headers kept private, '
-      f'{len(engine)} engine files free of UI headers')
+counts = ', '.join(f'{sum(1 for v in floor_of.values() if v == fl)} {fl}'
+                   for fl in FLOORS)
+print(f'{len(floor_of)} files in src/ ({counts}): each includes only its own or lower '
+      'floors, no include loop, private headers kept private, no UI header below the app')

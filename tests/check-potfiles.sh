@@ -18,8 +18,8 @@ for f in $listed; do
 done
 
 marked=$( {
-  grep -lE '(^|[^A-Za-z0-9_])(_|N_|C_|NC_|ngettext|g_dngettext)[[:space:]]*\(' src/*.c 2>/dev/null || true
-  grep -l 'translatable="yes"' data/ui/*.ui data/gtk/*.ui 2>/dev/null || true
+  grep -lE '(^|[^A-Za-z0-9_])(_|N_|C_|NC_|ngettext|g_dngettext)[[:space:]]*\(' src/*.c src/*/*.c 2>/dev/null || true
+  grep -l 'translatable="yes"' src/*/*.ui 2>/dev/null || true
   ls data/*.desktop.in data/*.metainfo.xml.in data/*.gschema.xml 2>/dev/null || true
 } | sort -u)
 

@@ -11,7 +11,6 @@
 
 #include <glib/gi18n.h>
 
-#include "corral-application.h"
 #include "corral-console-view.h"
 #include "corral-guest-store.h"
 #include "corral-secrets.h"
@@ -23,10 +22,10 @@
  * window offers to force it off. */
 #define UNRESPONSIVE_SECONDS 15
 
-static CorralApplication *
+static GApplication *
 get_app (CorralWindow *self)
 {
-  return CORRAL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  return G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 }
 
 static CorralVmState
@@ -189,7 +188,7 @@ update_state (CorralWindow *self)
       (state == CORRAL_VM_STATE_STOPPED || state == CORRAL_VM_STATE_FAILED))
     {
       self->close_after_stop = FALSE;
-      g_application_release (G_APPLICATION (get_app (self)));
+      g_application_release (get_app (self));
       gtk_window_destroy (GTK_WINDOW (self));
     }
 }
@@ -420,7 +419,7 @@ start_action (GtkWidget  *widget,
 
   hide_error (self);
 
-  host = corral_application_get_host (get_app (self));
+  host = corral_context_get_host (self->context);
   if (host == NULL || host->qemu_path == NULL)
     {
       show_error (self,
@@ -429,7 +428,7 @@ start_action (GtkWidget  *widget,
       return;
     }
 
-  guest = corral_application_load_guest (get_app (self), &error);
+  guest = corral_context_load_guest (self->context, &error);
   if (guest == NULL && g_error_matches (error, CORRAL_GUEST_STORE_ERROR, CORRAL_GUEST_STORE_ERROR_NONE_INSTALLED))
     {
       /* Not an error to dismiss: the offer says so and can fix it. */
@@ -563,7 +562,7 @@ close_response_cb (AdwMessageDialog *dialog,
 
   /* The window goes now; the application stays until the guest is off. */
   self->close_after_stop = TRUE;
-  g_application_hold (G_APPLICATION (get_app (self)));
+  g_application_hold (get_app (self));
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
   if (get_state (self) != CORRAL_VM_STATE_STOPPING)
     corral_vm_power_down (self->vm);

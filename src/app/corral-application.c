@@ -14,7 +14,7 @@
 #include "corral-application.h"
 #include "corral-cli.h"
 #include "corral-guest-store.h"
-#include "data/corral-resources.h"
+#include "corral-app-resources.h"
 #include "corral-preferences.h"
 #include "corral-window.h"
 
@@ -22,9 +22,8 @@ struct _CorralApplication
 {
   AdwApplication parent_instance;
 
-  GSettings  *settings;
-  CorralHost *host;
-  char       *guest_override;   /* --guest, for this instance's life */
+  GSettings     *settings;
+  CorralContext *context;
 };
 
 G_DEFINE_FINAL_TYPE (CorralApplication, corral_application, ADW_TYPE_APPLICATION)
@@ -77,68 +76,11 @@ corral_application_get_settings (CorralApplication *self)
   return self->settings;
 }
 
-const CorralHost *
-corral_application_get_host (CorralApplication *self)
+CorralContext *
+corral_application_get_context (CorralApplication *self)
 {
   g_return_val_if_fail (CORRAL_IS_APPLICATION (self), NULL);
-
-  if (self->host == NULL)
-    {
-      g_autofree char *qemu = g_settings_get_string (self->settings, "qemu-binary");
-
-      self->host = corral_host_probe (qemu[0] != '\0' ? qemu : NULL);
-    }
-  return self->host;
-}
-
-/* Where guests are looked for; a new store each time, so a guest built or
- * downloaded meanwhile is found. */
-static CorralGuestStore *
-guest_store (void)
-{
-  return corral_guest_store_new_default ();
-}
-
-char *
-corral_application_dup_guest_manifest (CorralApplication  *self,
-                                       GError            **error)
-{
-  g_autoptr(CorralGuestStore) store = guest_store ();
-  g_autofree char *preference = NULL;
-
-  g_return_val_if_fail (CORRAL_IS_APPLICATION (self), NULL);
-
-  /* --guest is for this run and wins; then the choice made in
-   * Preferences; then what is installed. */
-  preference = g_settings_get_string (self->settings, "guest-manifest");
-  return corral_guest_store_resolve (store, self->guest_override, preference, NULL, error);
-}
-
-char *
-corral_application_dup_installed_guest (CorralApplication *self)
-{
-  g_autoptr(CorralGuestStore) store = guest_store ();
-
-  g_return_val_if_fail (CORRAL_IS_APPLICATION (self), NULL);
-  return corral_guest_store_resolve (store, NULL, NULL, NULL, NULL);
-}
-
-const char *
-corral_application_get_command_line_guest (CorralApplication *self)
-{
-  g_return_val_if_fail (CORRAL_IS_APPLICATION (self), NULL);
-  return self->guest_override;
-}
-
-CorralGuest *
-corral_application_load_guest (CorralApplication  *self,
-                               GError            **error)
-{
-  g_autofree char *manifest = corral_application_dup_guest_manifest (self, error);
-
-  if (manifest == NULL)
-    return NULL;
-  return corral_guest_load (manifest, error);
+  return self->context;
 }
 
 GtkWindow *
@@ -154,6 +96,12 @@ corral_application_find_project (CorralApplication *self,
   return NULL;
 }
 
+static CorralWindow *
+new_window (CorralApplication *self)
+{
+  return corral_window_new (GTK_APPLICATION (self), self->context);
+}
+
 /* A window for a message or a project: @parent when it shows the start
  * page, else the active window when it does, else a new one. */
 static CorralWindow *
@@ -166,7 +114,7 @@ start_window (CorralApplication *self,
     return CORRAL_WINDOW (parent);
   if (CORRAL_IS_WINDOW (active) && corral_window_get_project_path (CORRAL_WINDOW (active)) == NULL)
     return CORRAL_WINDOW (active);
-  return corral_window_new (GTK_APPLICATION (self));
+  return new_window (self);
 }
 
 static CorralWindow *
@@ -179,7 +127,7 @@ message_window (CorralApplication *self,
     return CORRAL_WINDOW (parent);
   if (CORRAL_IS_WINDOW (active))
     return CORRAL_WINDOW (active);
-  return corral_window_new (GTK_APPLICATION (self));
+  return new_window (self);
 }
 
 /* Why @file cannot be a project, in words a person reads; NULL if it can. */
@@ -274,7 +222,7 @@ corral_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (corral_window_new (GTK_APPLICATION (app)));
+    window = GTK_WINDOW (new_window (CORRAL_APPLICATION (app)));
   gtk_window_present (window);
 }
 
@@ -316,8 +264,9 @@ corral_application_command_line (GApplication            *app,
     {
       g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (cmdline, guest);
 
-      g_free (self->guest_override);
-      self->guest_override = g_file_get_path (file);
+      g_autofree char *path = g_file_get_path (file);
+
+      corral_context_set_guest_override (self->context, path);
     }
 
   g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &args);
@@ -489,7 +438,7 @@ new_window_action (GSimpleAction *action,
                    GVariant      *param,
                    gpointer       user_data)
 {
-  gtk_window_present (GTK_WINDOW (corral_window_new (GTK_APPLICATION (user_data))));
+  gtk_window_present (GTK_WINDOW (new_window (CORRAL_APPLICATION (user_data))));
 }
 
 static void
@@ -498,8 +447,9 @@ preferences_action (GSimpleAction *action,
                     gpointer       user_data)
 {
   CorralApplication *self = CORRAL_APPLICATION (user_data);
-  g_autofree char *installed = corral_application_dup_installed_guest (self);
-  GtkWindow *dialog = GTK_WINDOW (corral_preferences_new (self->settings, installed, self->guest_override));
+  g_autofree char *installed = corral_context_dup_installed_guest (self->context);
+  GtkWindow *dialog = GTK_WINDOW (corral_preferences_new (self->settings, installed,
+                                                          corral_context_get_guest_override (self->context)));
 
   gtk_window_set_transient_for (dialog, gtk_application_get_active_window (GTK_APPLICATION (self)));
   gtk_window_present (dialog);
@@ -547,10 +497,26 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_action },
 };
 
+/* A window asks for a folder (its Open button, a drop, a recent project):
+ * the application decides which window shows it. */
 static void
-qemu_binary_changed_cb (CorralApplication *self)
+window_open_folder_cb (CorralWindow      *window,
+                       GFile             *folder,
+                       gboolean           enter,
+                       CorralApplication *self)
 {
-  g_clear_pointer (&self->host, corral_host_free);
+  corral_application_open_folder (self, folder, enter, GTK_WINDOW (window));
+}
+
+static void
+corral_application_window_added (GtkApplication *app,
+                                 GtkWindow      *window)
+{
+  GTK_APPLICATION_CLASS (corral_application_parent_class)->window_added (app, window);
+
+  if (CORRAL_IS_WINDOW (window))
+    g_signal_connect_object (window, "open-folder",
+                             G_CALLBACK (window_open_folder_cb), app, 0);
 }
 
 static void
@@ -589,8 +555,10 @@ corral_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.settings", settings_accels);
 
-  g_signal_connect_object (self->settings, "changed::qemu-binary",
-                           G_CALLBACK (qemu_binary_changed_cb), self, G_CONNECT_SWAPPED);
+  g_settings_bind (self->settings, "qemu-binary", self->context, "qemu-binary",
+                   G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "guest-manifest", self->context, "guest-preference",
+                   G_SETTINGS_BIND_GET);
 }
 
 static void
@@ -599,8 +567,7 @@ corral_application_finalize (GObject *object)
   CorralApplication *self = CORRAL_APPLICATION (object);
 
   g_clear_object (&self->settings);
-  g_clear_pointer (&self->host, corral_host_free);
-  g_free (self->guest_override);
+  g_clear_object (&self->context);
 
   G_OBJECT_CLASS (corral_application_parent_class)->finalize (object);
 }
@@ -610,10 +577,11 @@ corral_application_class_init (CorralApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+  GtkApplicationClass *gtk_app_class = GTK_APPLICATION_CLASS (klass);
 
   /* The resources live in a static library, where their constructor
    * would be dropped by the linker: register them by hand. */
-  g_resources_register (corral_get_resource ());
+  g_resources_register (corral_app_get_resource ());
 
   object_class->finalize = corral_application_finalize;
   app_class->activate = corral_application_activate;
@@ -622,11 +590,13 @@ corral_application_class_init (CorralApplicationClass *klass)
   app_class->handle_local_options = corral_application_handle_local_options;
   app_class->local_command_line = corral_application_local_command_line;
   app_class->startup = corral_application_startup;
+  gtk_app_class->window_added = corral_application_window_added;
 }
 
 static void
 corral_application_init (CorralApplication *self)
 {
+  self->context = corral_context_new ();
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Runs a coding agent in a virtual machine that sees only PROJECT_DIR."));

@@ -302,7 +302,7 @@ test_settings_dialog_saves (void)
   g_autoptr(CorralProfile) reloaded = NULL;
   CorralWindow *window;
   GtkWidget *dialog;
-  const CorralHost *host = corral_application_get_host (app);
+  const CorralHost *host = corral_context_get_host (corral_application_get_context (app));
   GtkAdjustment *memory;
   const char * const *args;
 

@@ -37,6 +37,7 @@ struct _CorralWindow
   AdwTabView      *tab_view;
 
   GSettings       *settings;
+  CorralContext   *context;
 
   /* The project; NULL on the start page. */
   char            *project_path;

@@ -20,7 +20,7 @@
 #include "corral-console-view.h"
 #include "corral-vm.h"
 #include "corral-window-private.h"
-#include "gui-test-util.h"
+#include "app-test-util.h"
 
 static CorralApplication *app;
 

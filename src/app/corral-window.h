@@ -7,13 +7,23 @@
 #include <adwaita.h>
 
 #include "corral-cli.h"
+#include "corral-context.h"
 
 G_BEGIN_DECLS
 
 #define CORRAL_TYPE_WINDOW (corral_window_get_type ())
 G_DECLARE_FINAL_TYPE (CorralWindow, corral_window, CORRAL, WINDOW, AdwApplicationWindow)
 
-CorralWindow *corral_window_new              (GtkApplication *application);
+/* @context gives the host's facts and the guest to boot. A window never
+ * opens another folder itself: it emits ::open-folder (GFile *folder,
+ * gboolean enter) and the application decides which window shows it. */
+CorralWindow *corral_window_new              (GtkApplication *application,
+                                              CorralContext  *context);
+CorralContext *corral_window_get_context     (CorralWindow   *self);
+/* Emits ::open-folder. */
+void          corral_window_request_folder   (CorralWindow   *self,
+                                              GFile          *folder,
+                                              gboolean        enter);
 
 /* Canonical path of the open project, NULL while the start page shows. */
 const char   *corral_window_get_project_path (CorralWindow   *self);

@@ -7,7 +7,7 @@
 #include <gtk/gtk.h>
 
 /* corral_test_wait_until, corral_test_iterate, consoles */
-#include "../corral-test-util.h"
+#include "corral-test-util.h"
 
 G_BEGIN_DECLS
 
@@ -25,12 +25,6 @@ GtkWidget *corral_test_find_toplevel   (GType        type);
 void       corral_test_watch_child     (GPid         pid,
                                         int         *status,
                                         gboolean    *done);
-/* Everything a CorralConsoleView's terminal shows, scrollback included. */
-char      *corral_test_console_text    (GtkWidget   *console);
-/* Waits until @console shows @text; on timeout, fails showing what it has. */
-void       corral_test_wait_for_console (GtkWidget  *console,
-                                        const char  *text,
-                                        guint        seconds);
 /* Saves the whole (Xvfb) screen as screenshots/NAME.png in the build dir. */
 char      *corral_test_screenshot      (const char  *name);
 

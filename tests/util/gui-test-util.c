@@ -7,15 +7,13 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
-#include <vte/vte.h>
 
-#include "corral-console-view.h"
 #include "gui-test-util.h"
 
 void
 corral_test_init (void)
 {
-  /* GUI tests run on their own Xvfb (tests/gui-wrapper.sh). */
+  /* GUI tests run on their own Xvfb (tests/util/gui-wrapper.sh). */
   g_assert_nonnull (g_getenv ("DISPLAY"));
 
   /* G_TEST_OPTION_ISOLATE_DIRS points XDG_DATA_DIRS at an empty folder;
@@ -170,40 +168,4 @@ corral_test_screenshot (const char *name)
   g_assert_true (g_spawn_check_wait_status (status, NULL));
   g_test_message ("screenshot: %s", file);
   return file;
-}
-
-char *
-corral_test_console_text (GtkWidget *console)
-{
-  VteTerminal *terminal = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console));
-  GtkAdjustment *rows = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (terminal));
-
-  /* Everything, scrollback included (rows are the adjustment's units). */
-  return vte_terminal_get_text_range (terminal,
-                                      (long) gtk_adjustment_get_lower (rows), 0,
-                                      (long) gtk_adjustment_get_upper (rows) - 1,
-                                      vte_terminal_get_column_count (terminal),
-                                      NULL, NULL, NULL);
-}
-
-void
-corral_test_wait_for_console (GtkWidget  *console,
-                              const char *text,
-                              guint       seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  for (;;)
-    {
-      g_autofree char *shown = corral_test_console_text (console);
-
-      if (shown != NULL && strstr (shown, text) != NULL)
-        return;
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_test_message ("console shows:\n%s", shown);
-          g_error ("“%s” did not appear on the console within %u s", text, seconds);
-        }
-      corral_test_iterate (100);
-    }
 }

@@ -31,7 +31,7 @@
 #include <glib/gstdio.h>
 
 #include "corral-vnc-view.h"
-#include "gui/gui-test-util.h"
+#include "gui-test-util.h"
 
 #define TIMEOUT (g_getenv ("CORRAL_TEST_TIMEOUT") ? atoi (g_getenv ("CORRAL_TEST_TIMEOUT")) : 180)
 

@@ -11,7 +11,6 @@
 
 #include <glib/gi18n.h>
 
-#include "corral-application.h"
 #include "corral-guest-setup.h"
 #include "corral-guest-store.h"
 #include "corral-window-private.h"
@@ -26,13 +25,10 @@ corral_window_offer_guest (CorralWindow *self)
 void
 corral_window_check_guest (CorralWindow *self)
 {
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
   g_autoptr(GError) error = NULL;
   g_autofree char *manifest = NULL;
 
-  if (!CORRAL_IS_APPLICATION (app))
-    return;
-  manifest = corral_application_dup_guest_manifest (CORRAL_APPLICATION (app), &error);
+  manifest = corral_context_dup_guest_manifest (self->context, &error);
   if (manifest == NULL && g_error_matches (error, CORRAL_GUEST_STORE_ERROR, CORRAL_GUEST_STORE_ERROR_NONE_INSTALLED))
     corral_window_offer_guest (self);
 }

@@ -9,7 +9,6 @@
 
 #include <glib/gi18n.h>
 
-#include "corral-application.h"
 #include "corral-settings-dialog.h"
 #include "corral-vnc-view.h"
 #include "corral-window-private.h"
@@ -18,6 +17,7 @@ G_DEFINE_FINAL_TYPE (CorralWindow, corral_window, ADW_TYPE_APPLICATION_WINDOW)
 
 enum {
   PROP_0,
+  PROP_CONTEXT,
   PROP_PROJECT_PATH,
   PROP_VM_RUNNING,
   N_PROPS
@@ -25,13 +25,41 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  OPEN_FOLDER,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 CorralWindow *
-corral_window_new (GtkApplication *application)
+corral_window_new (GtkApplication *application,
+                   CorralContext  *context)
 {
-  CorralWindow *self = g_object_new (CORRAL_TYPE_WINDOW, "application", application, NULL);
+  CorralWindow *self = g_object_new (CORRAL_TYPE_WINDOW,
+                                     "application", application,
+                                     "context", context,
+                                     NULL);
 
   corral_window_check_guest (self);
   return self;
+}
+
+CorralContext *
+corral_window_get_context (CorralWindow *self)
+{
+  g_return_val_if_fail (CORRAL_IS_WINDOW (self), NULL);
+  return self->context;
+}
+
+void
+corral_window_request_folder (CorralWindow *self,
+                              GFile        *folder,
+                              gboolean      enter)
+{
+  g_return_if_fail (CORRAL_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (folder));
+  g_signal_emit (self, signals[OPEN_FOLDER], 0, folder, enter);
 }
 
 const char *
@@ -165,8 +193,7 @@ recent_row_activated_cb (CorralWindow  *self,
   const char *path = g_object_get_data (G_OBJECT (row), "project-path");
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
-  corral_application_open_folder (CORRAL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))),
-                                  file, FALSE, GTK_WINDOW (self));
+  corral_window_request_folder (self, file, FALSE);
 }
 
 /* Layout: console and display side by side, or as tabs */
@@ -335,8 +362,7 @@ open_folder_response_cb (GtkNativeDialog *dialog,
       g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
 
       if (folder != NULL)
-        corral_application_open_folder (CORRAL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))),
-                                        folder, FALSE, GTK_WINDOW (self));
+        corral_window_request_folder (self, folder, FALSE);
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
@@ -366,13 +392,13 @@ settings_action (GtkWidget  *widget,
                  GVariant   *param)
 {
   CorralWindow *self = CORRAL_WINDOW (widget);
-  CorralApplication *app = CORRAL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   GtkWindow *dialog;
 
   if (self->profile == NULL)
     return;
 
-  dialog = GTK_WINDOW (corral_settings_dialog_new (self->profile, corral_application_get_host (app)));
+  dialog = GTK_WINDOW (corral_settings_dialog_new (self->profile,
+                                                   corral_context_get_host (self->context)));
   gtk_window_set_transient_for (dialog, GTK_WINDOW (self));
   g_object_bind_property (self, "vm-running", dialog, "vm-running", G_BINDING_SYNC_CREATE);
   gtk_window_present (dialog);
@@ -443,6 +469,7 @@ corral_window_finalize (GObject *object)
   CorralWindow *self = CORRAL_WINDOW (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->context);
   g_clear_object (&self->profile);
   g_free (self->project_path);
   corral_window_set_run_options (self, NULL);
@@ -460,6 +487,9 @@ corral_window_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_CONTEXT:
+      g_value_set_object (value, self->context);
+      break;
     case PROP_PROJECT_PATH:
       g_value_set_string (value, self->project_path);
       break;
@@ -472,6 +502,36 @@ corral_window_get_property (GObject    *object,
 }
 
 static void
+corral_window_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  CorralWindow *self = CORRAL_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      g_set_object (&self->context, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+corral_window_constructed (GObject *object)
+{
+  CorralWindow *self = CORRAL_WINDOW (object);
+
+  G_OBJECT_CLASS (corral_window_parent_class)->constructed (object);
+
+  /* A window made without one (a test, a GtkBuilder file) gets its own. */
+  if (self->context == NULL)
+    self->context = corral_context_new ();
+}
+
+static void
 corral_window_class_init (CorralWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -481,8 +541,13 @@ corral_window_class_init (CorralWindowClass *klass)
   object_class->dispose = corral_window_dispose;
   object_class->finalize = corral_window_finalize;
   object_class->get_property = corral_window_get_property;
+  object_class->set_property = corral_window_set_property;
+  object_class->constructed = corral_window_constructed;
   window_class->close_request = corral_window_close_request;
 
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL, CORRAL_TYPE_CONTEXT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PROJECT_PATH] =
     g_param_spec_string ("project-path", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -491,6 +556,13 @@ corral_window_class_init (CorralWindowClass *klass)
     g_param_spec_boolean ("vm-running", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The user asked for @folder (Open, a drop, a recent project); @enter:
+   * show its second console. The application connects to this. */
+  signals[OPEN_FOLDER] =
+    g_signal_new ("open-folder", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_FILE, G_TYPE_BOOLEAN);
 
   gtk_widget_class_set_template_from_resource (widget_class, CORRAL_RESOURCE_PATH "/ui/corral-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CorralWindow, toast_overlay);

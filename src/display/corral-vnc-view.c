@@ -14,6 +14,7 @@
 #include <adwaita.h>
 
 #include "corral-clipboard-sync.h"
+#include "corral-display-resources.h"
 #include "corral-vnc-view.h"
 
 #define RECONNECT_MIN_MS 250
@@ -78,9 +79,6 @@ enum {
 static GParamSpec *props[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CorralVncView, corral_vnc_view, GTK_TYPE_WIDGET)
-
-/* From the generated corral-resources.c (registered by its constructor). */
-GResource *corral_get_resource (void);
 
 /* QEMU key numbers (XT set 1, 0xE0 keys as 0x80 | code) */
 #define Q_CTRL  0x1d
@@ -896,7 +894,7 @@ corral_vnc_view_class_init (CorralVncViewClass *klass)
 
   /* Referencing the resources links them in wherever the view goes, also
    * into binaries that use nothing else from the static library. */
-  g_assert (corral_get_resource () != NULL);
+  g_assert (corral_display_get_resource () != NULL);
   g_type_ensure (CORRAL_TYPE_VNC_DISPLAY);
   gtk_widget_class_set_template_from_resource (widget_class, CORRAL_RESOURCE_PATH "/ui/corral-vnc-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CorralVncView, toasts);

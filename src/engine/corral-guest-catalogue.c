@@ -24,6 +24,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "corral-engine-resources.h"
 #include "corral-guest-catalogue.h"
 
 struct _CorralGuestCatalogue
@@ -283,6 +284,9 @@ corral_guest_catalogue_load_default (GError **error)
 
   if (path != NULL && path[0] != '\0')
     return corral_guest_catalogue_load (path, error);
+  /* Referencing the generated resource links it (and the constructor
+   * that registers it) into every binary that reads the catalogue. */
+  g_assert (corral_engine_get_resource () != NULL);
   bytes = g_resources_lookup_data (CORRAL_RESOURCE_PATH "/guests/catalogue.ini",
                                    G_RESOURCE_LOOKUP_FLAGS_NONE, error);
   if (bytes == NULL)

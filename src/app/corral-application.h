@@ -6,8 +6,7 @@
 
 #include <adwaita.h>
 
-#include "corral-guest.h"
-#include "corral-host.h"
+#include "corral-context.h"
 
 G_BEGIN_DECLS
 
@@ -17,20 +16,9 @@ G_DECLARE_FINAL_TYPE (CorralApplication, corral_application, CORRAL, APPLICATION
 CorralApplication *corral_application_new          (void);
 
 GSettings         *corral_application_get_settings (CorralApplication *self);
-/* Probed once, with the QEMU binary from the preferences; reprobed when
- * that preference changes. */
-const CorralHost  *corral_application_get_host     (CorralApplication *self);
-/* The manifest to boot: --guest, else the one named in Preferences, else
- * the installed one (corral-guest-store.h); NULL and an error
- * (CORRAL_GUEST_STORE_ERROR_NONE_INSTALLED) when there is none. */
-char              *corral_application_dup_guest_manifest (CorralApplication *self,
-                                                          GError           **error);
-/* The installed guest used when neither --guest nor Preferences name one, or NULL. */
-char              *corral_application_dup_installed_guest (CorralApplication *self);
-/* --guest, or NULL. */
-const char        *corral_application_get_command_line_guest (CorralApplication *self);
-CorralGuest       *corral_application_load_guest   (CorralApplication *self,
-                                                    GError           **error);
+/* The host's facts and the guest to boot, bound to the preferences; each
+ * window gets it when it is made. */
+CorralContext     *corral_application_get_context  (CorralApplication *self);
 
 /* Opens @folder in its own window, or presents the window that already has
  * it (one VM per project). Anything that is not a local folder gets a

@@ -18,7 +18,7 @@
 #include "corral-secrets.h"
 #include "corral-vm.h"
 #include "corral-window-private.h"
-#include "gui-test-util.h"
+#include "app-test-util.h"
 
 static CorralApplication *app;
 

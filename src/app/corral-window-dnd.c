@@ -11,14 +11,7 @@
 
 #include <glib/gi18n.h>
 
-#include "corral-application.h"
 #include "corral-window-private.h"
-
-static CorralApplication *
-get_app (CorralWindow *self)
-{
-  return CORRAL_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-}
 
 static char *
 display_name (GFile *file)
@@ -40,8 +33,7 @@ offer_response_cb (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "open") != 0)
     return;
   for (guint i = 0; i < folders->len; i++)
-    corral_application_open_folder (get_app (self), g_ptr_array_index (folders, i),
-                                    FALSE, GTK_WINDOW (self));
+    corral_window_request_folder (self, g_ptr_array_index (folders, i), FALSE);
 }
 
 /* A project window holds one project: other folders go to new windows,
@@ -132,8 +124,7 @@ corral_window_drop_files (CorralWindow *self,
     {
       /* The first folder takes this window, the others get their own. */
       for (guint i = 0; i < folders->len; i++)
-        corral_application_open_folder (get_app (self), g_ptr_array_index (folders, i),
-                                        FALSE, GTK_WINDOW (self));
+        corral_window_request_folder (self, g_ptr_array_index (folders, i), FALSE);
     }
   else
     offer_new_windows (self, folders);

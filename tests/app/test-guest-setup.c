@@ -31,8 +31,8 @@ static GSubprocess *server;
 static void
 start_server (void)
 {
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "..", "guest-http-server.py", NULL);
-  g_autofree char *build_guest = g_test_build_filename (G_TEST_DIST, "..", "..", "build-aux", "build-guest", NULL);
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "util", "guest-http-server.py", NULL);
+  g_autofree char *build_guest = g_test_build_filename (G_TEST_DIST, "..", "build-aux", "build-guest", NULL);
   g_autofree char *guest_dir = g_path_get_dirname (g_getenv ("CORRAL_TEST_GUEST"));
   g_autofree char *cat_path = NULL;
   g_autofree char *line = NULL;
@@ -144,7 +144,7 @@ close_all_windows (void)
 static CorralWindow *
 new_start_window (void)
 {
-  CorralWindow *window = corral_window_new (GTK_APPLICATION (app));
+  CorralWindow *window = corral_window_new (GTK_APPLICATION (app), corral_application_get_context (app));
 
   gtk_window_present (GTK_WINDOW (window));
   corral_test_wait_mapped (GTK_WIDGET (window));

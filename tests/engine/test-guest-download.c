@@ -30,7 +30,7 @@ static GSubprocess *server;
 static void
 start_server (void)
 {
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "guest-http-server.py", NULL);
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "util", "guest-http-server.py", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) out = NULL;
   g_autofree char *line = NULL;

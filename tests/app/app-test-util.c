@@ -1,0 +1,48 @@
+/* app-test-util.c: what the application's console shows, for GUI tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <vte/vte.h>
+
+#include "app-test-util.h"
+#include "corral-console-view.h"
+
+char *
+corral_test_console_text (GtkWidget *console)
+{
+  VteTerminal *terminal = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console));
+  GtkAdjustment *rows = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (terminal));
+
+  /* Everything, scrollback included (rows are the adjustment's units). */
+  return vte_terminal_get_text_range (terminal,
+                                      (long) gtk_adjustment_get_lower (rows), 0,
+                                      (long) gtk_adjustment_get_upper (rows) - 1,
+                                      vte_terminal_get_column_count (terminal),
+                                      NULL, NULL, NULL);
+}
+
+void
+corral_test_wait_for_console (GtkWidget  *console,
+                              const char *text,
+                              guint       seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autofree char *shown = corral_test_console_text (console);
+
+      if (shown != NULL && strstr (shown, text) != NULL)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_test_message ("console shows:\n%s", shown);
+          g_error ("“%s” did not appear on the console within %u s", text, seconds);
+        }
+      corral_test_iterate (100);
+    }
+}
