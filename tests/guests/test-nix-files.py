@@ -138,8 +138,8 @@ with tempfile.TemporaryDirectory() as tmp:
     ini = os.path.join(tmp, "guest.ini")
     with open(ini, "w") as fh:
         fh.write(text or "")
-    # Both real guests declare the same keys (build-aux/build-guest writes the Debian one).
-    heredoc = read_top("build-aux/build-guest").split("[Guest]\n", 1)[-1].split("\nINI\n", 1)[0]
+    # Both real guests declare the same keys (data/guests/build-guest writes the Debian one).
+    heredoc = read_top("data/guests/build-guest").split("[Guest]\n", 1)[-1].split("\nINI\n", 1)[0]
     debian_keys = set(re.findall(r"^([A-Za-z]+)=", heredoc, re.M))
     nix_keys = set(re.findall(r"^([A-Za-z]+)=", text or "", re.M))
     check("NixOS and Debian manifests declare the same keys", nix_keys == debian_keys and len(nix_keys) >= 10,
