@@ -23,6 +23,15 @@ on_disconnected (CorralVncDisplay *display, GtkApplication *app)
   g_application_quit (G_APPLICATION (app));
 }
 
+/* Says which renderer GTK picked: the bench labels its figures with it. */
+static void
+on_realize (GtkWidget *window)
+{
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+
+  g_printerr ("renderer: %s\n", G_OBJECT_TYPE_NAME (renderer));
+}
+
 static void
 activate (GtkApplication *app)
 {
@@ -44,6 +53,7 @@ activate (GtkApplication *app)
   gtk_window_set_default_size (GTK_WINDOW (window), atoi (args[2]), atoi (args[3]));
   gtk_window_set_decorated (GTK_WINDOW (window), FALSE);
   gtk_window_set_child (GTK_WINDOW (window), display);
+  g_signal_connect_after (window, "realize", G_CALLBACK (on_realize), NULL);
   g_signal_connect (display, "disconnected", G_CALLBACK (on_disconnected), app);
   corral_vnc_display_open_fd (CORRAL_VNC_DISPLAY (display), dup (g_socket_get_fd (socket)));
   gtk_window_present (GTK_WINDOW (window));

@@ -10,7 +10,8 @@
 # at most RATE a second: a client that keeps up sees exactly the same
 # updates. CPU is the client process's user+system time (/proc/PID/stat)
 # over MEASURED updates after WARMUP ones; the X server's work is not
-# counted for either client.
+# counted for either client. Prints build-aux/bench's JSON result lines;
+# BENCH_RENDERER_LABEL names the renderer asked for in the table.
 import os
 import socket
 import statistics
@@ -21,11 +22,12 @@ import tempfile
 import threading
 import time
 
+from benchlib import REPEATS, emit, log, paired
+
 W, H = 1920, 1080
 RATE = 30
 WARMUP = 20
 MEASURED = int(os.environ.get("BENCH_UPDATES", "150"))
-REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 TICK = os.sysconf("SC_CLK_TCK")
 
 NATIVE = struct.pack(">BBBBHHHBBB3x", 32, 24, 0, 1, 255, 255, 255, 16, 8, 0)
@@ -134,6 +136,7 @@ def cpu_seconds(pid):
 
 
 def run_once(client, scenario, corral_client):
+    """One client on a fresh server: CPU seconds per update, updates/s."""
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "vnc.sock")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -145,7 +148,7 @@ def run_once(client, scenario, corral_client):
             argv = [corral_client, path, str(W), str(H)]
         else:
             argv = ["gvncviewer", path]
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         try:
             deadline = time.monotonic() + 120
             while WARMUP not in server.mark:
@@ -159,40 +162,43 @@ def run_once(client, scenario, corral_client):
             cpu1, t1 = cpu_seconds(proc.pid), time.monotonic()
         finally:
             proc.terminate()
-            proc.wait()
+            err = proc.communicate()[1]
             listener.close()
+        if client == "corral":
+            # The bench client says which renderer GTK gave it.
+            for line in err.splitlines():
+                if line.startswith("renderer: "):
+                    RENDERERS.add(line.split(": ", 1)[1])
         if not server.format_ok:
-            print(f"  note: {client} asked for another pixel format", file=sys.stderr)
+            log(f"  note: {client} asked for another pixel format")
         return (cpu1 - cpu0) / MEASURED, MEASURED / (t1 - t0)
+
+
+RENDERERS = set()
+RENDERER_NAMES = {"GskCairoRenderer": "cairo", "GskGLRenderer": "GL", "GskNglRenderer": "GL"}
 
 
 def main():
     corral_client = sys.argv[1]
-    results = {}
-    for scenario in ("full", "64x64"):
-        for client in ("corral", "gvncviewer"):
-            per_update, rates = [], []
-            for _ in range(REPEATS):
-                cpu, rate = run_once(client, scenario, corral_client)
-                per_update.append(cpu)
-                rates.append(rate)
-                print(f"  {scenario:6} {client:10} {cpu * 1000:8.2f} ms CPU/update  "
-                      f"{rate:5.1f} updates/s", file=sys.stderr)
-            results[(scenario, client)] = (statistics.median(per_update), statistics.median(rates))
+    label = os.environ.get("BENCH_RENDERER_LABEL", os.environ.get("GSK_RENDERER", "default"))
+    for scenario, what, goal in (("full", f"{W}×{H} full frame", "≤ 1 (then ≤ 0.5)"),
+                                 ("64x64", "64×64 block", None)):
+        log(f"  P3 {scenario}, {label}")
+        rates = {"corral": [], "gvncviewer": []}
 
-    print(f"CPU per update at {W}x{H}, median of {REPEATS} runs of {MEASURED} updates "
-          f"(server paced at {RATE}/s), client process user+system time:")
-    print()
-    print("| change | Corral (CorralVncView) | gvncviewer | Corral / gvncviewer |")
-    print("|---|---|---|---|")
-    for scenario, label in (("full", "full frame"), ("64x64", "64x64 block")):
-        c, _ = results[(scenario, "corral")]
-        g, _ = results[(scenario, "gvncviewer")]
-        print(f"| {label} | {c * 1000:.2f} ms | {g * 1000:.2f} ms | {c / g:.2f} |")
-    print()
-    for scenario in ("full", "64x64"):
-        print(f"updates/s reached, {scenario}: corral {results[(scenario, 'corral')][1]:.1f}, "
-              f"gvncviewer {results[(scenario, 'gvncviewer')][1]:.1f}")
+        def one(client):
+            cpu, rate = run_once(client, scenario, corral_client)
+            rates[client].append(rate)
+            return round(cpu * 1000, 3)
+
+        corral, peer = paired(REPEATS, lambda: one("corral"), lambda: one("gvncviewer"))
+        got = ", ".join(sorted(RENDERER_NAMES.get(r, r) for r in RENDERERS)) or "?"
+        RENDERERS.clear()
+        note = (f"GTK renderer {got}; updates/s reached: Corral "
+                f"{statistics.median(rates['corral']):.0f}, gvncviewer "
+                f"{statistics.median(rates['gvncviewer']):.0f}, offered {RATE}")
+        emit("P3", f"display: CPU per update, {what}, {label}", "ms", corral,
+             "gvncviewer", peer, goal=goal, note=note)
 
 
 if __name__ == "__main__":
