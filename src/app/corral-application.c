@@ -40,8 +40,10 @@ static const GOptionEntry option_entries[] = {
     N_("Run a shell instead of the agent"), NULL },
   { "gh-token", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Give the guest your GitHub token"), NULL },
+  { "network", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("The guest’s network: off (no network device), allowlist (only the project’s allowed hosts, through Corral’s proxy) or full"), N_("MODE") },
   { "no-network", 0, 0, G_OPTION_ARG_NONE, NULL,
-    N_("No network device in the guest"), NULL },
+    N_("No network device in the guest (--network off)"), NULL },
   { "memory", 0, 0, G_OPTION_ARG_INT, NULL,
     N_("Guest memory"), N_("MiB") },
   { "cores", 0, 0, G_OPTION_ARG_INT, NULL,
@@ -248,16 +250,24 @@ corral_application_command_line (GApplication            *app,
   g_auto(CorralCliOptions) overrides = { 0 };
   gboolean has_overrides;
   int number;
+  const char *network = NULL;
 
   overrides.shell = g_variant_dict_contains (options, "shell");
   overrides.gh_token = g_variant_dict_contains (options, "gh-token");
-  overrides.no_network = g_variant_dict_contains (options, "no-network");
+  /* Checked in local_command_line already: forwarded as --network=MODE. */
+  if (g_variant_dict_lookup (options, "network", "&s", &network))
+    overrides.network_set = corral_network_mode_from_string (network, &overrides.network_mode);
+  else if (g_variant_dict_contains (options, "no-network"))
+    {
+      overrides.network_set = TRUE;
+      overrides.network_mode = CORRAL_NETWORK_OFF;
+    }
   if (g_variant_dict_lookup (options, "memory", "i", &number) && number > 0)
     overrides.memory_mib = number;
   if (g_variant_dict_lookup (options, "cores", "i", &number) && number > 0)
     overrides.cores = number;
   g_variant_dict_lookup (options, "agent-arg", "^as", &overrides.agent_args);
-  has_overrides = overrides.shell || overrides.gh_token || overrides.no_network ||
+  has_overrides = overrides.shell || overrides.gh_token || overrides.network_set ||
                   overrides.memory_mib > 0 || overrides.cores > 0 || overrides.agent_args != NULL;
 
   if (g_variant_dict_lookup (options, "guest", "^&ay", &guest))
@@ -298,7 +308,7 @@ corral_application_command_line (GApplication            *app,
 static gboolean
 is_run_option (const char *arg)
 {
-  static const char *names[] = { "--shell", "--gh-token", "--no-network", "--memory", "--cores" };
+  static const char *names[] = { "--shell", "--gh-token", "--network", "--no-network", "--memory", "--cores" };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
@@ -395,8 +405,9 @@ corral_application_local_command_line (GApplication   *app,
         g_ptr_array_add (forward, g_strdup ("--shell"));
       if (options.gh_token)
         g_ptr_array_add (forward, g_strdup ("--gh-token"));
-      if (options.no_network)
-        g_ptr_array_add (forward, g_strdup ("--no-network"));
+      if (options.network_set)
+        g_ptr_array_add (forward, g_strconcat ("--network=",
+                                               corral_network_mode_to_string (options.network_mode), NULL));
       if (options.memory_mib > 0)
         g_ptr_array_add (forward, g_strdup_printf ("--memory=%u", options.memory_mib));
       if (options.cores > 0)

@@ -105,6 +105,28 @@ uint_to_enum (GBinding *binding, const GValue *from, GValue *to, gpointer data)
 }
 
 static gboolean
+mode_to_active (GBinding *binding, const GValue *from, GValue *to, gpointer data)
+{
+  g_value_set_boolean (to, g_value_get_enum (from) != CORRAL_NETWORK_OFF);
+  return TRUE;
+}
+
+static gboolean
+active_to_mode (GBinding *binding, const GValue *from, GValue *to, gpointer data)
+{
+  CorralProfile *profile = CORRAL_PROFILE (g_binding_dup_source (binding));
+  CorralNetworkMode mode = corral_profile_get_network_mode (profile);
+
+  g_object_unref (profile);
+  if (!g_value_get_boolean (from))
+    mode = CORRAL_NETWORK_OFF;
+  else if (mode == CORRAL_NETWORK_OFF)
+    mode = CORRAL_NETWORK_ALLOWLIST;
+  g_value_set_enum (to, mode);
+  return TRUE;
+}
+
+static gboolean
 nullable_to_text (GBinding *binding, const GValue *from, GValue *to, gpointer data)
 {
   const char *s = g_value_get_string (from);
@@ -266,8 +288,9 @@ bind_profile (CorralSettingsDialog *self)
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_object_bind_property (p, "cores", self->cores_adjustment, "value",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-  g_object_bind_property (p, "network", self->network_switch, "active",
-                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property_full (p, "network-mode", self->network_switch, "active",
+                               G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
+                               mode_to_active, active_to_mode, NULL, NULL);
   g_object_bind_property (p, "forward-gh-token", self->forward_gh_token_switch, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_object_bind_property_full (p, "entrypoint-mode", self->entrypoint_row, "selected",

@@ -58,6 +58,8 @@ corral_cli_parse (int                 argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autofree char *memory = NULL;
   g_autofree char *cores = NULL;
+  g_autofree char *network = NULL;
+  gboolean no_network = FALSE;
   g_auto(GStrv) positional = NULL;
   g_autoptr(GPtrArray) before = g_ptr_array_new ();
   g_autoptr(GPtrArray) after = NULL;
@@ -68,7 +70,8 @@ corral_cli_parse (int                 argc,
   const GOptionEntry entries[] = {
     { "shell", 0, 0, G_OPTION_ARG_NONE, &options->shell, N_("Run a shell instead of the agent"), NULL },
     { "gh-token", 0, 0, G_OPTION_ARG_NONE, &options->gh_token, N_("Give the guest your GitHub token"), NULL },
-    { "no-network", 0, 0, G_OPTION_ARG_NONE, &options->no_network, N_("No network device in the guest"), NULL },
+    { "network", 0, 0, G_OPTION_ARG_STRING, &network, N_("The guest’s network: off (no network device), allowlist (only the project’s allowed hosts, through Corral’s proxy) or full"), N_("MODE") },
+    { "no-network", 0, 0, G_OPTION_ARG_NONE, &no_network, N_("No network device in the guest (--network off)"), NULL },
     { "memory", 0, 0, G_OPTION_ARG_STRING, &memory, N_("Guest memory"), N_("MiB") },
     { "cores", 0, 0, G_OPTION_ARG_STRING, &cores, N_("Guest processor cores"), N_("N") },
     { "guest", 0, 0, G_OPTION_ARG_FILENAME, &options->guest_manifest, N_("Guest manifest to boot"), N_("FILE") },
@@ -104,6 +107,27 @@ corral_cli_parse (int                 argc,
     return FALSE;
   if (cores != NULL && !parse_count ("--cores", cores, 1, 1024, &options->cores, error))
     return FALSE;
+  if (network != NULL)
+    {
+      if (!corral_network_mode_from_string (network, &options->network_mode))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--network needs off, allowlist or full, not “%s”"), network);
+          return FALSE;
+        }
+      if (no_network && options->network_mode != CORRAL_NETWORK_OFF)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--no-network and --network %s contradict each other"), network);
+          return FALSE;
+        }
+      options->network_set = TRUE;
+    }
+  else if (no_network)
+    {
+      options->network_set = TRUE;
+      options->network_mode = CORRAL_NETWORK_OFF;
+    }
 
   if (positional != NULL && g_strv_length (positional) > 1)
     {
@@ -191,8 +215,8 @@ corral_cli_apply (const CorralCliOptions *options,
     corral_profile_set_entrypoint_mode (profile, CORRAL_ENTRYPOINT_SHELL);
   if (options->gh_token)
     corral_profile_set_forward_gh_token (profile, TRUE);
-  if (options->no_network)
-    corral_profile_set_network (profile, FALSE);
+  if (options->network_set)
+    corral_profile_set_network_mode (profile, options->network_mode);
   if (options->memory_mib > 0)
     corral_profile_set_memory_mib (profile, options->memory_mib);
   if (options->cores > 0)

@@ -2,7 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   corral [--shell] [--gh-token] [--no-network] [--memory MiB] [--cores N]
+ *   corral [--shell] [--gh-token] [--network off|allowlist|full] [--no-network]
+ *          [--memory MiB] [--cores N]
  *          [--guest FILE] [--dry-run] [PROJECT_DIR] [-- AGENT_ARGS...]
  *   corral --download-guest
  *
@@ -25,7 +26,8 @@ G_BEGIN_DECLS
 typedef struct {
   gboolean shell;
   gboolean gh_token;
-  gboolean no_network;
+  gboolean network_set;      /* --network or --no-network was given */
+  CorralNetworkMode network_mode;
   guint    memory_mib;      /* 0 = the profile's */
   guint    cores;           /* 0 = the profile's */
   char    *guest_manifest;  /* NULL = the guest store's choice */

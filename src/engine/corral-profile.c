@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
+#include "corral-host-matcher.h"
 #include "corral-profile.h"
 #include "corral-project-paths.h"
 
@@ -33,7 +34,9 @@ struct _CorralProfile
 
   guint memory_mib;
   guint cores;
-  gboolean network;
+  CorralNetworkMode network_mode;
+  char **network_presets;  /* preset ids ticked */
+  char **network_allow;    /* free-form entries, normalized */
   CorralEntrypointMode entrypoint_mode;
   char *agent_command;
   char **agent_args;
@@ -50,7 +53,9 @@ enum {
   PROP_PROJECT_PATH,
   PROP_MEMORY_MIB,
   PROP_CORES,
-  PROP_NETWORK,
+  PROP_NETWORK_MODE,
+  PROP_NETWORK_PRESETS,
+  PROP_NETWORK_ALLOW,
   PROP_ENTRYPOINT_MODE,
   PROP_AGENT_COMMAND,
   PROP_AGENT_ARGS,
@@ -119,6 +124,8 @@ corral_profile_finalize (GObject *object)
   g_free (self->agent_command);
   g_strfreev (self->agent_args);
   g_free (self->custom_command);
+  g_strfreev (self->network_presets);
+  g_strfreev (self->network_allow);
 
   G_OBJECT_CLASS (corral_profile_parent_class)->finalize (object);
 }
@@ -136,7 +143,9 @@ corral_profile_get_property (GObject    *object,
     case PROP_PROJECT_PATH: g_value_set_string (value, self->project_path); break;
     case PROP_MEMORY_MIB: g_value_set_uint (value, self->memory_mib); break;
     case PROP_CORES: g_value_set_uint (value, self->cores); break;
-    case PROP_NETWORK: g_value_set_boolean (value, self->network); break;
+    case PROP_NETWORK_MODE: g_value_set_enum (value, self->network_mode); break;
+    case PROP_NETWORK_PRESETS: g_value_set_boxed (value, self->network_presets); break;
+    case PROP_NETWORK_ALLOW: g_value_set_boxed (value, self->network_allow); break;
     case PROP_ENTRYPOINT_MODE: g_value_set_enum (value, self->entrypoint_mode); break;
     case PROP_AGENT_COMMAND: g_value_set_string (value, self->agent_command); break;
     case PROP_AGENT_ARGS: g_value_set_boxed (value, self->agent_args); break;
@@ -161,7 +170,9 @@ corral_profile_set_property (GObject      *object,
     case PROP_PROJECT_PATH: self->project_path = g_value_dup_string (value); break;
     case PROP_MEMORY_MIB: corral_profile_set_memory_mib (self, g_value_get_uint (value)); break;
     case PROP_CORES: corral_profile_set_cores (self, g_value_get_uint (value)); break;
-    case PROP_NETWORK: corral_profile_set_network (self, g_value_get_boolean (value)); break;
+    case PROP_NETWORK_MODE: corral_profile_set_network_mode (self, g_value_get_enum (value)); break;
+    case PROP_NETWORK_PRESETS: corral_profile_set_network_presets (self, g_value_get_boxed (value)); break;
+    case PROP_NETWORK_ALLOW: corral_profile_set_network_allow (self, g_value_get_boxed (value)); break;
     case PROP_ENTRYPOINT_MODE: corral_profile_set_entrypoint_mode (self, g_value_get_enum (value)); break;
     case PROP_AGENT_COMMAND: corral_profile_set_agent_command (self, g_value_get_string (value)); break;
     case PROP_AGENT_ARGS: corral_profile_set_agent_args (self, g_value_get_boxed (value)); break;
@@ -190,8 +201,13 @@ corral_profile_class_init (CorralProfileClass *klass)
     g_param_spec_uint ("memory-mib", NULL, NULL, 64, G_MAXUINT, DEFAULT_MEMORY_MIB, rw);
   properties[PROP_CORES] =
     g_param_spec_uint ("cores", NULL, NULL, 1, 1024, DEFAULT_CORES, rw);
-  properties[PROP_NETWORK] =
-    g_param_spec_boolean ("network", NULL, NULL, TRUE, rw);
+  properties[PROP_NETWORK_MODE] =
+    g_param_spec_enum ("network-mode", NULL, NULL, CORRAL_TYPE_NETWORK_MODE,
+                       CORRAL_NETWORK_ALLOWLIST, rw);
+  properties[PROP_NETWORK_PRESETS] =
+    g_param_spec_boxed ("network-presets", NULL, NULL, G_TYPE_STRV, rw);
+  properties[PROP_NETWORK_ALLOW] =
+    g_param_spec_boxed ("network-allow", NULL, NULL, G_TYPE_STRV, rw);
   properties[PROP_ENTRYPOINT_MODE] =
     g_param_spec_enum ("entrypoint-mode", NULL, NULL, CORRAL_TYPE_ENTRYPOINT_MODE,
                        CORRAL_ENTRYPOINT_AGENT, rw);
@@ -216,7 +232,11 @@ corral_profile_init (CorralProfile *self)
 {
   self->memory_mib = DEFAULT_MEMORY_MIB;
   self->cores = DEFAULT_CORES;
-  self->network = TRUE;
+  /* A new project: the allowlist, with the agent's hosts and every
+   * developer preset (Docker Sandboxes' "Balanced" default). */
+  self->network_mode = CORRAL_NETWORK_ALLOWLIST;
+  self->network_presets = corral_network_preset_ids ();
+  self->network_allow = g_new0 (char *, 1);
   self->entrypoint_mode = CORRAL_ENTRYPOINT_AGENT;
   self->agent_command = g_strdup (DEFAULT_AGENT);
   self->agent_args = g_new0 (char *, 1);
@@ -274,6 +294,7 @@ apply_keyfile (CorralProfile *self,
   g_autofree char *mode = NULL;
   g_autofree char *command = NULL;
   g_auto(GStrv) args = NULL;
+  g_auto(GStrv) list = NULL;
   g_autofree char *custom = NULL;
   guint64 u;
   gboolean b;
@@ -302,11 +323,65 @@ apply_keyfile (CorralProfile *self,
   else
     BAD ("VM", "Cores");
 
-  b = g_key_file_get_boolean (kf, "VM", "Network", &error);
-  if (error == NULL)
-    self->network = b;
+  /* [Network] Mode; a profile from before it has only [VM] Network,
+   * and Network=true (the old default) keeps full: nobody's setup
+   * changes silently. */
+  mode = g_key_file_get_string (kf, "Network", "Mode", &error);
+  if (mode != NULL)
+    {
+      if (!corral_network_mode_from_string (mode, &self->network_mode))
+        g_string_append_printf (bad_keys, "%sMode", bad_keys->len ? ", " : "");
+    }
   else
-    BAD ("VM", "Network");
+    {
+      BAD ("Network", "Mode");
+      b = g_key_file_get_boolean (kf, "VM", "Network", &error);
+      if (error == NULL)
+        self->network_mode = b ? CORRAL_NETWORK_FULL : CORRAL_NETWORK_OFF;
+      else
+        BAD ("VM", "Network");
+    }
+  g_clear_pointer (&mode, g_free);
+
+  list = g_key_file_get_string_list (kf, "Network", "Presets", NULL, &error);
+  if (list != NULL)
+    {
+      g_autoptr(GStrvBuilder) known = g_strv_builder_new ();
+
+      /* A preset a newer Corral knows and this one does not is dropped. */
+      for (guint i = 0; list[i] != NULL; i++)
+        if (corral_network_preset_lookup (list[i]) != NULL)
+          g_strv_builder_add (known, list[i]);
+      g_strfreev (self->network_presets);
+      self->network_presets = g_strv_builder_end (known);
+    }
+  else
+    BAD ("Network", "Presets");
+  g_clear_pointer (&list, g_strfreev);
+
+  list = g_key_file_get_string_list (kf, "Network", "Allow", NULL, &error);
+  if (list != NULL)
+    {
+      g_autoptr(GStrvBuilder) valid = g_strv_builder_new ();
+      gboolean bad_entry = FALSE;
+
+      for (guint i = 0; list[i] != NULL; i++)
+        {
+          g_autofree char *entry = corral_host_entry_normalize (list[i], NULL);
+
+          if (entry != NULL)
+            g_strv_builder_add (valid, entry);
+          else
+            bad_entry = TRUE;
+        }
+      if (bad_entry)
+        g_string_append_printf (bad_keys, "%sAllow", bad_keys->len ? ", " : "");
+      g_strfreev (self->network_allow);
+      self->network_allow = g_strv_builder_end (valid);
+    }
+  else
+    BAD ("Network", "Allow");
+  g_clear_pointer (&list, g_strfreev);
 
   mode = g_key_file_get_string (kf, "Agent", "Entrypoint", &error);
   if (mode != NULL)
@@ -508,7 +583,15 @@ corral_profile_save (CorralProfile  *self,
   g_key_file_set_int64 (kf, "Project", "LastUsed", self->last_used);
   g_key_file_set_uint64 (kf, "VM", "MemoryMiB", self->memory_mib);
   g_key_file_set_uint64 (kf, "VM", "Cores", self->cores);
-  g_key_file_set_boolean (kf, "VM", "Network", self->network);
+  /* [VM] Network stays for an older Corral reading this file. */
+  g_key_file_set_boolean (kf, "VM", "Network", self->network_mode != CORRAL_NETWORK_OFF);
+  g_key_file_set_string (kf, "Network", "Mode", corral_network_mode_to_string (self->network_mode));
+  g_key_file_set_string_list (kf, "Network", "Presets",
+                              (const char * const *) self->network_presets,
+                              g_strv_length (self->network_presets));
+  g_key_file_set_string_list (kf, "Network", "Allow",
+                              (const char * const *) self->network_allow,
+                              g_strv_length (self->network_allow));
   {
     GEnumClass *klass = g_type_class_ref (CORRAL_TYPE_ENTRYPOINT_MODE);
     g_key_file_set_string (kf, "Agent", "Entrypoint",
@@ -624,7 +707,7 @@ corral_profile_get_file_path (CorralProfile *self)
 
 SCALAR_ACCESSORS (guint, memory_mib, memory_mib, PROP_MEMORY_MIB)
 SCALAR_ACCESSORS (guint, cores, cores, PROP_CORES)
-SCALAR_ACCESSORS (gboolean, network, network, PROP_NETWORK)
+SCALAR_ACCESSORS (CorralNetworkMode, network_mode, network_mode, PROP_NETWORK_MODE)
 SCALAR_ACCESSORS (CorralEntrypointMode, entrypoint_mode, entrypoint_mode, PROP_ENTRYPOINT_MODE)
 SCALAR_ACCESSORS (CorralShares, shares, shares, PROP_SHARES)
 SCALAR_ACCESSORS (gboolean, forward_gh_token, forward_gh_token, PROP_FORWARD_GH_TOKEN)
@@ -696,4 +779,140 @@ corral_profile_set_custom_command (CorralProfile *self,
   g_free (self->custom_command);
   self->custom_command = g_strdup (command);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CUSTOM_COMMAND]);
+}
+
+gboolean
+corral_profile_get_network (CorralProfile *self)
+{
+  g_return_val_if_fail (CORRAL_IS_PROFILE (self), FALSE);
+  return self->network_mode != CORRAL_NETWORK_OFF;
+}
+
+void
+corral_profile_set_network (CorralProfile *self,
+                            gboolean       network)
+{
+  g_return_if_fail (CORRAL_IS_PROFILE (self));
+
+  if (!network)
+    corral_profile_set_network_mode (self, CORRAL_NETWORK_OFF);
+  else if (self->network_mode == CORRAL_NETWORK_OFF)
+    corral_profile_set_network_mode (self, CORRAL_NETWORK_ALLOWLIST);
+}
+
+static gboolean
+set_strv (char               ***field,
+          const char * const   *value)
+{
+  static const char * const empty[] = { NULL };
+
+  if (value == NULL)
+    value = empty;
+  if (g_strv_equal ((const char * const *) *field, value))
+    return FALSE;
+  g_strfreev (*field);
+  *field = g_strdupv ((char **) value);
+  return TRUE;
+}
+
+const char * const *
+corral_profile_get_network_presets (CorralProfile *self)
+{
+  g_return_val_if_fail (CORRAL_IS_PROFILE (self), NULL);
+  return (const char * const *) self->network_presets;
+}
+
+void
+corral_profile_set_network_presets (CorralProfile      *self,
+                                    const char * const *presets)
+{
+  g_return_if_fail (CORRAL_IS_PROFILE (self));
+
+  if (set_strv (&self->network_presets, presets))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NETWORK_PRESETS]);
+}
+
+gboolean
+corral_profile_get_network_preset (CorralProfile *self,
+                                   const char    *id)
+{
+  g_return_val_if_fail (CORRAL_IS_PROFILE (self), FALSE);
+  return g_strv_contains ((const char * const *) self->network_presets, id);
+}
+
+void
+corral_profile_set_network_preset (CorralProfile *self,
+                                   const char    *id,
+                                   gboolean       ticked)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) presets = NULL;
+
+  g_return_if_fail (CORRAL_IS_PROFILE (self));
+  g_return_if_fail (corral_network_preset_lookup (id) != NULL);
+
+  if (corral_profile_get_network_preset (self, id) == ticked)
+    return;
+  for (guint i = 0; self->network_presets[i] != NULL; i++)
+    if (!g_str_equal (self->network_presets[i], id))
+      g_strv_builder_add (builder, self->network_presets[i]);
+  if (ticked)
+    g_strv_builder_add (builder, id);
+  presets = g_strv_builder_end (builder);
+  corral_profile_set_network_presets (self, (const char * const *) presets);
+}
+
+const char * const *
+corral_profile_get_network_allow (CorralProfile *self)
+{
+  g_return_val_if_fail (CORRAL_IS_PROFILE (self), NULL);
+  return (const char * const *) self->network_allow;
+}
+
+void
+corral_profile_set_network_allow (CorralProfile      *self,
+                                  const char * const *entries)
+{
+  g_autoptr(GPtrArray) valid = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_if_fail (CORRAL_IS_PROFILE (self));
+
+  /* Kept normalized and without duplicates; what is not an entry is
+   * dropped (the dialog checks each entry as it is typed). */
+  for (guint i = 0; entries != NULL && entries[i] != NULL; i++)
+    {
+      char *entry = corral_host_entry_normalize (entries[i], NULL);
+
+      if (entry != NULL && !g_ptr_array_find_with_equal_func (valid, entry, g_str_equal, NULL))
+        g_ptr_array_add (valid, entry);
+      else
+        g_free (entry);
+    }
+  g_ptr_array_add (valid, NULL);
+  if (set_strv (&self->network_allow, (const char * const *) valid->pdata))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NETWORK_ALLOW]);
+}
+
+gboolean
+corral_profile_add_network_allow (CorralProfile  *self,
+                                  const char     *entry,
+                                  GError        **error)
+{
+  g_autofree char *normal = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) entries = NULL;
+
+  g_return_val_if_fail (CORRAL_IS_PROFILE (self), FALSE);
+
+  normal = corral_host_entry_normalize (entry, error);
+  if (normal == NULL)
+    return FALSE;
+  if (g_strv_contains ((const char * const *) self->network_allow, normal))
+    return TRUE;
+  builder = g_strv_builder_new ();
+  g_strv_builder_addv (builder, (const char **) self->network_allow);
+  g_strv_builder_add (builder, normal);
+  entries = g_strv_builder_end (builder);
+  corral_profile_set_network_allow (self, (const char * const *) entries);
+  return TRUE;
 }

@@ -6,6 +6,8 @@
 
 #include <glib-object.h>
 
+#include "corral-network-policy.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -38,7 +40,10 @@ G_DECLARE_FINAL_TYPE (CorralProfile, corral_profile, CORRAL, PROFILE, GObject)
  *   project-path      string, construct-only: absolute path of the project
  *   memory-mib        uint   (default 4096)
  *   cores             uint   (default 4)
- *   network           bool   (default TRUE)
+ *   network-mode      CorralNetworkMode (default ALLOWLIST; a profile saved
+ *                     before modes existed: Network=true is FULL)
+ *   network-presets   GStrv  preset ids ticked (default: every preset)
+ *   network-allow     GStrv  free-form allowlist entries, normalized
  *   entrypoint-mode   CorralEntrypointMode (default AGENT)
  *   agent-command     string (default "claude")
  *   agent-args        GStrv  (default empty)
@@ -67,8 +72,24 @@ guint          corral_profile_get_memory_mib   (CorralProfile *self);
 void           corral_profile_set_memory_mib   (CorralProfile *self, guint mib);
 guint          corral_profile_get_cores        (CorralProfile *self);
 void           corral_profile_set_cores        (CorralProfile *self, guint cores);
+CorralNetworkMode corral_profile_get_network_mode (CorralProfile *self);
+void           corral_profile_set_network_mode (CorralProfile *self, CorralNetworkMode mode);
+/* Whether the guest has a network device (mode is not off). Setting
+ * FALSE turns the network off; TRUE turns an off network to allowlist. */
 gboolean       corral_profile_get_network      (CorralProfile *self);
 void           corral_profile_set_network      (CorralProfile *self, gboolean network);
+const char * const *corral_profile_get_network_presets (CorralProfile *self);
+void           corral_profile_set_network_presets (CorralProfile *self, const char * const *presets);
+gboolean       corral_profile_get_network_preset (CorralProfile *self, const char *id);
+void           corral_profile_set_network_preset (CorralProfile *self, const char *id, gboolean ticked);
+/* Entries are normalized, duplicates and invalid ones dropped. */
+const char * const *corral_profile_get_network_allow (CorralProfile *self);
+void           corral_profile_set_network_allow (CorralProfile *self, const char * const *entries);
+/* Adds one entry (normalized; already there is fine); FALSE with an error
+ * saying what is wrong with it (corral_host_entry_normalize()). */
+gboolean       corral_profile_add_network_allow (CorralProfile  *self,
+                                                 const char     *entry,
+                                                 GError        **error);
 CorralEntrypointMode corral_profile_get_entrypoint_mode (CorralProfile *self);
 void           corral_profile_set_entrypoint_mode (CorralProfile *self, CorralEntrypointMode mode);
 const char    *corral_profile_get_agent_command (CorralProfile *self);

@@ -123,6 +123,27 @@ test_profile_overridden_not_saved (void)
   g_assert_nonnull (strstr (r.out, "-nic user,model=virtio-net-pci"));
 }
 
+/* --network off is --no-network; the other modes keep a network device */
+static void
+test_network_option (void)
+{
+  g_autofree char *project = g_build_filename (g_get_home_dir (), "net", NULL);
+  const char *modes[] = { "off", "allowlist", "full" };
+
+  g_assert_cmpint (g_mkdir_with_parents (project, 0700), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_auto(Result) r = { 0 };
+
+      run (&r, "--dry-run", "--network", modes[i], "--guest", guest_manifest, project, NULL);
+      g_assert_true (g_spawn_check_wait_status (r.status, NULL));
+      if (i == 0)
+        g_assert_nonnull (strstr (r.out, "-nic none"));
+      else
+        g_assert_null (strstr (r.out, "-nic none"));
+    }
+}
+
 static void
 check_fails (Result *r, const char *in_message)
 {
@@ -184,6 +205,16 @@ test_bad_input (void)
     g_auto(Result) r = { 0 };
     run (&r, "--dry-run", "--guest", guest_manifest, g_get_home_dir (), "/tmp", NULL);
     check_fails (&r, "Only one project folder");
+  }
+  {
+    g_auto(Result) r = { 0 };
+    run (&r, "--dry-run", "--network", "open", "--guest", guest_manifest, g_get_home_dir (), NULL);
+    check_fails (&r, "--network needs off, allowlist or full");
+  }
+  {
+    g_auto(Result) r = { 0 };
+    run (&r, "--dry-run", "--no-network", "--network", "full", "--guest", guest_manifest, g_get_home_dir (), NULL);
+    check_fails (&r, "contradict");
   }
   {
     /* A folder QEMU could take but the guest could not: refused, not
@@ -252,6 +283,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/dry-run-stand-ins", test_dry_run_stand_ins);
   g_test_add_func ("/cli/overrides", test_profile_overridden_not_saved);
   g_test_add_func ("/cli/bad-input", test_bad_input);
+  g_test_add_func ("/cli/network-option", test_network_option);
   {
     int status = g_test_run ();
     g_unlink (kernel);

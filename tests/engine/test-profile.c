@@ -6,6 +6,8 @@
 #include "corral-profile.h"
 #include "corral-project-paths.h"
 
+static void notify_count (GObject *obj, GParamSpec *pspec, gpointer data);
+
 static void
 test_key (void)
 {
@@ -197,7 +199,8 @@ test_bad_values (void)
   g_assert_no_error (error);
   g_assert_nonnull (warning);
   g_assert_nonnull (strstr (warning, "MemoryMiB"));
-  g_assert_nonnull (strstr (warning, "Network"));
+  /* [VM] Network is only read when [Network] Mode is missing */
+  g_assert_null (strstr (warning, "Network"));
   g_assert_cmpuint (corral_profile_get_memory_mib (q), ==, 4096);
   g_assert_true (corral_profile_get_network (q));
   g_assert_cmpuint (corral_profile_get_cores (q), ==, 2);
@@ -263,6 +266,133 @@ test_list_saved (void)
   g_assert_cmpstr (corral_profile_get_project_path (list->pdata[2]), ==, "/tmp/list-a");
 }
 
+/* New projects get the allowlist with every preset; a profile saved
+ * before network modes existed keeps what Network meant then. */
+static void
+test_network_defaults_and_migration (void)
+{
+  g_autoptr(CorralProfile) fresh = corral_profile_load ("/tmp/net-new", NULL, NULL);
+  g_auto(GStrv) all = corral_network_preset_ids ();
+  const char *old_on = "/tmp/net-old-on", *old_off = "/tmp/net-old-off";
+  g_autofree char *dir = corral_project_profiles_dir ();
+
+  g_assert_cmpint (corral_profile_get_network_mode (fresh), ==, CORRAL_NETWORK_ALLOWLIST);
+  g_assert_true (g_strv_equal (corral_profile_get_network_presets (fresh), (const char * const *) all));
+  g_assert_cmpuint (g_strv_length (all), ==, 4);
+  g_assert_cmpuint (g_strv_length ((char **) corral_profile_get_network_allow (fresh)), ==, 0);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *path = i == 0 ? old_on : old_off;
+      g_autofree char *key = corral_project_key (path);
+      g_autofree char *file = g_strdup_printf ("%s/%s.ini", dir, key);
+      g_autofree char *old = g_strdup_printf ("[Project]\nPath=%s\n[VM]\nMemoryMiB=1024\nNetwork=%s\n",
+                                              path, i == 0 ? "true" : "false");
+      g_autoptr(CorralProfile) p = NULL;
+      g_autoptr(CorralProfile) again = NULL;
+      g_autofree char *warning = NULL;
+      g_autofree char *saved = NULL;
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      g_assert_true (g_file_set_contents (file, old, -1, NULL));
+      p = corral_profile_load (path, &warning, NULL);
+      g_assert_null (warning);
+      g_assert_cmpint (corral_profile_get_network_mode (p), ==,
+                       i == 0 ? CORRAL_NETWORK_FULL : CORRAL_NETWORK_OFF);
+      /* Saved again, it says so in the new key, and the old key stays
+       * for an older Corral. */
+      g_assert_true (corral_profile_save (p, NULL));
+      g_assert_true (g_file_get_contents (file, &saved, NULL, NULL));
+      g_assert_nonnull (strstr (saved, i == 0 ? "Mode=full" : "Mode=off"));
+      g_assert_nonnull (strstr (saved, i == 0 ? "Network=true" : "Network=false"));
+      again = corral_profile_load (path, NULL, NULL);
+      g_assert_cmpint (corral_profile_get_network_mode (again), ==,
+                       i == 0 ? CORRAL_NETWORK_FULL : CORRAL_NETWORK_OFF);
+    }
+}
+
+static void
+test_network_lists (void)
+{
+  const char *path = "/tmp/net-lists";
+  const char *presets[] = { "npm", NULL };
+  const char *allow[] = { "Example.COM.", "https://gitlab.example/x", "*.corp.example:8443",
+                          "example.com", "not a host", "127.0.0.1", NULL };
+  const char *expected[] = { "example.com", "gitlab.example", "*.corp.example:8443", NULL };
+  g_autoptr(CorralProfile) p = corral_profile_new (path);
+  g_autoptr(CorralProfile) q = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  guint count = 0;
+
+  g_signal_connect (p, "notify::network-allow", G_CALLBACK (notify_count), &count);
+  corral_profile_set_network_mode (p, CORRAL_NETWORK_FULL);
+  corral_profile_set_network_presets (p, presets);
+  corral_profile_set_network_allow (p, allow);
+  g_assert_true (g_strv_equal (corral_profile_get_network_allow (p), expected));
+  g_assert_cmpuint (count, ==, 1);
+  corral_profile_set_network_allow (p, expected);
+  g_assert_cmpuint (count, ==, 1);
+
+  /* One click on "Allow" in the log */
+  g_assert_true (corral_profile_add_network_allow (p, "Registry.Example", &error));
+  g_assert_no_error (error);
+  g_assert_true (corral_profile_add_network_allow (p, "registry.example", &error));
+  g_assert_cmpuint (count, ==, 2);
+  g_assert_false (corral_profile_add_network_allow (p, "10.0.0.1", &error));
+  g_assert_error (error, CORRAL_HOST_ENTRY_ERROR, CORRAL_HOST_ENTRY_ERROR_INVALID);
+  g_clear_error (&error);
+
+  corral_profile_set_network_preset (p, "github", TRUE);
+  corral_profile_set_network_preset (p, "npm", FALSE);
+  g_assert_true (corral_profile_get_network_preset (p, "github"));
+  g_assert_false (corral_profile_get_network_preset (p, "npm"));
+  g_assert_true (corral_profile_save (p, &error));
+
+  q = corral_profile_load (path, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_null (warning);
+  g_assert_cmpint (corral_profile_get_network_mode (q), ==, CORRAL_NETWORK_FULL);
+  g_assert_cmpuint (g_strv_length ((char **) corral_profile_get_network_presets (q)), ==, 1);
+  g_assert_true (corral_profile_get_network_preset (q, "github"));
+  g_assert_cmpuint (g_strv_length ((char **) corral_profile_get_network_allow (q)), ==, 4);
+  g_assert_cmpstr (corral_profile_get_network_allow (q)[3], ==, "registry.example");
+
+  /* set_network (the old switch): off, and back on to the allowlist */
+  corral_profile_set_network (q, FALSE);
+  g_assert_cmpint (corral_profile_get_network_mode (q), ==, CORRAL_NETWORK_OFF);
+  g_assert_false (corral_profile_get_network (q));
+  corral_profile_set_network (q, TRUE);
+  g_assert_cmpint (corral_profile_get_network_mode (q), ==, CORRAL_NETWORK_ALLOWLIST);
+}
+
+/* A hand-edited [Network] group: bad values are reported and skipped */
+static void
+test_network_bad_values (void)
+{
+  const char *path = "/tmp/net-bad";
+  g_autoptr(CorralProfile) p = corral_profile_new (path);
+  g_autoptr(CorralProfile) q = NULL;
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autofree char *warning = NULL;
+
+  g_assert_true (corral_profile_save (p, NULL));
+  g_assert_true (g_key_file_load_from_file (kf, corral_profile_get_file_path (p), 0, NULL));
+  g_key_file_set_string (kf, "Network", "Mode", "wide-open");
+  g_key_file_set_string (kf, "Network", "Presets", "github;future-preset;");
+  g_key_file_set_string (kf, "Network", "Allow", "ok.example;*;bad host;");
+  g_assert_true (g_key_file_save_to_file (kf, corral_profile_get_file_path (p), NULL));
+
+  q = corral_profile_load (path, &warning, NULL);
+  g_assert_nonnull (warning);
+  g_assert_nonnull (strstr (warning, "Mode"));
+  g_assert_nonnull (strstr (warning, "Allow"));
+  g_assert_cmpint (corral_profile_get_network_mode (q), ==, CORRAL_NETWORK_ALLOWLIST);
+  g_assert_cmpuint (g_strv_length ((char **) corral_profile_get_network_presets (q)), ==, 1);
+  g_assert_cmpuint (g_strv_length ((char **) corral_profile_get_network_allow (q)), ==, 1);
+  g_assert_cmpstr (corral_profile_get_network_allow (q)[0], ==, "ok.example");
+}
+
 static void
 notify_count (GObject *obj, GParamSpec *pspec, gpointer data)
 {
@@ -298,5 +428,8 @@ main (int argc, char **argv)
   g_test_add_func ("/profile/non-utf8-path", test_non_utf8_path);
   g_test_add_func ("/profile/list-saved", test_list_saved);
   g_test_add_func ("/profile/properties-notify", test_properties_notify);
+  g_test_add_func ("/profile/network-defaults-and-migration", test_network_defaults_and_migration);
+  g_test_add_func ("/profile/network-lists", test_network_lists);
+  g_test_add_func ("/profile/network-bad-values", test_network_bad_values);
   return g_test_run ();
 }
