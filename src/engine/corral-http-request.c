@@ -487,3 +487,32 @@ corral_http_request_parse (const char              *data,
       line_no++;
     }
 }
+
+char *
+corral_http_request_build_head (const CorralHttpRequest *self,
+                                const char              *host,
+                                const char * const      *drop,
+                                const char * const      *extra)
+{
+  GString *head = g_string_new (NULL);
+
+  g_return_val_if_fail (self != NULL && host != NULL, NULL);
+
+  g_string_append_printf (head, "%s %s HTTP/1.%u\r\nHost: %s\r\n",
+                          self->method, self->path != NULL ? self->path : self->target,
+                          self->minor, host);
+  for (guint i = 0; i < self->headers->len; i++)
+    {
+      const CorralHttpHeader *header = self->headers->pdata[i];
+      gboolean dropped = g_ascii_strcasecmp (header->name, "Host") == 0;
+
+      for (guint j = 0; drop != NULL && drop[j] != NULL && !dropped; j++)
+        dropped = g_ascii_strcasecmp (header->name, drop[j]) == 0;
+      if (!dropped)
+        g_string_append_printf (head, "%s: %s\r\n", header->name, header->value);
+    }
+  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_string_append_printf (head, "%s\r\n", extra[i]);
+  g_string_append (head, "\r\n");
+  return g_string_free (head, FALSE);
+}

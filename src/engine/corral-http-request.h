@@ -107,6 +107,17 @@ const char        *corral_http_request_get_header (const CorralHttpRequest *self
 guint              corral_http_request_count_header (const CorralHttpRequest *self,
                                                      const char              *name);
 
+/* The head to send on to a server: the request line in origin-form
+ * ("METHOD /path HTTP/1.x", the client's version), "Host: @host", the
+ * request's headers except Host and those named in @drop (compared without regard
+ * to case), then the lines in @extra as given ("Name: value"), then the
+ * empty line. @drop and @extra may be NULL. The caller vouches that @host
+ * and @extra hold no CR or LF. Pure. */
+char              *corral_http_request_build_head (const CorralHttpRequest *self,
+                                                   const char              *host,
+                                                   const char * const      *drop,
+                                                   const char * const      *extra);
+
 /* Parses "host[:port]" or "[v6]:port" (no userinfo, no path). @default_port
  * is used when none is given (0 = a port is required). Lower-cases the
  * host. Pure. */

@@ -4,8 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
-#include <gio/gio.h>
 
 #include "corral-network-policy.h"
 
@@ -115,6 +115,39 @@ add_all (CorralHostMatcher  *matcher,
 {
   for (guint i = 0; entries != NULL && entries[i] != NULL; i++)
     corral_host_matcher_add (matcher, entries[i], NULL);
+}
+
+static const char *
+ipv4_refusal (const guint8 *b)
+{
+  if (b[0] == 127 || b[0] == 0)
+    return _("it is this computer’s own address");
+  if (b[0] == 169 && b[1] == 254)
+    return _("it is a link-local address");
+  if (b[0] >= 224 && b[0] <= 239)
+    return _("it is a multicast address");
+  if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255)
+    return _("it is a broadcast address");
+  return NULL;
+}
+
+const char *
+corral_network_address_refusal (GInetAddress *address)
+{
+  const guint8 *b = g_inet_address_to_bytes (address);
+  static const guint8 mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4)
+    return ipv4_refusal (b);
+  if (memcmp (b, mapped_prefix, sizeof mapped_prefix) == 0)
+    return ipv4_refusal (b + 12);
+  if (g_inet_address_get_is_loopback (address) || g_inet_address_get_is_any (address))
+    return _("it is this computer’s own address");
+  if (g_inet_address_get_is_link_local (address))
+    return _("it is a link-local address");
+  if (g_inet_address_get_is_multicast (address))
+    return _("it is a multicast address");
+  return NULL;
 }
 
 CorralHostMatcher *

@@ -11,7 +11,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "corral-host-matcher.h"
 
@@ -65,5 +65,13 @@ const char * const        *corral_network_builtin_hosts  (void);
 CorralHostMatcher         *corral_network_policy_matcher (CorralNetworkMode    mode,
                                                           const char * const *presets,
                                                           const char * const *allow);
+
+/* Why the proxy must not connect to @address on the guest's behalf, or
+ * NULL: this computer's loopback and "this host" (127/8, 0/8, ::1, ::),
+ * link-local addresses (169.254/16, where clouds keep their metadata
+ * service, and fe80::/10) and multicast. An IPv4-mapped IPv6 address is
+ * judged as its IPv4 address. A name on the list whose DNS answer is one
+ * of these would otherwise hand the guest the host's own services. */
+const char                *corral_network_address_refusal (GInetAddress *address);
 
 G_END_DECLS

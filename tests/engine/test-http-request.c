@@ -311,6 +311,27 @@ test_authority (void)
   g_assert_false (corral_http_parse_authority (":80", 80, NULL, NULL, NULL));
 }
 
+/* What goes on to a server: origin-form, our Host, headers dropped and
+ * added as asked, the client's version */
+static void
+test_build_head (void)
+{
+  const char * const drop[] = { "proxy-connection", "X-API-KEY", NULL };
+  const char * const extra[] = { "Connection: close", "x-api-key: real", NULL };
+  g_autoptr(CorralHttpRequest) req =
+    parse_ok ("GET http://example.com:8080/a?b HTTP/1.0\r\nHost: evil.example\r\nProxy-Connection: x\r\n"
+              "x-api-key: placeholder\r\nAccept: */*\r\n\r\n", NULL);
+  g_autoptr(CorralHttpRequest) origin =
+    parse_ok ("POST /v1/messages HTTP/1.1\r\nhost: 10.0.2.2:3128\r\nContent-Length: 0\r\n\r\n", NULL);
+  g_autofree char *head = corral_http_request_build_head (req, "example.com:8080", drop, extra);
+  g_autofree char *head2 = corral_http_request_build_head (origin, "api.anthropic.com", NULL, NULL);
+
+  g_assert_cmpstr (head, ==, "GET /a?b HTTP/1.0\r\nHost: example.com:8080\r\nAccept: */*\r\n"
+                             "Connection: close\r\nx-api-key: real\r\n\r\n");
+  g_assert_cmpstr (head2, ==, "POST /v1/messages HTTP/1.1\r\nHost: api.anthropic.com\r\n"
+                              "Content-Length: 0\r\n\r\n");
+}
+
 /* --- chunked bodies ------------------------------------------------------ */
 
 static void
@@ -412,6 +433,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http-request/incomplete-any-split", test_incomplete_any_split);
   g_test_add_func ("/http-request/limits", test_limits);
   g_test_add_func ("/http-request/authority", test_authority);
+  g_test_add_func ("/http-request/build-head", test_build_head);
   g_test_add_func ("/http-chunked/any-split", test_chunked_any_split);
   g_test_add_func ("/http-chunked/bad", test_chunked_bad);
   g_test_add_func ("/http-chunked/caps", test_chunked_caps);
