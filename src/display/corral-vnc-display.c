@@ -54,10 +54,11 @@ struct _CorralVncDisplay
    * the same: GTK diffs frames by node, so an unchanged tile costs
    * nothing. GL/Vulkan get texture nodes (cached on the GPU). GTK 4.8's
    * cairo renderer converts every texture through floats each frame, so
-   * there each tile is a cairo node painting its own image surface. */
+   * there each tile is a cairo node painting its part of fb_surface, an
+   * image surface over the framebuffer itself: no copy of ours. */
   gboolean cairo_mode;
   GskRenderNode **tile_nodes;
-  cairo_surface_t **tile_surfaces;
+  cairo_surface_t *fb_surface;
   GdkTexture **tile_textures;
   guint n_tile_textures;
   double placed_scale;
@@ -177,8 +178,6 @@ tile_pool_take (TilePool *pool, guint8 **data)
                                      tile_buffer_release, buf);
 }
 
-static cairo_user_data_key_t tile_buffer_key;
-
 /* ---- framebuffer ---- */
 
 static void
@@ -188,11 +187,9 @@ clear_tiles (CorralVncDisplay *self)
     {
       g_clear_object (&self->tile_textures[i]);
       g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
-      g_clear_pointer (&self->tile_surfaces[i], cairo_surface_destroy);
     }
   g_clear_pointer (&self->tile_textures, g_free);
   g_clear_pointer (&self->tile_nodes, g_free);
-  g_clear_pointer (&self->tile_surfaces, g_free);
   self->n_tile_textures = 0;
 }
 
@@ -200,6 +197,13 @@ static void
 free_framebuffer (CorralVncDisplay *self)
 {
   g_clear_object (&self->vfb);
+  if (self->fb_surface != NULL)
+    {
+      /* Render nodes GTK still holds may paint it: finishing makes cairo
+       * give them their own copy before the memory goes. */
+      cairo_surface_finish (self->fb_surface);
+      g_clear_pointer (&self->fb_surface, cairo_surface_destroy);
+    }
   g_clear_pointer (&self->fb, g_free);
   clear_tiles (self);
   self->fb_width = self->fb_height = 0;
@@ -218,6 +222,12 @@ setup_framebuffer (CorralVncDisplay *self, int width, int height)
                                         &native_format,
                                         vnc_connection_get_pixel_format (self->conn));
   vnc_connection_set_framebuffer (self->conn, VNC_FRAMEBUFFER (self->vfb));
+  /* RGB24 ignores the padding byte QEMU leaves 0. Never marked dirty or
+   * flushed: cairo would copy the framebuffer for the tiles' recordings,
+   * which are meant to read it as it is when GTK renders them (right
+   * after the snapshot that made them, in the same frame). */
+  self->fb_surface = cairo_image_surface_create_for_data (self->fb, CAIRO_FORMAT_RGB24,
+                                                          width, height, self->fb_stride);
 
   if (self->tiles == NULL)
     self->tiles = corral_tiles_new (width, height, TILE_SIZE);
@@ -226,7 +236,6 @@ setup_framebuffer (CorralVncDisplay *self, int width, int height)
   self->n_tile_textures = corral_tiles_get_n_tiles (self->tiles);
   self->tile_textures = g_new0 (GdkTexture *, self->n_tile_textures);
   self->tile_nodes = g_new0 (GskRenderNode *, self->n_tile_textures);
-  self->tile_surfaces = g_new0 (cairo_surface_t *, self->n_tile_textures);
 
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GUEST_WIDTH]);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GUEST_HEIGHT]);
@@ -249,8 +258,9 @@ copy_opaque (CorralVncDisplay *self, int x, int y, int w, int h,
     }
 }
 
-/* Copies the dirty tiles out of the framebuffer into fresh tile images
- * (the old ones may still be in use by the frame on screen). */
+/* Rebuilds the dirty tiles: under cairo only their nodes (they read the
+ * framebuffer), otherwise fresh tile textures copied out of it (the old
+ * ones may still be in use by the frame on screen). */
 static void
 rebuild_dirty_tiles (CorralVncDisplay *self)
 {
@@ -261,29 +271,7 @@ rebuild_dirty_tiles (CorralVncDisplay *self)
       corral_tiles_get_rect (self->tiles, i, &r);
       g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
       g_clear_object (&self->tile_textures[i]);
-      g_clear_pointer (&self->tile_surfaces[i], cairo_surface_destroy);
-      if (self->cairo_mode)
-        {
-          /* A pooled buffer: cairo_image_surface_create would clear a
-           * fresh one each time (a whole frame of memset per update). */
-          TileBuffer *buf = tile_pool_take_buffer (self->pool);
-          int stride = TILE_SIZE * 4;
-          guint8 *dst = buf->data;
-          cairo_surface_t *surface =
-            cairo_image_surface_create_for_data (dst, CAIRO_FORMAT_RGB24,
-                                                 r.width, r.height, stride);
-
-          cairo_surface_set_user_data (surface, &tile_buffer_key, buf, tile_buffer_release);
-
-          /* RGB24 ignores the padding byte: plain row copies. */
-          for (int row = 0; row < r.height; row++)
-            memcpy (dst + (gsize) row * stride,
-                    self->fb + (gsize) (r.y + row) * self->fb_stride + r.x * 4,
-                    r.width * 4);
-          cairo_surface_mark_dirty (surface);
-          self->tile_surfaces[i] = surface;
-        }
-      else
+      if (!self->cairo_mode)
         {
           guint8 *data;
           g_autoptr(GBytes) bytes = tile_pool_take (self->pool, &data);
@@ -315,9 +303,12 @@ build_tile_node (CorralVncDisplay *self, guint i, const CorralTileRect *r,
   cr = gtk_snapshot_append_cairo (snapshot, &bounds);
   cairo_translate (cr, bounds.origin.x, bounds.origin.y);
   cairo_scale (cr, bounds.size.width / r->width, bounds.size.height / r->height);
-  cairo_set_source_surface (cr, self->tile_surfaces[i], 0, 0);
-  /* Unscaled, a guest pixel is a device pixel: keep it sharp. Scaled,
-   * pad so the filter finds no dark border at tile edges. */
+  cairo_rectangle (cr, 0, 0, r->width, r->height);
+  cairo_clip (cr);
+  cairo_set_source_surface (cr, self->fb_surface, -r->x, -r->y);
+  /* Unscaled, a guest pixel is a device pixel: keep it sharp. Scaled, the
+   * filter reads the neighbouring tiles' pixels, so no seams; pad at the
+   * image's own edges. */
   cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
   cairo_pattern_set_filter (cairo_get_source (cr),
                             d->width == r->width ? CAIRO_FILTER_NEAREST
@@ -973,19 +964,50 @@ corral_vnc_display_size_allocate (GtkWidget *widget, int width, int height, int 
 }
 
 static void
+append_black (GtkSnapshot *snapshot, float x0, float y0, float x1, float y1)
+{
+  if (x1 > x0 && y1 > y0)
+    gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 1 },
+                               &GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0));
+}
+
+/* Black where the image is not: filling under it too would cost a whole
+ * frame of fill per full-frame update under the cairo renderer. */
+static void
+append_margins (CorralVncDisplay *self, GtkSnapshot *snapshot,
+                double scale, int ox, int oy, int sf)
+{
+  float w = gtk_widget_get_width (GTK_WIDGET (self));
+  float h = gtk_widget_get_height (GTK_WIDGET (self));
+  CorralTileRect whole = { 0, 0, self->fb_width, self->fb_height };
+  CorralTileRect d;
+  float x0, y0, x1, y1;
+
+  corral_tiles_snap (&whole, scale, ox, oy, &d);
+  x0 = (float) d.x / sf;
+  y0 = (float) d.y / sf;
+  x1 = (float) (d.x + d.width) / sf;
+  y1 = (float) (d.y + d.height) / sf;
+  append_black (snapshot, 0, 0, w, y0);
+  append_black (snapshot, 0, y1, w, h);
+  append_black (snapshot, 0, y0, x0, y1);
+  append_black (snapshot, x1, y0, w, y1);
+}
+
+static void
 corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   CorralVncDisplay *self = CORRAL_VNC_DISPLAY (widget);
   int sf = gtk_widget_get_scale_factor (widget);
-  int w = gtk_widget_get_width (widget);
-  int h = gtk_widget_get_height (widget);
   double scale;
   int ox, oy;
 
-  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 1 },
-                             &GRAPHENE_RECT_INIT (0, 0, w, h));
   if (self->fb == NULL || self->tiles == NULL)
-    return;
+    {
+      append_black (snapshot, 0, 0, gtk_widget_get_width (widget),
+                    gtk_widget_get_height (widget));
+      return;
+    }
 
   {
     GtkNative *native = gtk_widget_get_native (widget);
@@ -1014,16 +1036,22 @@ corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       self->placed_sf = sf;
     }
 
+  append_margins (self, snapshot, scale, ox, oy, sf);
   for (guint i = 0; i < self->n_tile_textures; i++)
     {
       if (self->tile_nodes[i] == NULL)
         {
           CorralTileRect r, d;
 
-          if (self->tile_textures[i] == NULL && self->tile_surfaces[i] == NULL)
-            continue;
           corral_tiles_get_rect (self->tiles, i, &r);
           corral_tiles_snap (&r, scale, ox, oy, &d);
+          if (!self->cairo_mode && self->tile_textures[i] == NULL)
+            {
+              /* Nothing received there yet (GL): black. */
+              append_black (snapshot, (float) d.x / sf, (float) d.y / sf,
+                            (float) (d.x + d.width) / sf, (float) (d.y + d.height) / sf);
+              continue;
+            }
           self->tile_nodes[i] = build_tile_node (self, i, &r, &d, sf);
         }
       gtk_snapshot_append_node (snapshot, self->tile_nodes[i]);
