@@ -16,6 +16,7 @@
 #include "corral-guest-store.h"
 #include "corral-app-resources.h"
 #include "corral-preferences.h"
+#include "corral-renderer.h"
 #include "corral-window.h"
 
 struct _CorralApplication
@@ -556,6 +557,14 @@ corral_application_startup (GApplication *app)
   self->settings = g_settings_new (APPLICATION_ID);
 
   G_APPLICATION_CLASS (corral_application_parent_class)->startup (app);
+
+  /* Before any window is realized: cairo where GL would be software. */
+  if (gdk_display_get_default () != NULL)
+    {
+      g_autofree char *gl = corral_renderer_choose (gdk_display_get_default ());
+
+      g_debug ("GL renderer: %s", gl ? gl : "none");
+    }
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   layout = g_settings_create_action (self->settings, "layout");

@@ -23,7 +23,10 @@ if [ ! -s "$fdfile" ]; then
 fi
 export DISPLAY=":$(head -n1 "$fdfile")"
 export GDK_BACKEND=x11
+# cairo unless asked otherwise; GSK_RENDERER=default leaves the choice to
+# GTK and Corral (GL where it is not a software rasterizer).
 export GSK_RENDERER=${GSK_RENDERER:-cairo}
+[ "$GSK_RENDERER" != default ] || unset GSK_RENDERER
 export NO_AT_BRIDGE=1
 # GTK 4 talks to AT-SPI itself; the registry it starts prints on stdout,
 # which meson then reports as unknown TAP output.
