@@ -13,6 +13,7 @@
 #include <gio/gunixsocketaddress.h>
 #include <gtk/gtk.h>
 
+#include "corral-renderer.h"
 #include "corral-vnc-display.h"
 
 static char **args;
@@ -70,6 +71,8 @@ main (int argc, char **argv)
       return 2;
     }
   args = argv;
+  gtk_init ();
+  g_free (corral_renderer_choose (gdk_display_get_default ()));
   app = gtk_application_new (NULL, G_APPLICATION_NON_UNIQUE);
   g_signal_connect (app, "activate", G_CALLBACK (activate), NULL);
   return g_application_run (G_APPLICATION (app), 1, argv);

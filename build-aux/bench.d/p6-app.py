@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+# P6, run by p6-app inside a private Xvfb and D-Bus session: Corral's
+# window on a project whose tiny test guest runs (agent console and
+# display side by side) against GNOME Console 43 (kgx) with one idle
+# terminal, alternating. For each: resident memory (VmRSS), its anonymous
+# part (RssAnon: heap, anonymous maps, stacks, no shared libraries), both
+# SETTLE seconds after the start, then CPU over IDLE seconds of nobody
+# touching anything. Corral's own process only (QEMU is the guest's).
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+from benchlib import BUILDDIR, REPEATS, emit, log, paired, skip
+
+SETTLE = float(os.environ.get("BENCH_P6_SETTLE", "20"))
+IDLE = float(os.environ.get("BENCH_P6_IDLE", "10"))
+TICK = os.sysconf("SC_CLK_TCK")
+RENDERER = ("cairo renderer for both" if os.environ.get("GSK_RENDERER") == "cairo"
+            else "renderer as each app picks")
+GUEST = os.path.join(BUILDDIR, "tests", "guest", "guest.ini")
+SHOTS = os.path.join(BUILDDIR, "bench-screenshots")
+
+
+def status_kb(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def measure(argv, env, name, want_child=None):
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        time.sleep(SETTLE)
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited early")
+        if want_child and not any(want_child in open(f"/proc/{c}/cmdline").read()
+                                  for c in children(proc.pid)):
+            raise RuntimeError(f"{name}: no {want_child} running")
+        rss, anon = status_kb(proc.pid, "VmRSS"), status_kb(proc.pid, "RssAnon")
+        c0, t0 = cpu_ticks(proc.pid), time.monotonic()
+        time.sleep(IDLE)
+        cpu = (cpu_ticks(proc.pid) - c0) / TICK / (time.monotonic() - t0) * 100
+        if shutil.which("import"):
+            os.makedirs(SHOTS, exist_ok=True)
+            subprocess.run(["import", "-window", "root", os.path.join(SHOTS, f"p6-{name}-{os.environ.get('GSK_RENDERER', 'default')}.png")],
+                           stderr=subprocess.DEVNULL)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return rss / 1024, anon / 1024, cpu
+
+
+def main():
+    what = "app with a running guest and its display shown"
+    if not shutil.which("kgx"):
+        skip("P6", what, "kgx (gnome-console) is not installed", peer="GNOME Console")
+        return
+    if not os.path.exists(GUEST):
+        skip("P6", what, "the tiny guest is not built", peer="GNOME Console")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        project = os.path.join(tmp, "project")
+        os.makedirs(project)
+        env = dict(os.environ)
+        for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
+                         ("XDG_CACHE_HOME", "cache"), ("XDG_DATA_HOME", "data")):
+            env[var] = os.path.join(tmp, sub)
+            os.makedirs(env[var])
+        corral_env = dict(env, GSETTINGS_SCHEMA_DIR=os.path.join(BUILDDIR, "data"))
+        corral_argv = [os.path.join(BUILDDIR, "src", "corral"), "--guest", GUEST,
+                       "--shell", "--memory", "256", project]
+        corral, kgx = paired(REPEATS,
+                             lambda: measure(corral_argv, corral_env, "corral", "qemu-system"),
+                             lambda: measure(["kgx", "--working-directory", project], env, "kgx"))
+    for i, (label, unit, goal) in enumerate((
+            ("resident memory (VmRSS)", "MB", "≤ 1.1"),
+            ("anonymous memory (RssAnon: heap, not libraries)", "MB",
+             "Corral ≤ framebuffer + 20 MB"),
+            ("CPU while idle", "%", "≈ 0"))):
+        emit("P6", f"{label}, {what}, {RENDERER}", unit, [round(c[i], 2) for c in corral],
+             "GNOME Console (kgx)", [round(k[i], 2) for k in kgx], goal=goal)
+
+
+if __name__ == "__main__":
+    main()
