@@ -17,6 +17,7 @@
 #include "corral-cli.h"
 #include "corral-guest-download.h"
 #include "corral-guest-store.h"
+#include "corral-jail.h"
 #include "corral-state-dir.h"
 #include "corral-vm-terminal.h"
 
@@ -70,6 +71,7 @@ corral_cli_parse (int                 argc,
   const GOptionEntry entries[] = {
     { "shell", 0, 0, G_OPTION_ARG_NONE, &options->shell, N_("Run a shell instead of the agent"), NULL },
     { "gh-token", 0, 0, G_OPTION_ARG_NONE, &options->gh_token, N_("Give the guest your GitHub token"), NULL },
+    { "unconfined", 0, 0, G_OPTION_ARG_NONE, &options->unconfined, N_("Run without confinement: QEMU outside its jail, for computers where none can be made (this run only)"), NULL },
     { "network", 0, 0, G_OPTION_ARG_STRING, &network, N_("The guest’s network: off (no network device), allowlist (only the project’s allowed hosts, through Corral’s proxy) or full"), N_("MODE") },
     { "no-network", 0, 0, G_OPTION_ARG_NONE, &no_network, N_("No network device in the guest (--network off)"), NULL },
     { "memory", 0, 0, G_OPTION_ARG_STRING, &memory, N_("Guest memory"), N_("MiB") },
@@ -215,6 +217,8 @@ corral_cli_apply (const CorralCliOptions *options,
     corral_profile_set_entrypoint_mode (profile, CORRAL_ENTRYPOINT_SHELL);
   if (options->gh_token)
     corral_profile_set_forward_gh_token (profile, TRUE);
+  if (options->unconfined)
+    corral_profile_set_unconfined (profile, TRUE);
   if (options->network_set)
     corral_profile_set_network_mode (profile, options->network_mode);
   if (options->memory_mib > 0)
@@ -230,17 +234,20 @@ corral_cli_runtime (CorralRuntime            *runtime,
                     const CorralShareSources *sources,
                     const char               *meta_dir,
                     const char               *state_dir,
+                    CorralNetBackend          backend,
                     char                    **parent_env)
 {
   corral_runtime_init (runtime);
   runtime->meta_dir = meta_dir;
   runtime->state_dir = state_dir;
   /* The shape of CorralVm's run (which the terminal run uses too): both
-   * consoles on PTYs the Vm opens at start, QMP on the socket QEMU
-   * inherits as fd 3. The PTY names are only known then. */
-  runtime->agent_chardev = "serial,path=/dev/pts/AGENT";
-  runtime->enter_chardev = "serial,path=/dev/pts/ENTER";
+   * consoles on PTYs the Vm opens at start, inherited as fds 5 and 6, QMP
+   * on the socket QEMU inherits as fd 3, passt's socket as fd 7. */
+  runtime->agent_fd = 5;
+  runtime->enter_fd = 6;
   runtime->qmp_fd = 3;
+  runtime->net_backend = backend;
+  runtime->net_fd = CORRAL_JAIL_NET_FD;
   /* A graphical guest's clipboard channel: the socket QEMU inherits as 4. */
   runtime->clipboard_chardev = "socket,fd=4";
   runtime->parent_env = (const char * const *) parent_env;
@@ -304,6 +311,14 @@ has_clipboard_channel (const CorralQemuCommand *command)
   return FALSE;
 }
 
+static void
+print_command (const char * const *argv)
+{
+  g_autofree char *line = corral_shell_join (argv);
+
+  g_print ("%s\n", line);
+}
+
 static int
 dry_run (const CorralCliOptions *options)
 {
@@ -312,10 +327,15 @@ dry_run (const CorralCliOptions *options)
   g_autofree char *run_dir = NULL;
   g_autofree char *meta_dir = NULL;
   g_autofree char *state_dir = NULL;
+  g_autofree char *proxy_socket = NULL;
   g_autoptr(CorralShareSources) sources = NULL;
   g_autoptr(CorralQemuCommand) command = NULL;
+  g_autoptr(CorralJailCommand) jail = NULL;
+  g_autoptr(GPtrArray) security = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) env = g_get_environ ();
-  g_autofree char *line = NULL;
+  CorralConfinement confinement;
+  CorralNetBackend backend;
+  CorralJailSpec spec = { 0 };
   CorralRuntime runtime;
   int status = 1;
 
@@ -323,25 +343,68 @@ dry_run (const CorralCliOptions *options)
    * not made. */
   if (!setup_load (&setup, options, &error))
     goto out;
+  if (!corral_jail_choose (setup.host, corral_profile_get_network_mode (setup.profile),
+                           corral_profile_get_unconfined (setup.profile),
+                           &confinement, &backend, security, &error))
+    goto out;
 
   run_dir = corral_meta_dir_path_for (options->project_dir);
   meta_dir = g_build_filename (run_dir, "meta", NULL);
   state_dir = corral_state_dir_lookup (options->project_dir);
   sources = corral_share_sources_probe (setup.host, run_dir);
-  corral_cli_runtime (&runtime, sources, meta_dir, state_dir, env);
+  corral_cli_runtime (&runtime, sources, meta_dir, state_dir, backend, env);
 
   command = corral_qemu_command_build (setup.profile, setup.guest, setup.host, &runtime, &error);
   if (command == NULL)
     goto out;
+  /* As CorralVm's run: the proxy's socket in the run dir, the jail's
+   * /var/tmp in the cache. */
+  proxy_socket = g_build_filename (run_dir, "proxy.sock", NULL);
+  spec.confinement = confinement;
+  spec.network = corral_profile_get_network_mode (setup.profile);
+  spec.backend = backend;
+  spec.proxy_socket = proxy_socket;
+  spec.lifeline = confinement != CORRAL_CONFINEMENT_NONE;
+  spec.log_fd = confinement == CORRAL_CONFINEMENT_JAIL;
+  if (confinement == CORRAL_CONFINEMENT_JAIL)
+    {
+      g_autofree char *key = g_path_get_basename (run_dir);
+      spec.tmp_dir = g_build_filename (g_get_user_cache_dir (), "corral", "tmp", key, NULL);
+    }
+  jail = corral_jail_command_build (&spec, setup.host, command, &error);
+  g_free ((char *) spec.tmp_dir);
+  if (jail == NULL)
+    goto out;
 
   for (guint i = 0; command->warnings[i] != NULL; i++)
     g_printerr ("corral: %s\n", command->warnings[i]);
-  line = corral_qemu_command_to_shell (command);
-  g_print ("%s\n", line);
+  for (guint i = 0; i < security->len; i++)
+    g_printerr ("corral: %s\n", (const char *) security->pdata[i]);
+
+  /* The bwrap argv, the network helpers' argv, then QEMU's: together
+   * (the jail's line, then QEMU's) the exact command. */
+  if (jail->jail_argv != NULL)
+    {
+      g_print ("# %s\n", confinement == CORRAL_CONFINEMENT_JAIL
+               ? _("The jail: bubblewrap, then Corral’s helper in it (QEMU’s command follows):")
+               : _("Corral’s helper (QEMU’s command follows):"));
+      print_command ((const char * const *) jail->jail_argv);
+    }
+  if (jail->pasta_argv != NULL || jail->passt_argv != NULL)
+    g_print ("# %s\n", _("The guest’s network, in the jail’s network namespace (pasta gets that namespace’s process id):"));
+  if (jail->pasta_argv != NULL)
+    print_command ((const char * const *) jail->pasta_argv);
+  if (jail->passt_argv != NULL)
+    print_command ((const char * const *) jail->passt_argv);
+  if (jail->relay != NULL)
+    g_print ("# %s %s\n", _("Relay:"), jail->relay);
+  /* Not translated: scripts and tests find QEMU's line after it. */
+  g_print ("# QEMU:\n");
+  print_command ((const char * const *) command->argv);
   if (has_clipboard_channel (command))
-    g_print ("%s\n", _("(/dev/pts/AGENT and /dev/pts/ENTER stand for the consoles' PTYs, fd 3 for the QMP socket, fd 4 for the clipboard channel: all made at start.)"));
+    g_print ("%s\n", _("(fd 3 is the QMP socket, fd 4 the clipboard channel, fds 5 and 6 the consoles’ PTYs: all made at start.)"));
   else
-    g_print ("%s\n", _("(/dev/pts/AGENT and /dev/pts/ENTER stand for the consoles' PTYs, fd 3 for the QMP socket: all made at start.)"));
+    g_print ("%s\n", _("(fd 3 is the QMP socket, fds 5 and 6 the consoles’ PTYs: all made at start.)"));
   g_print ("%s\n", _("Environment:"));
   for (guint i = 0; command->envp[i] != NULL; i++)
     {

@@ -26,6 +26,7 @@ G_BEGIN_DECLS
 typedef struct {
   gboolean shell;
   gboolean gh_token;
+  gboolean unconfined;      /* --unconfined: "Run without confinement", this run */
   gboolean network_set;      /* --network or --no-network was given */
   CorralNetworkMode network_mode;
   guint    memory_mib;      /* 0 = the profile's */
@@ -57,13 +58,14 @@ char    *corral_cli_dup_guest_manifest (const CorralCliOptions *options,
 void     corral_cli_apply         (const CorralCliOptions *options,
                                    CorralProfile          *profile);
 
-/* The runtime --dry-run shows: CorralVm's (consoles on PTYs, QMP on fd
- * 3) with placeholder PTY names, for dirs that need not exist. Strings in @runtime point into @sources, @run_dir and
- * @state_dir. */
+/* The runtime --dry-run shows: CorralVm's (consoles, QMP, clipboard and
+ * passt on inherited fds 3-7), for dirs that need not exist. Strings in
+ * @runtime point into @sources, @meta_dir and @state_dir. */
 void     corral_cli_runtime       (CorralRuntime            *runtime,
                                    const CorralShareSources *sources,
                                    const char               *meta_dir,
                                    const char               *state_dir,
+                                   CorralNetBackend          backend,
                                    char                    **parent_env);
 
 /* Everything `corral` does: parse, then print (--dry-run) or run. Returns

@@ -4,13 +4,17 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
 
 #include "corral-host.h"
+#include "corral-jail.h"
 
 static void
 probe_done (GObject      *source,
@@ -143,6 +147,142 @@ find_qemu (const char *override)
   return g_find_program_in_path ("qemu-system-x86_64");
 }
 
+/* --- the jail's facts ---------------------------------------------------- */
+
+/* corral-jail-helper: $CORRAL_JAIL_HELPER (tests), next to an uninstalled
+ * corral (the build tree: src/corral and src/jail/corral-jail-helper),
+ * else where `meson install` puts it. */
+static char *
+find_jail_helper (void)
+{
+  const char *env = g_getenv ("CORRAL_JAIL_HELPER");
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *installed = g_build_filename (LIBEXECDIR, "corral", "corral-jail-helper", NULL);
+
+  if (env != NULL && *env != '\0')
+    return g_file_test (env, G_FILE_TEST_IS_EXECUTABLE) ? g_strdup (env) : NULL;
+  if (exe != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (exe);
+      g_autofree char *built = g_build_filename (dir, "jail", "corral-jail-helper", NULL);
+
+      if (g_file_test (built, G_FILE_TEST_IS_EXECUTABLE))
+        return g_steal_pointer (&built);
+    }
+  return g_file_test (installed, G_FILE_TEST_IS_EXECUTABLE) ? g_steal_pointer (&installed) : NULL;
+}
+
+/* Which top-level folders are links into /usr (merged /usr, as Debian 12),
+ * and which are folders of their own a jail must show. */
+static void
+probe_system_layout (CorralHost *host)
+{
+  static const char * const names[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
+  g_autoptr(GPtrArray) links = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  const char *programs[] = { host->qemu_path, host->passt_path, host->pasta_path };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_strconcat ("/", names[i], NULL);
+      g_autofree char *target = g_file_read_link (path, NULL);
+      struct stat st;
+
+      if (target != NULL)
+        g_ptr_array_add (links, g_strdup_printf ("%s=%s", names[i], target));
+      else if (lstat (path, &st) == 0 && S_ISDIR (st.st_mode))
+        g_ptr_array_add (dirs, g_steal_pointer (&path));
+    }
+  /* Programs installed outside /usr (a Nix store, /opt) bring their prefix. */
+  for (guint i = 0; i < G_N_ELEMENTS (programs); i++)
+    {
+      char resolved[PATH_MAX];
+      g_autofree char *prefix = NULL;
+
+      if (programs[i] == NULL || realpath (programs[i], resolved) == NULL ||
+          g_str_has_prefix (resolved, "/usr/"))
+        continue;
+      if (g_str_has_prefix (resolved, "/nix/store/"))
+        prefix = g_strdup ("/nix/store");
+      else
+        {
+          g_autofree char *bin = g_path_get_dirname (resolved);
+          prefix = g_path_get_dirname (bin);
+        }
+      if (g_strcmp0 (prefix, "/") != 0 &&
+          !g_ptr_array_find_with_equal_func (dirs, prefix, g_str_equal, NULL))
+        g_ptr_array_add (dirs, g_steal_pointer (&prefix));
+    }
+  g_ptr_array_add (links, NULL);
+  g_ptr_array_add (dirs, NULL);
+  host->usr_links = (GStrv) g_ptr_array_steal (links, NULL);
+  host->system_dirs = (GStrv) g_ptr_array_steal (dirs, NULL);
+}
+
+/* Whether a jail can be made: the helper makes its namespaces in bwrap and
+ * quits (about 30 ms). NULL when it can, else what went wrong. */
+static char *
+probe_jail (const CorralHost *host)
+{
+  g_auto(GStrv) argv = corral_jail_probe_argv (host);
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (argv == NULL)
+    return NULL;  /* corral_jail_choose() names what is missing */
+  if (!g_spawn_sync ("/", argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                     NULL, &err, &status, &error))
+    return g_strdup (error->message);
+  if (g_spawn_check_wait_status (status, NULL))
+    return NULL;
+  g_strstrip (err);
+  if (*err == '\0')
+    return g_strdup_printf ("bwrap exited with status %d", status);
+  /* bwrap's first line says it ("bwrap: setting up uid map: Permission denied") */
+  *strchrnul (err, '\n') = '\0';
+  return g_strndup (err, 300);
+}
+
+/* The libslirp QEMU would load (slirp_version_string()), for the warning
+ * about its CVE when passt is missing. The same library the dynamic
+ * loader gives us; a QEMU built with its own copy could differ. */
+static char *
+probe_slirp_version (void)
+{
+  void *lib = dlopen ("libslirp.so.0", RTLD_LAZY | RTLD_LOCAL);
+  const char *(*version) (void);
+  char *result = NULL;
+
+  if (lib == NULL)
+    return NULL;
+  version = (const char *(*) (void)) dlsym (lib, "slirp_version_string");
+  if (version != NULL)
+    result = g_strdup (version ());
+  dlclose (lib);
+  return result;
+}
+
+static void
+probe_jail_facts (CorralHost *host)
+{
+  int fd;
+
+  host->in_flatpak = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+  host->bwrap_path = host->in_flatpak ? NULL : g_find_program_in_path ("bwrap");
+  host->jail_helper = find_jail_helper ();
+  host->passt_path = g_find_program_in_path ("passt");
+  host->pasta_path = g_find_program_in_path ("pasta");
+  fd = open ("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  host->tun_usable = fd >= 0;
+  if (fd >= 0)
+    close (fd);
+  host->slirp_version = probe_slirp_version ();
+  probe_system_layout (host);
+  if (!host->in_flatpak)
+    host->jail_problem = probe_jail (host);
+}
+
 /**
  * corral_host_probe:
  * @qemu_override: (nullable): a QEMU binary name or path to use instead of
@@ -164,6 +304,7 @@ corral_host_probe (const char *qemu_override)
   host->home = g_strdup (g_get_home_dir ());
   host->lang = g_strdup (g_getenv ("LANG"));
   host->lc_all = g_strdup (g_getenv ("LC_ALL"));
+  probe_jail_facts (host);
 
   return host;
 }
@@ -178,6 +319,14 @@ corral_host_copy (const CorralHost *host)
   copy->home = g_strdup (host->home);
   copy->lang = g_strdup (host->lang);
   copy->lc_all = g_strdup (host->lc_all);
+  copy->bwrap_path = g_strdup (host->bwrap_path);
+  copy->jail_helper = g_strdup (host->jail_helper);
+  copy->jail_problem = g_strdup (host->jail_problem);
+  copy->passt_path = g_strdup (host->passt_path);
+  copy->pasta_path = g_strdup (host->pasta_path);
+  copy->slirp_version = g_strdup (host->slirp_version);
+  copy->usr_links = g_strdupv (host->usr_links);
+  copy->system_dirs = g_strdupv (host->system_dirs);
   return copy;
 }
 
@@ -190,5 +339,13 @@ corral_host_free (CorralHost *host)
   g_free (host->home);
   g_free (host->lang);
   g_free (host->lc_all);
+  g_free (host->bwrap_path);
+  g_free (host->jail_helper);
+  g_free (host->jail_problem);
+  g_free (host->passt_path);
+  g_free (host->pasta_path);
+  g_free (host->slirp_version);
+  g_strfreev (host->usr_links);
+  g_strfreev (host->system_dirs);
   g_free (host);
 }

@@ -21,6 +21,18 @@ typedef struct {
   char    *lang;           /* LANG, may be NULL */
   char    *lc_all;         /* LC_ALL, may be NULL */
   gboolean seccomp;        /* QEMU takes -sandbox CORRAL_QEMU_SANDBOX */
+
+  /* The jail (corral-jail.h) */
+  gboolean in_flatpak;     /* Corral itself runs in a Flatpak: bwrap cannot nest */
+  char    *bwrap_path;     /* bubblewrap; NULL when not installed */
+  char    *jail_helper;    /* corral-jail-helper; NULL when missing */
+  char    *jail_problem;   /* why no jail can be made here (bwrap's words); NULL when it can */
+  char    *passt_path;     /* NULL when passt is not installed */
+  char    *pasta_path;     /* pasta, passt's other mode (same package) */
+  gboolean tun_usable;     /* /dev/net/tun opens: pasta can give full network */
+  char    *slirp_version;  /* the libslirp QEMU would load ("4.7.0"); NULL: unknown */
+  GStrv    usr_links;      /* top-level links into /usr, "bin=usr/bin" (merged /usr) */
+  GStrv    system_dirs;    /* further read-only system folders: a non-merged /lib, /nix/store */
 } CorralHost;
 
 /* QEMU's seccomp policy: should a guest ever break out into QEMU, QEMU

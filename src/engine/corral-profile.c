@@ -43,6 +43,7 @@ struct _CorralProfile
   char *custom_command;
   CorralShares shares;
   gboolean forward_gh_token;
+  gboolean unconfined;
   gint64 last_used;
 };
 
@@ -62,6 +63,7 @@ enum {
   PROP_CUSTOM_COMMAND,
   PROP_SHARES,
   PROP_FORWARD_GH_TOKEN,
+  PROP_UNCONFINED,
   PROP_LAST_USED,
   N_PROPS
 };
@@ -152,6 +154,7 @@ corral_profile_get_property (GObject    *object,
     case PROP_CUSTOM_COMMAND: g_value_set_string (value, self->custom_command); break;
     case PROP_SHARES: g_value_set_flags (value, self->shares); break;
     case PROP_FORWARD_GH_TOKEN: g_value_set_boolean (value, self->forward_gh_token); break;
+    case PROP_UNCONFINED: g_value_set_boolean (value, self->unconfined); break;
     case PROP_LAST_USED: g_value_set_int64 (value, self->last_used); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -179,6 +182,7 @@ corral_profile_set_property (GObject      *object,
     case PROP_CUSTOM_COMMAND: corral_profile_set_custom_command (self, g_value_get_string (value)); break;
     case PROP_SHARES: corral_profile_set_shares (self, g_value_get_flags (value)); break;
     case PROP_FORWARD_GH_TOKEN: corral_profile_set_forward_gh_token (self, g_value_get_boolean (value)); break;
+    case PROP_UNCONFINED: corral_profile_set_unconfined (self, g_value_get_boolean (value)); break;
     case PROP_LAST_USED: corral_profile_set_last_used (self, g_value_get_int64 (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -221,6 +225,8 @@ corral_profile_class_init (CorralProfileClass *klass)
     g_param_spec_flags ("shares", NULL, NULL, CORRAL_TYPE_SHARES, CORRAL_SHARES_DEFAULT, rw);
   properties[PROP_FORWARD_GH_TOKEN] =
     g_param_spec_boolean ("forward-gh-token", NULL, NULL, FALSE, rw);
+  properties[PROP_UNCONFINED] =
+    g_param_spec_boolean ("unconfined", NULL, NULL, FALSE, rw);
   properties[PROP_LAST_USED] =
     g_param_spec_int64 ("last-used", NULL, NULL, 0, G_MAXINT64, 0, rw);
 
@@ -440,6 +446,13 @@ apply_keyfile (CorralProfile *self,
   else
     BAD ("Shares", "ForwardGhToken");
 
+  /* Absent (every profile before the jail) means confined. */
+  b = g_key_file_get_boolean (kf, "VM", "Unconfined", &error);
+  if (error == NULL)
+    self->unconfined = b;
+  else
+    BAD ("VM", "Unconfined");
+
   self->last_used = g_key_file_get_int64 (kf, "Project", "LastUsed", NULL);
   if (self->last_used < 0)
     self->last_used = 0;
@@ -606,6 +619,7 @@ corral_profile_save (CorralProfile  *self,
   for (guint i = 0; i < G_N_ELEMENTS (share_keys); i++)
     g_key_file_set_boolean (kf, "Shares", share_keys[i].key, (self->shares & share_keys[i].flag) != 0);
   g_key_file_set_boolean (kf, "Shares", "ForwardGhToken", self->forward_gh_token);
+  g_key_file_set_boolean (kf, "VM", "Unconfined", self->unconfined);
 
   data = g_key_file_to_data (kf, &length, NULL);
   dir = g_path_get_dirname (self->file_path);
@@ -711,6 +725,7 @@ SCALAR_ACCESSORS (CorralNetworkMode, network_mode, network_mode, PROP_NETWORK_MO
 SCALAR_ACCESSORS (CorralEntrypointMode, entrypoint_mode, entrypoint_mode, PROP_ENTRYPOINT_MODE)
 SCALAR_ACCESSORS (CorralShares, shares, shares, PROP_SHARES)
 SCALAR_ACCESSORS (gboolean, forward_gh_token, forward_gh_token, PROP_FORWARD_GH_TOKEN)
+SCALAR_ACCESSORS (gboolean, unconfined, unconfined, PROP_UNCONFINED)
 SCALAR_ACCESSORS (gint64, last_used, last_used, PROP_LAST_USED)
 
 const char *

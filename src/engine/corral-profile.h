@@ -50,6 +50,8 @@ G_DECLARE_FINAL_TYPE (CorralProfile, corral_profile, CORRAL, PROFILE, GObject)
  *   custom-command    string (default NULL)
  *   shares            CorralShares flags
  *   forward-gh-token  bool   (default FALSE)
+ *   unconfined        bool   (default FALSE): "Run without confinement", for
+ *                     hosts where no jail can be made (corral-jail.h)
  *   last-used         int64  unix time, 0 = never
  */
 
@@ -102,6 +104,8 @@ CorralShares   corral_profile_get_shares       (CorralProfile *self);
 void           corral_profile_set_shares       (CorralProfile *self, CorralShares shares);
 gboolean       corral_profile_get_forward_gh_token (CorralProfile *self);
 void           corral_profile_set_forward_gh_token (CorralProfile *self, gboolean forward);
+gboolean       corral_profile_get_unconfined   (CorralProfile *self);
+void           corral_profile_set_unconfined   (CorralProfile *self, gboolean unconfined);
 gint64         corral_profile_get_last_used    (CorralProfile *self);
 void           corral_profile_set_last_used    (CorralProfile *self, gint64 unix_time);
 

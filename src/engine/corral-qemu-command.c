@@ -47,6 +47,10 @@ corral_runtime_init (CorralRuntime *runtime)
 {
   memset (runtime, 0, sizeof *runtime);
   runtime->qmp_fd = -1;
+  runtime->agent_fd = -1;
+  runtime->enter_fd = -1;
+  runtime->net_backend = CORRAL_NET_BACKEND_SLIRP;
+  runtime->net_fd = -1;
 }
 
 const char *
@@ -133,6 +137,7 @@ addf (GPtrArray *argv, const char *format, ...)
 
 static gboolean
 add_share (GPtrArray   *argv,
+           GPtrArray   *paths,
            const char  *what,
            const char  *tag,
            const char  *path,
@@ -149,6 +154,7 @@ add_share (GPtrArray   *argv,
         tag, escaped, readonly ? ",readonly=on" : "");
   add (argv, "-device");
   addf (argv, "virtio-9p-pci,fsdev=fs_%s,mount_tag=%s", tag, tag);
+  g_ptr_array_add (paths, g_strdup (path));
   return TRUE;
 }
 
@@ -180,6 +186,7 @@ add_serial_ports (GPtrArray            *argv,
 {
   guint agent = corral_guest_get_agent_serial (guest);
   guint enter = corral_guest_get_enter_serial (guest);
+  gboolean has_enter;
   guint last;
 
   if (agent == enter)
@@ -189,23 +196,43 @@ add_serial_ports (GPtrArray            *argv,
       return FALSE;
     }
 
-  add (argv, "-chardev");
-  addf (argv, "%s,id=agent", runtime->agent_chardev ? runtime->agent_chardev : "null");
-  if (runtime->enter_chardev != NULL)
+  /* A descriptor reaches a chardev through an fd set: QEMU's open of
+   * /dev/fdset/N dups the inherited fd. */
+  if (runtime->agent_fd >= 0)
+    {
+      add (argv, "-add-fd");
+      addf (argv, "fd=%d,set=%d", runtime->agent_fd, runtime->agent_fd);
+      add (argv, "-chardev");
+      addf (argv, "serial,path=/dev/fdset/%d,id=agent", runtime->agent_fd);
+    }
+  else
+    {
+      add (argv, "-chardev");
+      addf (argv, "%s,id=agent", runtime->agent_chardev ? runtime->agent_chardev : "null");
+    }
+  if (runtime->enter_fd >= 0)
+    {
+      add (argv, "-add-fd");
+      addf (argv, "fd=%d,set=%d", runtime->enter_fd, runtime->enter_fd);
+      add (argv, "-chardev");
+      addf (argv, "serial,path=/dev/fdset/%d,id=enter", runtime->enter_fd);
+    }
+  else if (runtime->enter_chardev != NULL)
     {
       add (argv, "-chardev");
       addf (argv, "%s,id=enter", runtime->enter_chardev);
     }
+  has_enter = runtime->enter_fd >= 0 || runtime->enter_chardev != NULL;
 
   /* -serial fills ttyS0, ttyS1, ... in order; unused ports before the last
    * used one get a null backend so the indices stay right. */
-  last = runtime->enter_chardev != NULL ? MAX (agent, enter) : agent;
+  last = has_enter ? MAX (agent, enter) : agent;
   for (guint i = 0; i <= last; i++)
     {
       add (argv, "-serial");
       if (i == agent)
         add (argv, "chardev:agent");
-      else if (i == enter && runtime->enter_chardev != NULL)
+      else if (i == enter && has_enter)
         add (argv, "chardev:enter");
       else
         add (argv, "null");
@@ -222,6 +249,8 @@ corral_qemu_command_build (CorralProfile       *profile,
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) ro_paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) rw_paths = g_ptr_array_new_with_free_func (g_free);
   CorralShares shares;
   guint memory, cores;
   const char *vga, *disk, *initrd, *cmdline;
@@ -350,6 +379,7 @@ corral_qemu_command_build (CorralProfile       *profile,
     return NULL;
   add (argv, "-kernel");
   add (argv, corral_guest_get_kernel (guest));
+  g_ptr_array_add (ro_paths, g_strdup (corral_guest_get_kernel (guest)));
   initrd = corral_guest_get_initrd (guest);
   if (initrd != NULL)
     {
@@ -357,6 +387,7 @@ corral_qemu_command_build (CorralProfile       *profile,
         return NULL;
       add (argv, "-initrd");
       add (argv, initrd);
+      g_ptr_array_add (ro_paths, g_strdup (initrd));
     }
   cmdline = corral_guest_get_cmdline (guest);
   if (cmdline != NULL && *cmdline != '\0')
@@ -377,14 +408,33 @@ corral_qemu_command_build (CorralProfile       *profile,
       add (argv, "-drive");
       addf (argv, "file=%s,format=%s,if=virtio,cache=writeback%s",
             escaped, format, corral_guest_get_disk_snapshot (guest) ? ",snapshot=on" : "");
+      /* A snapshot's writes go to a temporary file: the image is only read. */
+      g_ptr_array_add (corral_guest_get_disk_snapshot (guest) ? ro_paths : rw_paths, g_strdup (disk));
     }
 
-  /* Network: off means no device at all, not a disconnected one. */
-  add (argv, "-nic");
-  add (argv, corral_profile_get_network (profile) ? "user,model=virtio-net-pci" : "none");
+  /* Network: off means no device at all, not a disconnected one. passt
+   * is reached over a socket QEMU inherits (a stream of ethernet frames),
+   * so the guest's network stack is not in QEMU's process. */
+  if (!corral_profile_get_network (profile) || runtime->net_backend == CORRAL_NET_BACKEND_NONE)
+    {
+      add (argv, "-nic");
+      add (argv, "none");
+    }
+  else if (runtime->net_backend == CORRAL_NET_BACKEND_PASST)
+    {
+      add (argv, "-netdev");
+      addf (argv, "stream,id=net0,server=off,addr.type=fd,addr.str=%d", runtime->net_fd);
+      add (argv, "-device");
+      add (argv, "virtio-net-pci,netdev=net0");
+    }
+  else
+    {
+      add (argv, "-nic");
+      add (argv, "user,model=virtio-net-pci");
+    }
 
   /* Shares, in the seed's table order. */
-  if (!add_share (argv, _("project"), TAG_PROJECT,
+  if (!add_share (argv, rw_paths, _("project"), TAG_PROJECT,
                   corral_profile_get_project_path (profile), FALSE, error))
     return NULL;
   shares = corral_profile_get_shares (profile);
@@ -394,15 +444,16 @@ corral_qemu_command_build (CorralProfile       *profile,
 
       if (source == NULL || (shares & share_table[i].flag) == 0)
         continue;
-      if (!add_share (argv, share_table[i].tag, share_table[i].tag, source,
+      if (!add_share (argv, share_table[i].readonly ? ro_paths : rw_paths,
+                      share_table[i].tag, share_table[i].tag, source,
                       share_table[i].readonly, error))
         return NULL;
     }
   if (runtime->meta_dir != NULL &&
-      !add_share (argv, _("metadata"), TAG_META, runtime->meta_dir, TRUE, error))
+      !add_share (argv, ro_paths, _("metadata"), TAG_META, runtime->meta_dir, TRUE, error))
     return NULL;
   if (runtime->state_dir != NULL &&
-      !add_share (argv, _("state"), TAG_STATE, runtime->state_dir, FALSE, error))
+      !add_share (argv, rw_paths, _("state"), TAG_STATE, runtime->state_dir, FALSE, error))
     return NULL;
 
   /* Consoles and control */
@@ -418,10 +469,14 @@ corral_qemu_command_build (CorralProfile       *profile,
 
   g_ptr_array_add (argv, NULL);
   g_ptr_array_add (warnings, NULL);
+  g_ptr_array_add (ro_paths, NULL);
+  g_ptr_array_add (rw_paths, NULL);
 
   command = g_new0 (CorralQemuCommand, 1);
   command->argv = (char **) g_ptr_array_steal (argv, NULL);
   command->warnings = (char **) g_ptr_array_steal (warnings, NULL);
+  command->ro_paths = (char **) g_ptr_array_steal (ro_paths, NULL);
+  command->rw_paths = (char **) g_ptr_array_steal (rw_paths, NULL);
   command->envp = filter_env (runtime->parent_env);
   return command;
 }
@@ -434,6 +489,8 @@ corral_qemu_command_free (CorralQemuCommand *command)
   g_strfreev (command->argv);
   g_strfreev (command->envp);
   g_strfreev (command->warnings);
+  g_strfreev (command->ro_paths);
+  g_strfreev (command->rw_paths);
   g_free (command);
 }
 

@@ -32,6 +32,13 @@ typedef enum {
   CORRAL_N_SHARE_IDS
 } CorralShareId;
 
+/* The guest's network stack when the network is on (off: no device). */
+typedef enum {
+  CORRAL_NET_BACKEND_NONE,   /* no network device */
+  CORRAL_NET_BACKEND_PASST,  /* passt, outside QEMU: -netdev stream on an inherited socket (net_fd) */
+  CORRAL_NET_BACKEND_SLIRP,  /* QEMU's own libslirp: only where passt is missing */
+} CorralNetBackend;
+
 /* Everything about one run that is not a setting: where the metadata and
  * state live, and how QEMU's consoles and QMP are connected. Strings are
  * borrowed. */
@@ -45,6 +52,16 @@ typedef struct {
    * these must already be escaped with corral_qemu_escape(). */
   const char *agent_chardev;
   const char *enter_chardev;
+  /* Or the consoles as descriptors QEMU inherits (a jail has no host
+   * /dev/pts): "-add-fd fd=N,set=N" and "serial,path=/dev/fdset/N". These
+   * win over the strings above; -1 = not used. */
+  int         agent_fd;
+  int         enter_fd;
+  /* The network device's backend when the profile has a network (the
+   * jail decides: corral_jail_choose()); with PASST, net_fd is the
+   * socket to passt QEMU inherits. */
+  CorralNetBackend net_backend;
+  int         net_fd;
   /* The display's clipboard channel (a virtio-serial port named
    * CORRAL_CLIPBOARD_PORT), e.g. "socket,fd=4"; NULL = none. Only for a
    * guest with a display. */
@@ -63,6 +80,10 @@ typedef struct {
   GStrv argv;      /* argv[0] is the QEMU binary */
   GStrv envp;      /* the complete environment QEMU gets */
   GStrv warnings;  /* for the UI: e.g. "no KVM, emulating" (never NULL) */
+  /* The host paths the command names, which a jail must show QEMU (and
+   * nothing else): guest files and read-only shares; read-write shares. */
+  GStrv ro_paths;
+  GStrv rw_paths;
 } CorralQemuCommand;
 
 /* Pure: no I/O, no globals. */

@@ -4,11 +4,13 @@
  *
  * The display reaches the app as VNC client sockets QEMU is handed over
  * QMP (no listening socket anywhere), the clipboard as a socketpair QEMU
- * inherits, and screenshots as PNGs QEMU writes.
+ * inherits, and screenshots as PNGs QEMU writes into a file Corral opened
+ * (QEMU's jail has no view of the host's folders).
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -35,22 +37,81 @@ _corral_vm_open_clipboard (CorralVm *self)
 
 /* --- screenshots ------------------------------------------------------------ */
 
+/* add-fd (our file into an fd set) -> screendump to /dev/fdset/N ->
+ * remove-fd. */
+typedef struct {
+  int    fd;
+  gint64 fdset;
+} Shot;
+
+static void
+shot_free (Shot *shot)
+{
+  if (shot->fd >= 0)
+    close (shot->fd);
+  g_free (shot);
+}
+
+static void
+remove_fd_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(JsonNode) reply = corral_qmp_execute_finish (CORRAL_QMP (source), result, NULL);
+}
+
 static void
 screendump_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  Shot *shot = g_task_get_task_data (task);
   g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonObject) args = json_object_new ();
   GError *error = NULL;
 
   reply = corral_qmp_execute_finish (CORRAL_QMP (source), result, &error);
+  json_object_set_int_member (args, "fdset-id", shot->fdset);
+  if (!corral_qmp_is_closed (CORRAL_QMP (source)))
+    corral_qmp_execute_async (CORRAL_QMP (source), "remove-fd", args, -1, NULL, remove_fd_cb, NULL);
   if (reply == NULL)
     g_task_return_new_error (task, CORRAL_VM_ERROR, CORRAL_VM_ERROR_QMP,
                              _("Could not take a screenshot: %s"), error->message);
   else
     g_task_return_boolean (task, TRUE);
   g_clear_error (&error);
+}
+
+static void
+add_fd_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Shot *shot = g_task_get_task_data (task);
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonObject) args = NULL;
+  g_autofree char *path = NULL;
+  GError *error = NULL;
+  JsonObject *object;
+
+  reply = corral_qmp_execute_finish (CORRAL_QMP (source), result, &error);
+  object = reply != NULL && JSON_NODE_HOLDS_OBJECT (reply) ? json_node_get_object (reply) : NULL;
+  if (object == NULL || !json_object_has_member (object, "fdset-id") ||
+      json_node_get_value_type (json_object_get_member (object, "fdset-id")) != G_TYPE_INT64)
+    {
+      g_task_return_new_error (task, CORRAL_VM_ERROR, CORRAL_VM_ERROR_QMP,
+                               _("Could not take a screenshot: %s"),
+                               error ? error->message : _("QEMU did not take the file"));
+      g_clear_error (&error);
+      return;
+    }
+  shot->fdset = json_object_get_int_member (object, "fdset-id");
+  path = g_strdup_printf ("/dev/fdset/%" G_GINT64_FORMAT, shot->fdset);
+  args = corral_qmp_args ("filename", path, "format", "png", NULL);
+  corral_qmp_execute_async (CORRAL_QMP (source), "screendump", args, -1,
+                            g_task_get_cancellable (task), screendump_cb, g_object_ref (task));
 }
 
 void
@@ -61,8 +122,7 @@ corral_vm_screendump_async (CorralVm            *self,
                             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonObject) args = NULL;
-  g_autofree char *absolute = NULL;
+  Shot *shot;
 
   g_return_if_fail (CORRAL_IS_VM (self));
   g_return_if_fail (png_path != NULL);
@@ -71,12 +131,23 @@ corral_vm_screendump_async (CorralVm            *self,
   g_task_set_source_tag (task, corral_vm_screendump_async);
   if (!_corral_vm_check_running (self, task))
     return;
-  /* QEMU (>= 7.1) writes the PNG itself; it resolves relative paths
-   * against its own cwd ("/"), so hand it an absolute one. */
-  absolute = g_canonicalize_filename (png_path, NULL);
-  args = corral_qmp_args ("filename", absolute, "format", "png", NULL);
-  corral_qmp_execute_async (self->qmp, "screendump", args, -1, cancellable,
-                            screendump_cb, g_steal_pointer (&task));
+  shot = g_new0 (Shot, 1);
+  shot->fd = open (png_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
+  shot->fdset = -1;
+  g_task_set_task_data (task, shot, (GDestroyNotify) shot_free);
+  if (shot->fd < 0)
+    {
+      int errsv = errno;
+      g_autofree char *display = g_filename_display_name (png_path);
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv),
+                               _("Could not take a screenshot: cannot write “%s”: %s"),
+                               display, g_strerror (errsv));
+      return;
+    }
+  /* QEMU (>= 7.1) writes the PNG into the file we opened, passed along. */
+  corral_qmp_execute_async (self->qmp, "add-fd", NULL, shot->fd, cancellable,
+                            add_fd_cb, g_steal_pointer (&task));
 }
 
 gboolean

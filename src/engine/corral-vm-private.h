@@ -11,6 +11,7 @@
  */
 #pragma once
 
+#include "corral-jail.h"
 #include "corral-meta-dir.h"
 #include "corral-qmp.h"
 #include "corral-state-dir.h"
@@ -23,6 +24,10 @@ G_BEGIN_DECLS
  * builder writes fd=N). */
 #define CORRAL_VM_QMP_CHILD_FD        3
 #define CORRAL_VM_CLIPBOARD_CHILD_FD  4
+/* The consoles' PTYs (QEMU opens them as /dev/fdset/N: a jail has no
+ * host /dev/pts); 7-9 are the jail's (corral-jail.h). */
+#define CORRAL_VM_AGENT_CHILD_FD      5
+#define CORRAL_VM_ENTER_CHILD_FD      6
 /* How long QEMU gets to go after "quit"/SIGTERM, or to exit after its
  * control connection failed to set up. */
 #define CORRAL_VM_QUIT_GRACE_SECONDS  5
@@ -56,8 +61,14 @@ struct _CorralVm
   CorralMetaDir  *meta_dir;
   CorralPty       consoles[2];
   int             clipboard_fd;   /* our end of the clipboard channel, or -1 */
-  GSubprocess    *process;
-  int             pid;
+  GSubprocess    *process;       /* bwrap (or QEMU itself without a jail) */
+  int             pid;           /* its pid */
+  int             qemu_pid;      /* QEMU's own pid once found (in a jail: bwrap's grandchild) */
+  CorralConfinement confinement; /* of the current (or last) run */
+  GStrv           security_warnings;
+  int             lifeline_fd;   /* our end: closing it kills the jailed QEMU; -1 */
+  GString        *net_log;       /* what passt, pasta and the relay printed (bounded) */
+  char           *tmp_dir;       /* the jail's /var/tmp on the host, removed with the run */
   CorralQmp      *qmp;
   GCancellable   *run_cancellable;
   GTask          *start_task;
@@ -90,6 +101,9 @@ void      _corral_vm_fail_start        (CorralVm      *self,
                                         const GError  *error);
 void      _corral_vm_notify_qemu_stderr (CorralVm     *self);
 void      _corral_vm_notify_warnings   (CorralVm      *self);
+void      _corral_vm_set_confinement   (CorralVm      *self,
+                                        CorralConfinement confinement,
+                                        GStrv          security_warnings);
 void      _corral_vm_emit_guest_event  (CorralVm      *self,
                                         const char    *name);
 
@@ -97,6 +111,11 @@ void      _corral_vm_emit_guest_event  (CorralVm      *self,
 gboolean  _corral_vm_spawn             (CorralVm      *self,
                                         GError       **error);
 GError   *_corral_vm_translate_error   (GError        *error);
+/* QEMU's own pid (in a jail, found among bwrap's descendants), 0 when
+ * not (yet) known. */
+int       _corral_vm_find_qemu_pid     (CorralVm      *self);
+/* Removes the jail's temporary folder and lets go of the lifeline. */
+void      _corral_vm_release_jail      (CorralVm      *self);
 
 /* corral-vm-qmp.c: the control connection */
 void      _corral_vm_qmp_connect       (CorralVm      *self,

@@ -3,24 +3,30 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Spawning QEMU with the builder's argv and environment (never the
- * app's), collecting its stderr, turning its exit into the run's end in
- * words a person can read, and ending it (force-off).
+ * app's), in its jail (corral-jail.h: bwrap, the helper, passt), collecting
+ * its stderr, turning its exit into the run's end in words a person can
+ * read, and ending it (force-off).
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <gio/gunixinputstream.h>
 #include <glib/gi18n.h>
 
+#include "corral-jail.h"
 #include "corral-qemu-command.h"
 #include "corral-vm-private.h"
 
 #define MAX_STDERR (64 * 1024)
+#define MAX_NET_LOG (16 * 1024)
 
 /* --- QEMU's exit -------------------------------------------------------- */
 
@@ -33,16 +39,52 @@ stderr_excerpt (CorralVm *self)
   return g_steal_pointer (&text);
 }
 
+/* passt's, pasta's and the relay's words, for a failure message. */
+static char *
+net_log_excerpt (CorralVm *self)
+{
+  g_autofree char *text = g_strdup (self->net_log->str);
+
+  g_strstrip (text);
+  return g_steal_pointer (&text);
+}
+
 static void
 finish_exit (CorralVm *self)
 {
   g_autofree char *err = stderr_excerpt (self);
+  g_autofree char *net = net_log_excerpt (self);
   g_autofree char *message = NULL;
   GSubprocess *process = self->process;
   gboolean starting = self->state == CORRAL_VM_STATE_STARTING;
+  gboolean signaled;
+  int sig = 0, status = 0;
 
   if (process == NULL)
     return;
+
+  signaled = g_subprocess_get_if_signaled (process);
+  if (signaled)
+    sig = g_subprocess_get_term_sig (process);
+  else
+    status = g_subprocess_get_exit_status (process);
+  /* bwrap passes QEMU's status on, and a signal that ended QEMU as
+   * 128 + its number. */
+  if (!signaled && self->confinement == CORRAL_CONFINEMENT_JAIL && status > 128 && status <= 128 + 64)
+    {
+      signaled = TRUE;
+      sig = status - 128;
+    }
+
+  /* The jail itself failed (bwrap or the helper say so on stderr). */
+  if (!signaled && status != 0 &&
+      (g_str_has_prefix (err, "bwrap:") || strstr (err, "corral-jail-helper:") != NULL))
+    {
+      message = g_strdup_printf (_("The virtual machine’s jail could not be set up: %s%s%s"),
+                                 err, *net ? "\n" : "", net);
+      _corral_vm_end_run (self, message);
+      return;
+    }
 
   /* /dev/kvm can open and still not work (nested virtualisation that
    * refuses an MSR, say): QEMU then dies at once mentioning KVM. Emulate
@@ -68,10 +110,8 @@ finish_exit (CorralVm *self)
       return;
     }
 
-  if (g_subprocess_get_if_signaled (process))
+  if (signaled)
     {
-      int sig = g_subprocess_get_term_sig (process);
-
       /* Our own fallback kill after power-down / force-off is a stop. */
       if (!self->stop_requested)
         message = g_strdup_printf (_("QEMU stopped unexpectedly: it was killed by signal %d (%s)%s%s"),
@@ -79,16 +119,15 @@ finish_exit (CorralVm *self)
     }
   else
     {
-      int status = g_subprocess_get_exit_status (process);
-
       if (self->ended_outside && !self->stop_requested)
         message = g_strdup_printf (_("QEMU was ended from outside Corral%s%s"),
                                    *err ? ": " : "", err);
       else if (self->stop_requested && status == 0)
         message = NULL;
       else if (starting)
-        message = g_strdup_printf (_("QEMU exited at once (status %d)%s%s"),
-                                   status, *err ? ": " : "", err);
+        message = g_strdup_printf (_("QEMU exited at once (status %d)%s%s%s%s"),
+                                   status, *err ? ": " : "", err,
+                                   *net ? "\n" : "", net);
       else if (status != 0)
         message = g_strdup_printf (_("QEMU exited with status %d%s%s"),
                                    status, *err ? ": " : "", err);
@@ -175,14 +214,6 @@ _corral_vm_translate_error (GError *error)
   return error;
 }
 
-/* In QEMU's process, before exec: QEMU must not outlive the app (a
- * crash or SIGKILL of the app would leave an orphan VM running). */
-static void
-child_setup (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
 /* The manifest was read when the Vm was made; its files can vanish
  * since (a guest rebuilt or removed between runs). Say which one, rather
  * than QEMU's "could not load kernel". */
@@ -216,21 +247,212 @@ check_guest_files (CorralVm  *self,
   return TRUE;
 }
 
+/* The jail's /var/tmp (QEMU's snapshot files can be gigabytes: a folder
+ * on disk, not a tmpfs), one per project: anything in it is a killed
+ * run's, since the state dir's lock is ours. */
+static char *
+make_tmp_dir (const char  *run_dir,
+              GError     **error)
+{
+  g_autofree char *name = g_path_get_basename (run_dir);
+  g_autofree char *path = g_build_filename (g_get_user_cache_dir (), "corral", "tmp", name, NULL);
+
+  corral_remove_tree (path, NULL);
+  if (g_mkdir_with_parents (path, 0700) != 0)
+    {
+      int errsv = errno;
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("Could not create the folder “%s”: %s"), display, g_strerror (errsv));
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+void
+_corral_vm_release_jail (CorralVm *self)
+{
+  if (self->lifeline_fd >= 0)
+    close (self->lifeline_fd);
+  self->lifeline_fd = -1;
+  if (self->tmp_dir != NULL)
+    corral_remove_tree (self->tmp_dir, NULL);
+  g_clear_pointer (&self->tmp_dir, g_free);
+}
+
+static void read_net_log (CorralVm *self, GInputStream *stream);
+
+static void
+net_log_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  CorralVm *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize size;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  if (bytes == NULL || (size = g_bytes_get_size (bytes)) == 0)
+    return;  /* cancelled, or every writer is gone */
+  if (self->net_log->len < MAX_NET_LOG)
+    g_string_append_len (self->net_log, g_bytes_get_data (bytes, NULL),
+                         MIN (size, MAX_NET_LOG - self->net_log->len));
+  read_net_log (self, G_INPUT_STREAM (source));
+}
+
+static void
+read_net_log (CorralVm     *self,
+              GInputStream *stream)
+{
+  g_input_stream_read_bytes_async (stream, 4096, G_PRIORITY_DEFAULT,
+                                   self->run_cancellable, net_log_cb, self);
+}
+
+/* A pipe whose @child_end the child gets as @child_fd; returns our end
+ * (close-on-exec), or -1 with @error set. */
+static int
+pass_pipe (GSubprocessLauncher  *launcher,
+           gboolean              child_reads,
+           int                   child_fd,
+           GError              **error)
+{
+  int p[2];
+
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "pipe: %s", g_strerror (errsv));
+      return -1;
+    }
+  g_subprocess_launcher_take_fd (launcher, p[child_reads ? 0 : 1], child_fd);
+  return p[child_reads ? 1 : 0];
+}
+
+/* A dup of a console's slave for QEMU: the Vm keeps its own open. */
+static gboolean
+pass_console (GSubprocessLauncher  *launcher,
+              CorralPty            *pty,
+              int                   child_fd,
+              GError              **error)
+{
+  int fd = fcntl (pty->slave, F_DUPFD_CLOEXEC, 3);
+
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("Could not create a console for the virtual machine (%s: %s)"),
+                   "dup", g_strerror (errsv));
+      return FALSE;
+    }
+  g_subprocess_launcher_take_fd (launcher, fd, child_fd);
+  return TRUE;
+}
+
+/* In a jail QEMU is bwrap's grandchild, pid 2 of the jail's pid namespace
+ * (bwrap's pid 1 started the helper first, which became QEMU). */
+static int
+find_jailed_qemu (int bwrap)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/task/%d/children", bwrap, bwrap);
+  g_autofree char *children = NULL;
+  g_auto(GStrv) inits = NULL;
+
+  if (!g_file_get_contents (path, &children, NULL, NULL))
+    return 0;
+  inits = g_strsplit (g_strstrip (children), " ", -1);
+  for (guint i = 0; inits[i] != NULL && *inits[i] != '\0'; i++)
+    {
+      g_autofree char *init_path = g_strdup_printf ("/proc/%s/task/%s/children", inits[i], inits[i]);
+      g_autofree char *grandchildren = NULL;
+      g_auto(GStrv) pids = NULL;
+
+      if (!g_file_get_contents (init_path, &grandchildren, NULL, NULL))
+        continue;
+      pids = g_strsplit (g_strstrip (grandchildren), " ", -1);
+      for (guint k = 0; pids[k] != NULL && *pids[k] != '\0'; k++)
+        {
+          g_autofree char *status_path = g_strdup_printf ("/proc/%s/status", pids[k]);
+          g_autofree char *status = NULL;
+          const char *nspid;
+
+          if (!g_file_get_contents (status_path, &status, NULL, NULL) ||
+              (nspid = strstr (status, "\nNSpid:")) == NULL)
+            continue;
+          /* "NSpid:\t12345\t2\n": the last field is the pid in the jail. */
+          nspid = strchr (nspid + 1, '\n');
+          while (nspid != NULL && nspid > status && (nspid[-1] == ' ' || nspid[-1] == '\t'))
+            nspid--;
+          if (nspid != NULL && nspid - status >= 2 && nspid[-1] == '2' &&
+              (nspid[-2] == '\t' || nspid[-2] == ' '))
+            return atoi (pids[k]);
+        }
+    }
+  return 0;
+}
+
+int
+_corral_vm_find_qemu_pid (CorralVm *self)
+{
+  if (self->qemu_pid != 0 || self->pid <= 0 || self->process == NULL)
+    return self->qemu_pid;
+  if (self->confinement != CORRAL_CONFINEMENT_JAIL)
+    return self->qemu_pid = self->pid;
+  /* Right after the spawn bwrap may still be making the jail (tens of
+   * milliseconds): wait for it, a little, for the tests' sake. */
+  for (guint tries = 0; tries < 500 && self->qemu_pid == 0; tries++)
+    {
+      self->qemu_pid = find_jailed_qemu (self->pid);
+      if (self->qemu_pid == 0)
+        {
+          g_autofree char *path = g_strdup_printf ("/proc/%d/task/%d/children", self->pid, self->pid);
+
+          if (!g_file_test (path, G_FILE_TEST_EXISTS))
+            break;
+          g_usleep (10 * 1000);
+        }
+    }
+  return self->qemu_pid;
+}
+
+/* QEMU quits cleanly on SIGTERM; bwrap would just die (and take QEMU
+ * along with SIGKILL), so the signal goes to QEMU itself when known. */
+static void
+signal_qemu (CorralVm *self,
+             int       sig)
+{
+  int pid = _corral_vm_find_qemu_pid (self);
+
+  if (pid > 0 && pid != self->pid)
+    kill (pid, sig);
+  else
+    g_subprocess_send_signal (self->process, sig);
+}
+
 gboolean
 _corral_vm_spawn (CorralVm  *self,
                   GError   **error)
 {
   const char *project = corral_profile_get_project_path (self->profile);
+  CorralNetworkMode network = corral_profile_get_network_mode (self->profile);
   g_autoptr(CorralShareSources) sources = NULL;
   g_autoptr(CorralQemuCommand) command = NULL;
+  g_autoptr(CorralJailCommand) jail = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GPtrArray) security = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) parent_env = NULL;
-  g_autofree char *agent_chardev = NULL;
-  g_autofree char *enter_chardev = NULL;
-  int clipboard_child = -1;
+  g_autofree char *proxy_socket = NULL;
+  int clipboard_child = -1, net_log = -1;
   const char *api_key, *gh_token;
+  CorralConfinement confinement;
+  CorralNetBackend backend;
+  CorralJailSpec spec = { 0 };
   CorralRuntime runtime;
+  struct stat st;
   int sv[2];
 
   if (!g_file_test (project, G_FILE_TEST_IS_DIR))
@@ -243,6 +465,13 @@ _corral_vm_spawn (CorralVm  *self,
 
   if (!check_guest_files (self, error))
     return FALSE;
+
+  /* The jail first: when none can be made, nothing is created. */
+  if (!corral_jail_choose (self->host, network, corral_profile_get_unconfined (self->profile),
+                           &confinement, &backend, security, error))
+    return FALSE;
+  g_ptr_array_add (security, NULL);
+  _corral_vm_set_confinement (self, confinement, (GStrv) security->pdata);
 
   self->state_dir = corral_state_dir_acquire (project, error);
   if (self->state_dir == NULL)
@@ -263,10 +492,6 @@ _corral_vm_spawn (CorralVm  *self,
   for (guint i = 0; i < G_N_ELEMENTS (self->consoles); i++)
     if (!corral_pty_open (&self->consoles[i], error))
       return FALSE;
-  agent_chardev = corral_qemu_escape (self->consoles[CORRAL_CONSOLE_AGENT].path);
-  enter_chardev = corral_qemu_escape (self->consoles[CORRAL_CONSOLE_ENTER].path);
-  agent_chardev = g_strdup_printf ("serial,path=%s", g_steal_pointer (&agent_chardev));
-  enter_chardev = g_strdup_printf ("serial,path=%s", g_steal_pointer (&enter_chardev));
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
     {
@@ -288,8 +513,10 @@ _corral_vm_spawn (CorralVm  *self,
   runtime.meta_dir = corral_meta_dir_get_meta_path (self->meta_dir);
   runtime.state_dir = corral_state_dir_get_path (self->state_dir);
   runtime.qmp_fd = CORRAL_VM_QMP_CHILD_FD;
-  runtime.agent_chardev = agent_chardev;
-  runtime.enter_chardev = enter_chardev;
+  runtime.agent_fd = CORRAL_VM_AGENT_CHILD_FD;
+  runtime.enter_fd = CORRAL_VM_ENTER_CHILD_FD;
+  runtime.net_backend = backend;
+  runtime.net_fd = CORRAL_JAIL_NET_FD;
   clipboard_child = _corral_vm_open_clipboard (self);
   if (clipboard_child >= 0)
     runtime.clipboard_chardev = "socket,fd=" G_STRINGIFY (CORRAL_VM_CLIPBOARD_CHILD_FD);
@@ -298,7 +525,26 @@ _corral_vm_spawn (CorralVm  *self,
   corral_share_sources_apply (sources, &runtime);
 
   command = corral_qemu_command_build (self->profile, self->guest, self->host, &runtime, error);
-  if (command == NULL)
+  if (command != NULL && confinement == CORRAL_CONFINEMENT_JAIL)
+    {
+      self->tmp_dir = make_tmp_dir (corral_meta_dir_get_path (self->meta_dir), error);
+      if (self->tmp_dir == NULL)
+        g_clear_pointer (&command, corral_qemu_command_free);
+    }
+  if (command != NULL)
+    {
+      /* Corral's proxy (issue 10) listens there when it runs. */
+      proxy_socket = g_build_filename (corral_meta_dir_get_path (self->meta_dir), "proxy.sock", NULL);
+      spec.confinement = confinement;
+      spec.network = network;
+      spec.backend = backend;
+      spec.tmp_dir = self->tmp_dir;
+      spec.proxy_socket = stat (proxy_socket, &st) == 0 && S_ISSOCK (st.st_mode) ? proxy_socket : NULL;
+      spec.lifeline = confinement != CORRAL_CONFINEMENT_NONE;
+      spec.log_fd = confinement == CORRAL_CONFINEMENT_JAIL;
+      jail = corral_jail_command_build (&spec, self->host, command, error);
+    }
+  if (jail == NULL)
     {
       close (sv[1]);
       if (clipboard_child >= 0)
@@ -313,19 +559,40 @@ _corral_vm_spawn (CorralVm  *self,
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_environ (launcher, command->envp);
   g_subprocess_launcher_set_cwd (launcher, "/");
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, corral_jail_child_setup, GINT_TO_POINTER (getpid ()), NULL);
   g_subprocess_launcher_take_fd (launcher, sv[1], CORRAL_VM_QMP_CHILD_FD);
   if (clipboard_child >= 0)
     g_subprocess_launcher_take_fd (launcher, clipboard_child, CORRAL_VM_CLIPBOARD_CHILD_FD);
-  self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) command->argv, error);
-  if (self->process == NULL)
+  if (!pass_console (launcher, &self->consoles[CORRAL_CONSOLE_AGENT], CORRAL_VM_AGENT_CHILD_FD, error) ||
+      !pass_console (launcher, &self->consoles[CORRAL_CONSOLE_ENTER], CORRAL_VM_ENTER_CHILD_FD, error))
     return FALSE;
+  /* Nothing but the app holds the lifeline's other end. */
+  if (spec.lifeline &&
+      (self->lifeline_fd = pass_pipe (launcher, TRUE, CORRAL_JAIL_LIFELINE_FD, error)) < 0)
+    return FALSE;
+  if (spec.log_fd && (net_log = pass_pipe (launcher, FALSE, CORRAL_JAIL_LOG_FD, error)) < 0)
+    return FALSE;
+  g_string_truncate (self->net_log, 0);
+  self->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) jail->argv, error);
+  g_clear_object (&launcher);  /* closes the child's ends of the pipes */
+  if (self->process == NULL)
+    {
+      if (net_log >= 0)
+        close (net_log);
+      return FALSE;
+    }
   self->pid = atoi (g_subprocess_get_identifier (self->process));
+  self->qemu_pid = 0;
   self->process_exited = FALSE;
   self->stderr_done = FALSE;
 
   g_subprocess_wait_async (self->process, self->run_cancellable, wait_cb, self);
   read_stderr (self, g_subprocess_get_stderr_pipe (self->process));
+  if (net_log >= 0)
+    {
+      g_autoptr(GInputStream) stream = g_unix_input_stream_new (net_log, TRUE);
+      read_net_log (self, stream);
+    }
 
   _corral_vm_qmp_connect (self, socket);
   return TRUE;
@@ -363,7 +630,7 @@ corral_vm_force_off (CorralVm *self)
   /* "quit" lets QEMU close its files; without QMP, SIGTERM does the same
    * (QEMU quits cleanly on it). SIGKILL if it does not go. */
   if (!_corral_vm_qmp_send (self, "quit"))
-    g_subprocess_send_signal (self->process, SIGTERM);
+    signal_qemu (self, SIGTERM);
   if (self->kill_source == 0)
     self->kill_source = g_timeout_add_seconds (CORRAL_VM_QUIT_GRACE_SECONDS, kill_timeout_cb, self);
 }

@@ -44,6 +44,8 @@ enum {
   PROP_POWERDOWN_TIMEOUT,
   PROP_WARNINGS,
   PROP_CONTROL_LOST,
+  PROP_CONFINEMENT,
+  PROP_SECURITY_WARNINGS,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -155,6 +157,7 @@ _corral_vm_release_run (CorralVm *self)
       close (self->clipboard_fd);
       self->clipboard_fd = -1;
     }
+  _corral_vm_release_jail (self);
   if (self->state_dir != NULL)
     {
       corral_state_dir_release (self->state_dir);
@@ -175,6 +178,7 @@ _corral_vm_end_run (CorralVm   *self,
   _corral_vm_release_run (self);
   g_clear_object (&self->process);
   self->pid = 0;
+  self->qemu_pid = 0;
 
   if (message != NULL)
     {
@@ -203,6 +207,7 @@ _corral_vm_fail_start (CorralVm     *self,
   _corral_vm_release_run (self);
   g_clear_object (&self->process);
   self->pid = 0;
+  self->qemu_pid = 0;
   set_error_message (self, error->message);
   _corral_vm_set_state (self, CORRAL_VM_STATE_FAILED);
   if (task != NULL)
@@ -220,6 +225,21 @@ void
 _corral_vm_notify_warnings (CorralVm *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WARNINGS]);
+}
+
+void
+_corral_vm_set_confinement (CorralVm          *self,
+                            CorralConfinement  confinement,
+                            GStrv              security_warnings)
+{
+  if (self->confinement != confinement)
+    {
+      self->confinement = confinement;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONFINEMENT]);
+    }
+  g_strfreev (self->security_warnings);
+  self->security_warnings = g_strdupv (security_warnings);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SECURITY_WARNINGS]);
 }
 
 void
@@ -389,7 +409,23 @@ int
 corral_vm_get_qemu_pid (CorralVm *self)
 {
   g_return_val_if_fail (CORRAL_IS_VM (self), 0);
-  return self->pid;
+  return _corral_vm_find_qemu_pid (self);
+}
+
+CorralConfinement
+corral_vm_get_confinement (CorralVm *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VM (self), CORRAL_CONFINEMENT_NONE);
+  return self->confinement;
+}
+
+const char * const *
+corral_vm_get_security_warnings (CorralVm *self)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_val_if_fail (CORRAL_IS_VM (self), none);
+  return self->security_warnings ? (const char * const *) self->security_warnings : none;
 }
 
 const char *
@@ -477,7 +513,9 @@ corral_vm_finalize (GObject *object)
   g_free (self->error_message);
   g_free (self->handshake_error);
   g_string_free (self->qemu_stderr, TRUE);
+  g_string_free (self->net_log, TRUE);
   g_strfreev (self->warnings);
+  g_strfreev (self->security_warnings);
 
   G_OBJECT_CLASS (corral_vm_parent_class)->finalize (object);
 }
@@ -518,6 +556,12 @@ corral_vm_get_property (GObject    *object,
       break;
     case PROP_CONTROL_LOST:
       g_value_set_boolean (value, self->control_lost);
+      break;
+    case PROP_CONFINEMENT:
+      g_value_set_enum (value, self->confinement);
+      break;
+    case PROP_SECURITY_WARNINGS:
+      g_value_set_boxed (value, corral_vm_get_security_warnings (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -585,6 +629,12 @@ corral_vm_class_init (CorralVmClass *klass)
   properties[PROP_CONTROL_LOST] =
     g_param_spec_boolean ("control-lost", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONFINEMENT] =
+    g_param_spec_enum ("confinement", NULL, NULL, CORRAL_TYPE_CONFINEMENT, CORRAL_CONFINEMENT_JAIL,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SECURITY_WARNINGS] =
+    g_param_spec_boxed ("security-warnings", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Detailed by the event name: "guest-event::SHUTDOWN". */
@@ -602,8 +652,11 @@ corral_vm_init (CorralVm *self)
 {
   self->state = CORRAL_VM_STATE_STOPPED;
   self->qemu_stderr = g_string_new (NULL);
+  self->net_log = g_string_new (NULL);
   self->powerdown_timeout = 30;
   self->clipboard_fd = -1;
+  self->lifeline_fd = -1;
+  self->confinement = CORRAL_CONFINEMENT_JAIL;
   for (guint i = 0; i < G_N_ELEMENTS (self->consoles); i++)
     {
       self->consoles[i].master = -1;

@@ -9,6 +9,7 @@
 #include "corral-profile.h"
 #include "corral-guest.h"
 #include "corral-host.h"
+#include "corral-jail.h"
 
 G_BEGIN_DECLS
 
@@ -62,6 +63,14 @@ G_DECLARE_FINAL_TYPE (CorralVm, corral_vm, CORRAL, VM, GObject)
  *                  while QEMU runs on; the guest still runs but cannot be
  *                  paused, reset or powered down gently, and Stop ends
  *                  QEMU at once. FALSE again when the run ends.
+ *   confinement    CorralConfinement, read-only, notifies: how the current
+ *                  (or last) run is confined; NONE is the project's "Run
+ *                  without confinement", which the window shows for the
+ *                  whole run
+ *   security-warnings  GStrv, read-only, notifies: what weakens this run's
+ *                  containment, for a person (no confinement; the guest's
+ *                  network in QEMU's libslirp, with its CVE; the host's
+ *                  loopback within the guest's reach). Set at each start.
  *
  * Signals:
  *   guest-event (const char *name)  every QMP event, detailed by name
@@ -136,8 +145,12 @@ void           corral_vm_set_powerdown_timeout (CorralVm *self, guint seconds);
  * emulated and slow), for the UI to show. Never NULL. */
 const char * const *corral_vm_get_warnings (CorralVm *self);
 
-/* The QEMU process id, 0 when no QEMU runs (tests, diagnostics). */
+/* The QEMU process id, 0 when no QEMU runs (tests, diagnostics). In a
+ * jail QEMU is bwrap's grandchild: right after the start this waits (up
+ * to 5 s, blocking) until bwrap has started it. */
 int            corral_vm_get_qemu_pid     (CorralVm *self);
+CorralConfinement corral_vm_get_confinement (CorralVm *self);
+const char * const *corral_vm_get_security_warnings (CorralVm *self);
 /* The metadata (run) dir of the current run, NULL when none exists. */
 const char    *corral_vm_get_run_dir      (CorralVm *self);
 

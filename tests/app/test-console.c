@@ -135,30 +135,12 @@ wait_for_state (CorralWindow  *window,
     }
 }
 
-/* QEMU is our child: the Vm spawned it from this process. */
+/* QEMU is ours: the Vm spawned its jail from this process (in the jail
+ * QEMU is bwrap's grandchild). */
 static GPid
 find_qemu (void)
 {
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *stat_path = g_build_filename ("/proc", name, "stat", NULL);
-      g_autofree char *stat = NULL;
-      char *close_paren;
-      int ppid;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (stat_path, &stat, NULL, NULL))
-        continue;
-      /* pid (comm) state ppid ... */
-      close_paren = strrchr (stat, ')');
-      if (close_paren == NULL || sscanf (close_paren + 2, "%*c %d", &ppid) != 1)
-        continue;
-      if (ppid == getpid () && strstr (stat, "(qemu-system") != NULL)
-        return atoi (name);
-    }
-  return 0;
+  return corral_test_find_qemu (getpid ());
 }
 
 static void

@@ -63,6 +63,21 @@ count_entries (const char *dir)
   return n;
 }
 
+/* The dry run prints the jail's line, the network's, then QEMU's after
+ * "# QEMU:". */
+static char *
+qemu_line (const char *out)
+{
+  const char *start = strstr (out, "# QEMU:\n");
+  const char *end;
+
+  g_assert_nonnull (start);
+  start += strlen ("# QEMU:\n");
+  end = strchr (start, '\n');
+  g_assert_nonnull (end);
+  return g_strndup (start, end - start);
+}
+
 static void
 test_dry_run (void)
 {
@@ -78,8 +93,18 @@ test_dry_run (void)
   g_assert_true (g_spawn_check_wait_status (r.status, NULL));
 
   lines = g_strsplit (r.out, "\n", 0);
-  /* First line: the exact argv, one shell-quoted line. */
-  g_assert_true (g_shell_parse_argv (lines[0], NULL, &argv, NULL));
+  /* The jail first: bubblewrap and Corral's helper, ending where QEMU's
+   * command begins. */
+  g_assert_true (g_str_has_prefix (lines[0], "# "));
+  g_assert_true (g_shell_parse_argv (lines[1], NULL, &argv, NULL));
+  g_assert_true (g_str_has_suffix (argv[0], "bwrap"));
+  g_assert_cmpstr (argv[g_strv_length (argv) - 1], ==, "--");
+  g_clear_pointer (&argv, g_strfreev);
+  /* QEMU's: the exact argv, one shell-quoted line. */
+  {
+    g_autofree char *line = qemu_line (r.out);
+    g_assert_true (g_shell_parse_argv (line, NULL, &argv, NULL));
+  }
   g_assert_true (g_str_has_suffix (argv[0], "qemu-system-x86_64"));
   for (guint i = 0; argv[i] != NULL; i++)
     {
@@ -120,7 +145,8 @@ test_profile_overridden_not_saved (void)
   run (&r, "--dry-run", "--shell", "--guest", guest_manifest, project, NULL);
   g_assert_true (g_spawn_check_wait_status (r.status, NULL));
   g_assert_nonnull (strstr (r.out, "Entrypoint: bash\n"));
-  g_assert_nonnull (strstr (r.out, "-nic user,model=virtio-net-pci"));
+  /* A new project's allowlist network: passt, reached on fd 7. */
+  g_assert_nonnull (strstr (r.out, "-netdev stream,id=net0,server=off,addr.type=fd,addr.str=7"));
 }
 
 /* --network off is --no-network; the other modes keep a network device */
@@ -244,9 +270,9 @@ test_dry_run_stand_ins (void)
 
     run (&r, "--dry-run", "--guest", guest_manifest, "--memory", "512", project, NULL);
     g_assert_true (g_spawn_check_wait_status (r.status, NULL));
-    g_assert_nonnull (strstr (r.out, "-chardev serial,path=/dev/pts/AGENT,id=agent"));
+    g_assert_nonnull (strstr (r.out, "-add-fd fd=5,set=5 -chardev serial,path=/dev/fdset/5,id=agent"));
     g_assert_nonnull (strstr (r.out, "-chardev socket,id=qmp,fd=3"));
-    g_assert_nonnull (strstr (r.out, "stand for the consoles' PTYs, fd 3 for the QMP socket: all made at start."));
+    g_assert_nonnull (strstr (r.out, "(fd 3 is the QMP socket, fds 5 and 6 the consoles’ PTYs: all made at start.)"));
     g_assert_null (strstr (r.out, "id=clipboard"));
     g_assert_null (strstr (r.out, "fd 4"));
   }
@@ -256,7 +282,7 @@ test_dry_run_stand_ins (void)
     run (&r, "--dry-run", "--guest", graphical, "--memory", "512", project, NULL);
     g_assert_true (g_spawn_check_wait_status (r.status, NULL));
     g_assert_nonnull (strstr (r.out, "-chardev socket,fd=4,id=clipboard"));
-    g_assert_nonnull (strstr (r.out, "fd 3 for the QMP socket, fd 4 for the clipboard channel: all made at start."));
+    g_assert_nonnull (strstr (r.out, "(fd 3 is the QMP socket, fd 4 the clipboard channel, fds 5 and 6 the consoles’ PTYs: all made at start.)"));
   }
   g_unlink (graphical);
 }

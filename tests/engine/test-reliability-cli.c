@@ -57,44 +57,15 @@ proc_stat_field (int   pid,
   return n >= 3 && n - 3 < g_strv_length (fields) ? g_strdup (fields[n - 3]) : NULL;
 }
 
-/* The one child of @parent whose name starts with "qemu", or 0. */
-static int
-find_qemu_child (int parent)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  g_autofree char *want = g_strdup_printf ("%d", parent);
-  const char *name;
-  int found = 0;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *ppid = NULL;
-      g_autofree char *comm_path = NULL;
-      g_autofree char *comm = NULL;
-
-      if (!g_ascii_isdigit (name[0]))
-        continue;
-      ppid = proc_stat_field (atoi (name), 4);
-      if (g_strcmp0 (ppid, want) != 0)
-        continue;
-      comm_path = g_strdup_printf ("/proc/%s/comm", name);
-      comm = read_text (comm_path);
-      if (comm != NULL && g_str_has_prefix (comm, "qemu"))
-        {
-          g_assert_cmpint (found, ==, 0);
-          found = atoi (name);
-        }
-    }
-  return found;
-}
-
 typedef struct {
   int  pid;
   int  status;
   gboolean reaped;
 } Reap;
 
-/* The orphaned QEMU was reparented to us (a child subreaper): reap it. */
+/* An orphaned process is reparented to us (a child subreaper): reap it.
+ * One in a jail's pid namespace is reaped in there (by bwrap's pid 1 as
+ * the namespace ends): then it is enough that it is gone. */
 static gboolean
 reaped (gpointer data)
 {
@@ -102,6 +73,11 @@ reaped (gpointer data)
 
   if (!r->reaped && waitpid (r->pid, &r->status, WNOHANG) == r->pid)
     r->reaped = TRUE;
+  if (!r->reaped && kill (r->pid, 0) == -1 && errno == ESRCH)
+    {
+      r->reaped = TRUE;
+      r->status = W_EXITCODE (0, SIGKILL);
+    }
   if (!r->reaped)
     g_usleep (G_USEC_PER_SEC / 10);
   return r->reaped;
@@ -209,6 +185,7 @@ test_terminal_run_killed (void)
   g_autoptr(CorralVm) vm = NULL;
   CorralTestConsole output = CORRAL_TEST_CONSOLE_INIT;
   Reap reap = { 0 };
+  g_autoptr(GArray) jail = NULL;
   int corral_pid, qemu_pid;
   const char *message;
 
@@ -226,9 +203,12 @@ test_terminal_run_killed (void)
                                 G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (corral))));
   corral_test_console_expect (&output, CORRAL_TEST_READY_LINE);
 
-  qemu_pid = find_qemu_child (corral_pid);
+  qemu_pid = corral_test_find_qemu (corral_pid);
   g_assert_cmpint (qemu_pid, >, 0);
   qemu_start = proc_stat_field (qemu_pid, 22);
+  /* bwrap, its pid 1, QEMU and the helper's watcher: the whole jail. */
+  jail = corral_test_descendants (corral_pid);
+  g_assert_cmpuint (jail->len, >=, 3);
   key = read_text (key_file);
   g_assert_cmpstr (key, ==, "sk-ant-killed-run-SECRET");
 
@@ -249,6 +229,13 @@ test_terminal_run_killed (void)
     g_autofree char *start_now = proc_stat_field (qemu_pid, 22);
     g_assert_cmpstr (start_now, !=, qemu_start);
   }
+  /* Nothing of the jail is left: no bwrap, no QEMU, no passt. */
+  for (guint i = 0; i < jail->len; i++)
+    {
+      Reap gone = { g_array_index (jail, int, i) };
+
+      g_assert_true (corral_test_wait_until (reaped, &gone, 30));
+    }
 
   /* Left behind: the run dir, the key in it. The lock is not. */
   g_assert_true (g_file_test (key_file, G_FILE_TEST_IS_REGULAR));
@@ -336,7 +323,7 @@ test_terminal_run_control_lost (void)
   corral_test_console_attach (&output, g_unix_input_stream_get_fd (
                                 G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (corral))));
   corral_test_console_expect (&output, CORRAL_TEST_READY_LINE);
-  qemu_pid = find_qemu_child (corral_pid);
+  qemu_pid = corral_test_find_qemu (corral_pid);
   g_assert_cmpint (qemu_pid, >, 0);
 
   if (!corral_test_shut_qmp_socket (qemu_pid))

@@ -267,7 +267,9 @@ class GuestRun:
         if p.returncode != 0:
             raise RuntimeError(f"corral --dry-run failed: {p.stderr}")
         lines = p.stdout.splitlines()
-        self.argv = shlex.split(lines[0])
+        # The dry run prints Corral's jail, then QEMU's own line after
+        # "# QEMU:"; this runs QEMU alone (the containment tests run the jail).
+        self.argv = shlex.split(lines[lines.index("# QEMU:") + 1])
         entry = next((l.split(":", 1)[1].strip() for l in lines if l.startswith("Entrypoint:")), "bash")
 
         def fsdev_path(tag):
@@ -313,11 +315,23 @@ class GuestRun:
                  "clipboard": self.clip_sock}
         argv = []
         have_qmp = False
+        skip = False
         for i, a in enumerate(self.argv):
+            if skip:
+                skip = False
+                continue
+            # The consoles' inherited fds (fd sets) are replaced by sockets.
+            if a == "-add-fd":
+                skip = True
+                continue
             m = re.search(r"(?:^|,)id=(agent|enter|qmp|clipboard)(?:,|$)", a)
             if m and i > 0 and self.argv[i - 1] == "-chardev":
                 a = f"socket,id={m.group(1)},path={socks[m.group(1)]},server=on,wait=off"
                 have_qmp = have_qmp or m.group(1) == "qmp"
+            # passt's inherited socket: QEMU's own user network instead
+            # (there is no jail here to hold passt).
+            if a.startswith("stream,id=net0,") and i > 0 and self.argv[i - 1] == "-netdev":
+                a = "user,id=net0"
             argv.append(a)
         if not have_qmp:
             argv += ["-qmp", f"unix:{self.qmp_sock},server=on,wait=off"]

@@ -150,7 +150,9 @@ with tempfile.TemporaryDirectory() as tmp:
         os.mkdir(f"{tmp}/run", 0o700)
         p = subprocess.run([corral, "--dry-run", "--guest", ini, os.path.join(tmp, "project")],
                            capture_output=True, text=True, env=env)
-        argv = p.stdout.splitlines()[0] if p.stdout else ""
+        # The dry run prints the jail, the network, then QEMU's line after "# QEMU:".
+        lines = p.stdout.splitlines()
+        argv = lines[lines.index("# QEMU:") + 1] if "# QEMU:" in lines else ""
         check("corral --dry-run accepts the generated manifest", p.returncode == 0 and "-kernel" in argv, p.stderr)
         check("QEMU gets the manifest's kernel and initrd",
               f"-kernel {tmp}/kernel" in argv and f"-initrd {tmp}/initrd" in argv, argv)

@@ -371,3 +371,62 @@ corral_test_shut_qmp_socket (int pid)
   close (fd);
   return TRUE;
 }
+
+/* The children of every thread of @pid. */
+static void
+add_children (GArray *pids,
+              int     pid)
+{
+  g_autofree char *task_dir = g_strdup_printf ("/proc/%d/task", pid);
+  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
+  const char *tid;
+
+  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (task_dir, tid, "children", NULL);
+      g_autofree char *text = NULL;
+      g_auto(GStrv) words = NULL;
+
+      if (!g_file_get_contents (path, &text, NULL, NULL))
+        continue;
+      words = g_strsplit (g_strstrip (text), " ", -1);
+      for (guint i = 0; words[i] != NULL; i++)
+        if (*words[i] != '\0')
+          {
+            int child = atoi (words[i]);
+            g_array_append_val (pids, child);
+          }
+    }
+}
+
+GArray *
+corral_test_descendants (int pid)
+{
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
+
+  add_children (pids, pid);
+  for (guint i = 0; i < pids->len; i++)
+    add_children (pids, g_array_index (pids, int, i));
+  return pids;
+}
+
+int
+corral_test_find_qemu (int pid)
+{
+  g_autoptr(GArray) pids = corral_test_descendants (pid);
+  int found = 0;
+
+  for (guint i = 0; i < pids->len; i++)
+    {
+      int p = g_array_index (pids, int, i);
+      g_autofree char *path = g_strdup_printf ("/proc/%d/comm", p);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "qemu"))
+        {
+          g_assert_cmpint (found, ==, 0);
+          found = p;
+        }
+    }
+  return found;
+}

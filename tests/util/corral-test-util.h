@@ -94,4 +94,11 @@ const char *corral_test_state_name (CorralVmState state);
  * ptrace rules forbid reaching into QEMU. */
 gboolean corral_test_shut_qmp_socket (int pid);
 
+/* Every live process descended from @pid (children, theirs, ...): in a
+ * jail, bwrap, its pid 1, QEMU, passt, pasta and the helper's. */
+GArray  *corral_test_descendants (int pid);
+/* The one descendant of @pid whose name starts with "qemu" (in a jail
+ * QEMU is bwrap's grandchild), or 0. */
+int      corral_test_find_qemu   (int pid);
+
 G_END_DECLS
