@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "corral-application.h"
+#include "corral-jail.h"
 #include "corral-cli.h"
 #include "corral-guest-store.h"
 #include "corral-app-resources.h"
@@ -462,6 +463,9 @@ preferences_action (GSimpleAction *action,
   g_autofree char *installed = corral_context_dup_installed_guest (self->context);
   GtkWindow *dialog = GTK_WINDOW (corral_preferences_new (self->settings, installed,
                                                           corral_context_get_guest_override (self->context)));
+  g_autofree char *confinement = corral_jail_describe_host (corral_context_get_host (self->context));
+
+  corral_preferences_set_confinement (CORRAL_PREFERENCES (dialog), confinement);
 
   gtk_window_set_transient_for (dialog, gtk_application_get_active_window (GTK_APPLICATION (self)));
   gtk_window_present (dialog);

@@ -21,6 +21,7 @@ struct _CorralPreferences
   AdwEntryRow  *gh_token_row;
   GtkLabel     *gh_token_status;
   AdwActionRow *guest_row;
+  AdwActionRow *confinement_row;
   AdwEntryRow  *qemu_row;
   GtkSwitch    *start_on_open_switch;
   AdwComboRow  *layout_row;
@@ -251,6 +252,14 @@ corral_preferences_new (GSettings  *settings,
   return GTK_WIDGET (self);
 }
 
+void
+corral_preferences_set_confinement (CorralPreferences *self,
+                                    const char        *description)
+{
+  g_return_if_fail (CORRAL_IS_PREFERENCES (self));
+  adw_action_row_set_subtitle (self->confinement_row, description);
+}
+
 static void
 corral_preferences_dispose (GObject *object)
 {
@@ -281,6 +290,7 @@ corral_preferences_class_init (CorralPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, gh_token_row);
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, gh_token_status);
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, guest_row);
+  gtk_widget_class_bind_template_child (widget_class, CorralPreferences, confinement_row);
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, qemu_row);
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, layout_row);
   gtk_widget_class_bind_template_callback (widget_class, secret_apply_cb);

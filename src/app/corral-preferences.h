@@ -16,5 +16,9 @@ G_DECLARE_FINAL_TYPE (CorralPreferences, corral_preferences, CORRAL, PREFERENCES
 GtkWidget *corral_preferences_new (GSettings  *settings,
                                    const char *default_guest,
                                    const char *command_line_guest);
+/* Which confinement this computer gives a virtual machine, in words
+ * (corral_jail_describe_host()). */
+void       corral_preferences_set_confinement (CorralPreferences *self,
+                                               const char        *description);
 
 G_END_DECLS

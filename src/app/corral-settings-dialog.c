@@ -36,6 +36,7 @@ struct _CorralSettingsDialog
   GtkSwitch     *share_gh_switch;
   GtkSwitch     *share_ssh_switch;
   GtkSwitch     *forward_gh_token_switch;
+  GtkSwitch     *unconfined_switch;
 
   CorralProfile *profile;
   gboolean       vm_running;
@@ -293,6 +294,8 @@ bind_profile (CorralSettingsDialog *self)
                                mode_to_active, active_to_mode, NULL, NULL);
   g_object_bind_property (p, "forward-gh-token", self->forward_gh_token_switch, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (p, "unconfined", self->unconfined_switch, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_object_bind_property_full (p, "entrypoint-mode", self->entrypoint_row, "selected",
                                G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
                                enum_to_uint, uint_to_enum, NULL, NULL);
@@ -432,6 +435,7 @@ corral_settings_dialog_class_init (CorralSettingsDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CorralSettingsDialog, share_gh_switch);
   gtk_widget_class_bind_template_child (widget_class, CorralSettingsDialog, share_ssh_switch);
   gtk_widget_class_bind_template_child (widget_class, CorralSettingsDialog, forward_gh_token_switch);
+  gtk_widget_class_bind_template_child (widget_class, CorralSettingsDialog, unconfined_switch);
 }
 
 static void

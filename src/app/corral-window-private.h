@@ -29,6 +29,8 @@ struct _CorralWindow
   GtkRevealer     *guest_revealer;
   GtkWidget       *guest_setup;    /* CorralGuestSetup */
   GtkInfoBar      *control_lost_bar;
+  GtkInfoBar      *security_bar;   /* what weakens this run's containment */
+  GtkLabel        *security_label;
   GtkStack        *stack;
   GtkWidget       *start_page;
   GtkWidget       *recent_box;

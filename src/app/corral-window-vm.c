@@ -153,6 +153,19 @@ update_state (CorralWindow *self)
   /* QMP gone, QEMU still there: only while that run lasts. */
   gtk_info_bar_set_revealed (self->control_lost_bar, lost);
 
+  /* What weakens this run's containment (no confinement, the guest's
+   * network in QEMU's libslirp): said for the whole run, not a toast. */
+  {
+    const char * const *security = self->vm ? corral_vm_get_security_warnings (self->vm) : NULL;
+    g_autofree char *text = security != NULL && security[0] != NULL
+      ? g_strjoinv ("\n", (char **) security) : NULL;
+    gboolean active = state == CORRAL_VM_STATE_STARTING || state == CORRAL_VM_STATE_RUNNING ||
+                      state == CORRAL_VM_STATE_STOPPING;
+
+    gtk_label_set_text (self->security_label, text != NULL ? text : "");
+    gtk_info_bar_set_revealed (self->security_bar, active && text != NULL);
+  }
+
   if (state == CORRAL_VM_STATE_STOPPING)
     {
       if (self->stop_timeout_id == 0)
@@ -236,6 +249,7 @@ set_vm (CorralWindow *self,
   g_signal_connect_object (vm, "notify::state", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (vm, "notify::paused", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (vm, "notify::control-lost", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (vm, "notify::security-warnings", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (vm, "notify::warnings", G_CALLBACK (warnings_changed_cb), self, G_CONNECT_SWAPPED);
 
   display = corral_vm_has_display (vm);
@@ -609,6 +623,8 @@ void
 corral_window_class_init_vm (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_bind_template_child (widget_class, CorralWindow, control_lost_bar);
+  gtk_widget_class_bind_template_child (widget_class, CorralWindow, security_bar);
+  gtk_widget_class_bind_template_child (widget_class, CorralWindow, security_label);
   gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
   gtk_widget_class_bind_template_callback (widget_class, kvm_bar_response_cb);
 
