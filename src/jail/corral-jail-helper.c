@@ -751,6 +751,18 @@ main (int    argc,
 
       if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
         die ("socketpair");
+      /* Out of the way first: the pair can come back as net_fd itself,
+       * and then dup2 (a no-op) would leave it close-on-exec, and closing
+       * the "spare" end would close QEMU's. */
+      for (int k = 0; k < 2; k++)
+        {
+          int high = fcntl (sv[k], F_DUPFD_CLOEXEC, 100);
+
+          if (high < 0)
+            die ("fcntl");
+          close (sv[k]);
+          sv[k] = high;
+        }
       if (fork_detached () == 0)
         {
           redirect_stdio (o.log_fd);
