@@ -2,7 +2,7 @@
 # P6, run by p6-app inside a private Xvfb and D-Bus session: Corral's
 # window on a project whose tiny test guest runs (agent console and
 # display side by side) against GNOME Console 43 (kgx) with one idle
-# terminal, alternating. For each: resident memory (VmRSS), its anonymous
+# terminal in a window of the same size, alternating. For each: resident memory (VmRSS), its anonymous
 # part (RssAnon: heap, anonymous maps, stacks, no shared libraries), both
 # SETTLE seconds after the start, then CPU over IDLE seconds of nobody
 # touching anything. Corral's own process only (QEMU is the guest's).
@@ -22,6 +22,7 @@ RENDERER = ("cairo renderer for both" if os.environ.get("GSK_RENDERER") == "cair
             else "renderer as each app picks")
 GUEST = os.path.join(BUILDDIR, "tests", "guest", "guest.ini")
 SHOTS = os.path.join(BUILDDIR, "bench-screenshots")
+WINDOW = (1100, 720)
 
 
 def status_kb(pid, key):
@@ -46,10 +47,27 @@ def children(pid):
         return []
 
 
+def resize(pid):
+    """kgx gets the size of Corral's project window (its default), so both
+    draw the same number of pixels."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        out = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(pid)],
+                             capture_output=True, text=True).stdout.split()
+        if out:
+            for wid in out:
+                subprocess.run(["xdotool", "windowsize", wid, str(WINDOW[0]), str(WINDOW[1])])
+            return
+        time.sleep(0.2)
+    log(f"  no window of pid {pid} to resize")
+
+
 def measure(argv, env, name, want_child=None):
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     try:
+        if name == "kgx":
+            resize(proc.pid)
         time.sleep(SETTLE)
         if proc.poll() is not None:
             raise RuntimeError(f"{name} exited early")
