@@ -341,7 +341,8 @@ dry_run (const CorralCliOptions *options)
 
   /* Reads, never writes: a profile is loaded, not saved; dirs are named,
    * not made. */
-  if (!setup_load (&setup, options, &error))
+  if (!setup_load (&setup, options, &error) ||
+      !corral_jail_check_project (options->project_dir, &error))
     goto out;
   if (!corral_jail_choose (setup.host, corral_profile_get_network_mode (setup.profile),
                            corral_profile_get_unconfined (setup.profile),

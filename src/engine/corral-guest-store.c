@@ -101,7 +101,7 @@ corral_guest_store_new_default (void)
   }
   /* In a Flatpak the user's store is the app's own; a guest built on the
    * host (build-aux/build-guest) is still found, read through
-   * --filesystem=home. */
+   * --filesystem=xdg-data/corral/guests:ro. */
   if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
     {
       g_autofree char *host = g_build_filename (g_get_home_dir (), ".local", "share", "corral", "guests", NULL);

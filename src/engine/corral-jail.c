@@ -175,6 +175,25 @@ corral_jail_choose (const CorralHost   *host,
   return TRUE;
 }
 
+gboolean
+corral_jail_check_project (const char  *project,
+                           GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (project, "/", 6);
+  gboolean portal;
+
+  /* /run/user/UID/doc/ID/…, or /run/flatpak/doc/ID/… inside a Flatpak */
+  portal = (g_strv_length (parts) >= 5 && g_str_equal (parts[1], "run") &&
+            g_str_equal (parts[2], "user") && g_str_equal (parts[4], "doc")) ||
+           (g_strv_length (parts) >= 4 && g_str_equal (parts[1], "run") &&
+            g_str_equal (parts[2], "flatpak") && g_str_equal (parts[3], "doc"));
+  if (!portal)
+    return TRUE;
+  g_set_error (error, CORRAL_JAIL_ERROR, CORRAL_JAIL_ERROR_PORTAL,
+               _("This folder reached Corral through the document portal, whose files the virtual machine’s file sharing (9p) cannot open. Give Corral the folder itself, from a terminal: flatpak override --user --filesystem=/path/to/the/folder io.github.corral.Corral — then open it again."));
+  return FALSE;
+}
+
 /* --- building ----------------------------------------------------------- */
 
 static void

@@ -47,6 +47,7 @@ typedef enum {
   CORRAL_JAIL_ERROR_NO_HELPER,     /* corral-jail-helper is missing */
   CORRAL_JAIL_ERROR_UNUSABLE,      /* user namespaces off, or bwrap refused (host->jail_problem) */
   CORRAL_JAIL_ERROR_NO_TUN,        /* full network needs /dev/net/tun */
+  CORRAL_JAIL_ERROR_PORTAL,        /* a project from the document portal: 9p cannot serve it */
 } CorralJailError;
 
 typedef enum {
@@ -105,6 +106,12 @@ gboolean           corral_jail_choose        (const CorralHost   *host,
                                               CorralNetBackend   *backend,
                                               GPtrArray          *warnings,
                                               GError            **error);
+
+/* FALSE, naming the grant that works, when @project is a document-portal
+ * path (a Flatpak's file chooser or drag and drop): QEMU's 9p opens every
+ * file with O_NOFOLLOW, which the portal's FUSE refuses (ELOOP). */
+gboolean           corral_jail_check_project (const char  *project,
+                                              GError     **error);
 
 /* The command that runs @qemu (built for @spec->backend) in the jail. */
 CorralJailCommand *corral_jail_command_build (const CorralJailSpec    *spec,

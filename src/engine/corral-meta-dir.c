@@ -408,7 +408,14 @@ corral_share_sources_probe (const CorralHost *host,
 {
   CorralShareSources *sources = g_new0 (CorralShareSources, 1);
   g_autofree char *gitconfig = NULL;
-  const char *config = g_get_user_config_dir ();
+  /* In a Flatpak the app's config dir is its own; the host's is
+   * HOST_XDG_CONFIG_HOME, or ~/.config (git's and gh's folders are
+   * granted there). */
+  const char *host_config = g_getenv ("HOST_XDG_CONFIG_HOME");
+  g_autofree char *flatpak_config = host->home != NULL && g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS)
+    ? g_build_filename (host->home, ".config", NULL) : NULL;
+  const char *config = host_config != NULL && *host_config != '\0' ? host_config
+    : flatpak_config != NULL ? flatpak_config : g_get_user_config_dir ();
   struct {
     CorralShareId id;
     char *path;

@@ -463,7 +463,8 @@ _corral_vm_spawn (CorralVm  *self,
       return FALSE;
     }
 
-  if (!check_guest_files (self, error))
+  if (!check_guest_files (self, error) ||
+      !corral_jail_check_project (project, error))
     return FALSE;
 
   /* The jail first: when none can be made, nothing is created. */

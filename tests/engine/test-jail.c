@@ -625,6 +625,30 @@ test_probe_argv (void)
   g_assert_null (corral_jail_probe_argv (&host));
 }
 
+/* A document-portal folder (a Flatpak's file chooser): said, with the
+ * grant that works, before anything starts. */
+static void
+test_portal_project (void)
+{
+  static const char * const portal[] = {
+    "/run/user/1000/doc/5f2a1b3c/proj", "/run/flatpak/doc/5f2a1b3c/proj",
+  };
+  static const char * const plain[] = {
+    "/home/me/proj", "/run/user/1000/proj", "/run/user/doc/x", "/srv/run/user/1000/doc/a/b",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (portal); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (corral_jail_check_project (portal[i], &error));
+      g_assert_error (error, CORRAL_JAIL_ERROR, CORRAL_JAIL_ERROR_PORTAL);
+      g_assert_nonnull (strstr (error->message, "flatpak override --user --filesystem="));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (plain); i++)
+    g_assert_true (corral_jail_check_project (plain[i], NULL));
+}
+
 /* Finding 15: a child whose parent is already gone when it sets
  * PR_SET_PDEATHSIG would never get the signal: it must end itself. */
 static void
@@ -678,6 +702,7 @@ main (int argc, char **argv)
   g_test_add_func ("/jail/slirp-versions", test_slirp_versions);
   g_test_add_func ("/jail/probe-argv", test_probe_argv);
   g_test_add_func ("/jail/child-setup", test_child_setup);
+  g_test_add_func ("/jail/portal-project", test_portal_project);
   status = g_test_run ();
   for (guint i = 0; i < 3; i++)
     {

@@ -29,8 +29,19 @@ check("runtime version is the current stable GNOME (>= 51)",
       str(m.get("runtime-version", "")).isdigit() and int(m["runtime-version"]) >= 51, m.get("runtime-version"))
 
 args = m.get("finish-args", [])
-for need in ("--device=kvm", "--share=network", "--socket=wayland", "--socket=fallback-x11", "--filesystem=home"):
+for need in ("--device=kvm", "--share=network", "--socket=wayland", "--socket=fallback-x11"):
     check(f"finish-args has {need}", need in args)
+# Not the whole home folder (issue 13): each optional share's own path,
+# read-only where the guest only reads it; projects are granted one by one
+# (flatpak/README.md says why the document portal cannot serve them).
+check("finish-args does not grant the home folder", "--filesystem=home" not in args, args)
+for need in ("--filesystem=~/.claude", "--filesystem=~/.gitconfig:ro", "--filesystem=xdg-config/git:ro",
+             "--filesystem=xdg-config/gh:ro", "--filesystem=~/.ssh:ro", "--filesystem=xdg-data/corral/guests:ro"):
+    check(f"finish-args has {need}", need in args)
+check("no other part of the home folder is granted",
+      all(not a.startswith("--filesystem=~") or a in (
+          "--filesystem=~/.claude", "--filesystem=~/.claude.json:ro", "--filesystem=~/.gitconfig:ro",
+          "--filesystem=~/.ssh:ro") for a in args), args)
 for bad in ("--device=all", "--filesystem=host", "--filesystem=host-os", "--socket=session-bus",
             "--socket=system-bus", "--talk-name=org.freedesktop.Flatpak", "--socket=x11"):
     check(f"finish-args lacks {bad} (no host escape)", bad not in args)
