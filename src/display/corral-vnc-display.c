@@ -16,10 +16,13 @@
 
 #include "corral-keymap.h"
 #include "corral-tiles.h"
+#include "corral-upload-pool.h"
 #include "corral-vnc-display.h"
 
 #define TILE_SIZE 128
 #define RESIZE_DELAY_MS 400
+/* How long the upload pool is kept after the last big frame. */
+#define UPLOAD_HOLD_US G_USEC_PER_SEC
 /* The smallest screen a resizable guest is asked to take, in guest pixels
  * (a smaller pane shows it scaled down): below it a browser does not fit. */
 #define GUEST_MIN_WIDTH 800
@@ -64,6 +67,11 @@ struct _CorralVncDisplay
   double placed_scale;
   int placed_x, placed_y, placed_sf;
   TilePool *pool;
+
+  /* Kept while big frames stream under cairo (corral-upload-pool.c). */
+  cairo_surface_t *upload_hold;
+  gint64 last_big_frame;
+  guint upload_release;
 
   gboolean update_seen;  /* a rectangle arrived since the last request */
 
@@ -963,6 +971,42 @@ corral_vnc_display_size_allocate (GtkWidget *widget, int width, int height, int 
   schedule_guest_resize (CORRAL_VNC_DISPLAY (widget));
 }
 
+static gboolean
+upload_release_cb (gpointer data)
+{
+  CorralVncDisplay *self = data;
+  gint64 left = self->last_big_frame + UPLOAD_HOLD_US - g_get_monotonic_time ();
+
+  self->upload_release = 0;
+  if (left > 0)
+    self->upload_release = g_timeout_add (left / 1000 + 1, upload_release_cb, self);
+  else
+    g_clear_pointer (&self->upload_hold, cairo_surface_destroy);
+  return G_SOURCE_REMOVE;
+}
+
+/* A frame that changes much of the image: keep cairo-xlib's upload pool
+ * until a second passes without one (no timer while the display is
+ * quiet). */
+static void
+note_big_frame (CorralVncDisplay *self)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  GdkSurface *surface = native ? gtk_native_get_surface (native) : NULL;
+
+  self->last_big_frame = g_get_monotonic_time ();
+  if (self->upload_hold == NULL && surface != NULL)
+    {
+      int sf = gdk_surface_get_scale_factor (surface);
+
+      self->upload_hold = corral_upload_pool_hold (gtk_widget_get_display (GTK_WIDGET (self)),
+                                                   gdk_surface_get_width (surface) * sf,
+                                                   gdk_surface_get_height (surface) * sf);
+    }
+  if (self->upload_hold != NULL && self->upload_release == 0)
+    self->upload_release = g_timeout_add (UPLOAD_HOLD_US / 1000, upload_release_cb, self);
+}
+
 static void
 append_black (GtkSnapshot *snapshot, float x0, float y0, float x1, float y1)
 {
@@ -1022,7 +1066,12 @@ corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   }
 
   if (corral_tiles_any_dirty (self->tiles))
-    rebuild_dirty_tiles (self);
+    {
+      if (self->cairo_mode
+          && corral_tiles_count_dirty (self->tiles) * 4 >= self->n_tile_textures)
+        note_big_frame (self);
+      rebuild_dirty_tiles (self);
+    }
 
   get_placement (self, &scale, &ox, &oy);
   if (scale != self->placed_scale || ox != self->placed_x || oy != self->placed_y
@@ -1081,6 +1130,8 @@ corral_vnc_display_dispose (GObject *object)
   CorralVncDisplay *self = CORRAL_VNC_DISPLAY (object);
 
   g_clear_handle_id (&self->resize_timeout, g_source_remove);
+  g_clear_handle_id (&self->upload_release, g_source_remove);
+  g_clear_pointer (&self->upload_hold, cairo_surface_destroy);
   drop_connection (self);
   free_framebuffer (self);
   g_clear_pointer (&self->tiles, corral_tiles_free);
