@@ -79,6 +79,7 @@ corral_cli_parse (int                 argc,
     { "guest", 0, 0, G_OPTION_ARG_FILENAME, &options->guest_manifest, N_("Guest manifest to boot"), N_("FILE") },
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &options->dry_run, N_("Print the QEMU command and environment, run nothing"), NULL },
     { "download-guest", 0, 0, G_OPTION_ARG_NONE, &options->download_guest, N_("Download and install the guest system Corral offers, then exit"), NULL },
+    { "build-guest", 0, 0, G_OPTION_ARG_NONE, &options->build_guest, N_("Build the Debian guest system on this computer (minutes), then exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &positional, NULL, N_("[PROJECT_DIR] [-- AGENT_ARGS…]") },
     { NULL }
   };
@@ -563,7 +564,7 @@ download_guest (void)
   offer = corral_guest_catalogue_get_default (catalogue);
   if (offer == NULL)
     {
-      print_error (_("This copy of Corral offers no guest to download: build one with build-aux/build-guest, or pass --guest."));
+      print_error (_("This copy of Corral offers no guest to download: build one with corral --build-guest, or pass --guest."));
       return 1;
     }
 
@@ -626,6 +627,8 @@ corral_cli_main (int    argc,
     }
   if (options.download_guest)
     return download_guest ();
+  if (options.build_guest)
+    return corral_cli_build_guest ();
   if (options.dry_run)
     return dry_run (&options);
   return run_in_terminal (&options);

@@ -6,6 +6,7 @@
  *          [--memory MiB] [--cores N]
  *          [--guest FILE] [--dry-run] [PROJECT_DIR] [-- AGENT_ARGS...]
  *   corral --download-guest
+ *   corral --build-guest
  *
  * Options override the saved profile for this run only; they are never
  * saved.
@@ -34,6 +35,7 @@ typedef struct {
   char    *guest_manifest;  /* NULL = the guest store's choice */
   gboolean dry_run;
   gboolean download_guest;  /* --download-guest: install the catalogue's guest */
+  gboolean build_guest;     /* --build-guest: build the Debian guest */
   char    *project_dir;     /* absolute, symlinks resolved */
   char   **agent_args;      /* after "--"; NULL = the profile's */
 } CorralCliOptions;
@@ -67,6 +69,10 @@ void     corral_cli_runtime       (CorralRuntime            *runtime,
                                    const char               *state_dir,
                                    CorralNetBackend          backend,
                                    char                    **parent_env);
+
+/* --build-guest (corral-cli-build.c): the window's guest build, its
+ * progress on stderr. Returns the exit status. */
+int      corral_cli_build_guest   (void);
 
 /* Everything `corral` does: parse, then print (--dry-run) or run. Returns
  * the exit status. */

@@ -15,6 +15,7 @@ struct _CorralContext
   char       *guest_preference;
   char       *guest_override;
   CorralHost *host;             /* probed lazily */
+  CorralGuestBuild *guest_build; /* made lazily */
 };
 
 G_DEFINE_FINAL_TYPE (CorralContext, corral_context, G_TYPE_OBJECT)
@@ -35,6 +36,7 @@ enum {
   PROP_0,
   PROP_QEMU_BINARY,
   PROP_GUEST_PREFERENCE,
+  PROP_GUEST_BUILD,
   N_PROPS
 };
 static GParamSpec *props[N_PROPS];
@@ -102,6 +104,27 @@ corral_context_dup_installed_guest (CorralContext *self)
   return corral_guest_store_resolve (store, NULL, NULL, NULL, NULL);
 }
 
+CorralGuestBuild *
+corral_context_get_guest_build (CorralContext *self)
+{
+  g_return_val_if_fail (CORRAL_IS_CONTEXT (self), NULL);
+
+  if (self->guest_build == NULL)
+    self->guest_build = corral_guest_build_new_default ();
+  return self->guest_build;
+}
+
+void
+corral_context_set_guest_build (CorralContext    *self,
+                                CorralGuestBuild *build)
+{
+  g_return_if_fail (CORRAL_IS_CONTEXT (self));
+  g_return_if_fail (CORRAL_IS_GUEST_BUILD (build));
+
+  if (g_set_object (&self->guest_build, build))
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GUEST_BUILD]);
+}
+
 static void
 corral_context_get_property (GObject    *object,
                              guint       prop_id,
@@ -117,6 +140,9 @@ corral_context_get_property (GObject    *object,
       break;
     case PROP_GUEST_PREFERENCE:
       g_value_set_string (value, self->guest_preference);
+      break;
+    case PROP_GUEST_BUILD:
+      g_value_set_object (value, corral_context_get_guest_build (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -159,6 +185,7 @@ corral_context_finalize (GObject *object)
   g_free (self->guest_preference);
   g_free (self->guest_override);
   g_clear_pointer (&self->host, corral_host_free);
+  g_clear_object (&self->guest_build);
 
   G_OBJECT_CLASS (corral_context_parent_class)->finalize (object);
 }
@@ -180,6 +207,10 @@ corral_context_class_init (CorralContextClass *klass)
   props[PROP_GUEST_PREFERENCE] =
     g_param_spec_string ("guest-preference", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* CorralGuestBuild; see corral_context_set_guest_build(). */
+  props[PROP_GUEST_BUILD] =
+    g_param_spec_object ("guest-build", NULL, NULL, CORRAL_TYPE_GUEST_BUILD,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 

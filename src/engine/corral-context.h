@@ -12,6 +12,7 @@
 #include <glib-object.h>
 
 #include "corral-guest.h"
+#include "corral-guest-build.h"
 #include "corral-host.h"
 
 G_BEGIN_DECLS
@@ -41,5 +42,13 @@ CorralGuest      *corral_context_load_guest           (CorralContext *self,
 /* The installed guest used when neither --guest nor the preference name
  * one, or NULL. */
 char             *corral_context_dup_installed_guest  (CorralContext *self);
+
+/* The build of the Debian guest every window shows (one per application,
+ * so it outlives the window that started it); made on first use with
+ * corral_guest_build_new_default(). */
+CorralGuestBuild *corral_context_get_guest_build      (CorralContext    *self);
+/* Replaces it (tests: a fake builder, a sandbox). */
+void              corral_context_set_guest_build      (CorralContext    *self,
+                                                       CorralGuestBuild *build);
 
 G_END_DECLS

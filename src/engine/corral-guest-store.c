@@ -243,7 +243,7 @@ corral_guest_store_resolve (CorralGuestStore  *self,
     }
 
   g_set_error (error, CORRAL_GUEST_STORE_ERROR, CORRAL_GUEST_STORE_ERROR_NONE_INSTALLED,
-               _("No guest system is installed. Download one (Corral’s window offers it; or corral --download-guest), build one with build-aux/build-guest, or choose a guest manifest in Preferences (looked in %s)"),
+               _("No guest system is installed. Build one (Corral’s window offers it; or corral --build-guest), download one where Corral offers it (corral --download-guest), or choose a guest manifest in Preferences (looked in %s)"),
                self->user_dir);
   return NULL;
 }
