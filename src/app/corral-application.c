@@ -26,6 +26,9 @@ struct _CorralApplication
 
   GSettings     *settings;
   CorralContext *context;
+
+  CorralGuestBuild *guest_build;   /* the context's, followed */
+  gboolean          build_hold;    /* held while it runs */
 };
 
 G_DEFINE_FINAL_TYPE (CorralApplication, corral_application, ADW_TYPE_APPLICATION)
@@ -54,6 +57,8 @@ static const GOptionEntry option_entries[] = {
     N_("Print the QEMU command and environment, run nothing"), NULL },
   { "download-guest", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Download and install the guest system Corral offers, then exit"), NULL },
+  { "build-guest", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Build the Debian guest system on this computer (minutes), then exit"), NULL },
   { "terminal", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Run the VM in this terminal, without a window (the default when there is no display)"), NULL },
   /* What followed "--", one argument each (see local_command_line). */
@@ -341,7 +346,8 @@ corral_application_local_command_line (GApplication   *app,
           run_options = TRUE;
           break;
         }
-      if (g_str_equal (argv[i], "--dry-run") || g_str_equal (argv[i], "--download-guest"))
+      if (g_str_equal (argv[i], "--dry-run") || g_str_equal (argv[i], "--download-guest") ||
+          g_str_equal (argv[i], "--build-guest"))
         dry_run = TRUE;  /* the engine's command line too, in this process */
       else if (g_str_equal (argv[i], "--terminal"))
         terminal = TRUE;
@@ -497,6 +503,13 @@ quit_action (GSimpleAction *action,
              GVariant      *param,
              gpointer       user_data)
 {
+  CorralApplication *self = CORRAL_APPLICATION (user_data);
+
+  /* Quit means quit: a guest build stops too (its work files removed),
+   * where closing the windows would let it go on. */
+  if (self->guest_build != NULL && corral_guest_build_get_running (self->guest_build))
+    corral_guest_build_cancel (self->guest_build);
+
   /* Each window asks before it stops a running VM. */
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (user_data)); l != NULL; )
     {
@@ -533,6 +546,61 @@ corral_application_window_added (GtkApplication *app,
   if (CORRAL_IS_WINDOW (window))
     g_signal_connect_object (window, "open-folder",
                              G_CALLBACK (window_open_folder_cb), app, 0);
+}
+
+/* The guest build belongs to the application: it keeps Corral running
+ * when its windows close, and says how it ended when none is left. */
+static void
+guest_build_state_cb (CorralApplication *self)
+{
+  if (corral_guest_build_get_running (self->guest_build) && !self->build_hold)
+    {
+      self->build_hold = TRUE;
+      g_application_hold (G_APPLICATION (self));
+    }
+}
+
+static void
+guest_build_finished_cb (CorralApplication *self)
+{
+  CorralGuestBuildState state = corral_guest_build_get_state (self->guest_build);
+
+  if (gtk_application_get_windows (GTK_APPLICATION (self)) == NULL &&
+      state != CORRAL_GUEST_BUILD_STATE_CANCELLED)
+    {
+      g_autoptr(GNotification) notification = NULL;
+
+      if (state == CORRAL_GUEST_BUILD_STATE_SUCCEEDED)
+        {
+          notification = g_notification_new (_("The Debian guest is built"));
+          g_notification_set_body (notification, _("Corral is ready to run your projects."));
+        }
+      else
+        {
+          notification = g_notification_new (_("The Debian guest could not be built"));
+          g_notification_set_body (notification, corral_guest_build_get_message (self->guest_build));
+        }
+      g_application_send_notification (G_APPLICATION (self), "guest-build", notification);
+    }
+  if (self->build_hold)
+    {
+      self->build_hold = FALSE;
+      g_application_release (G_APPLICATION (self));
+    }
+}
+
+static void
+follow_guest_build (CorralApplication *self)
+{
+  CorralGuestBuild *build = corral_context_get_guest_build (self->context);
+
+  if (build == self->guest_build)
+    return;
+  if (self->guest_build != NULL)
+    g_signal_handlers_disconnect_by_data (self->guest_build, self);
+  g_set_object (&self->guest_build, build);
+  g_signal_connect_object (build, "notify::state", G_CALLBACK (guest_build_state_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (build, "finished", G_CALLBACK (guest_build_finished_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -583,6 +651,10 @@ corral_application_startup (GApplication *app)
                    G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "guest-manifest", self->context, "guest-preference",
                    G_SETTINGS_BIND_GET);
+
+  follow_guest_build (self);
+  g_signal_connect_object (self->context, "notify::guest-build",
+                           G_CALLBACK (follow_guest_build), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -591,6 +663,7 @@ corral_application_finalize (GObject *object)
   CorralApplication *self = CORRAL_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->guest_build);
   g_clear_object (&self->context);
 
   G_OBJECT_CLASS (corral_application_parent_class)->finalize (object);

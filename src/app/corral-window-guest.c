@@ -4,7 +4,8 @@
  *
  * A window shows CorralGuestSetup above its pages when no guest is found:
  * on the start page as soon as it opens, in a project window when Start
- * finds none. Once a guest is installed the offer goes, and a project
+ * finds none. The setup shows the context's guest build, the same in
+ * every window. Once a guest is installed the offer goes, and a project
  * window that was waiting for it starts its VM.
  */
 #include "config.h"
@@ -39,6 +40,10 @@ installed_cb (CorralWindow *self,
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
+  /* A build ends in every window at once; only those that offered a
+   * guest have something to say about it. */
+  if (!gtk_revealer_get_reveal_child (self->guest_revealer))
+    return;
   gtk_revealer_set_reveal_child (self->guest_revealer, FALSE);
   corral_window_add_toast (self, _("The guest system is installed."));
 
@@ -59,6 +64,13 @@ corral_window_class_init_guest (GtkWidgetClass *widget_class)
   g_type_ensure (CORRAL_TYPE_GUEST_SETUP);
   gtk_widget_class_bind_template_child (widget_class, CorralWindow, guest_revealer);
   gtk_widget_class_bind_template_child (widget_class, CorralWindow, guest_setup);
+}
+
+void
+corral_window_constructed_guest (CorralWindow *self)
+{
+  corral_guest_setup_set_build (CORRAL_GUEST_SETUP (self->guest_setup),
+                                corral_context_get_guest_build (self->context));
 }
 
 void

@@ -85,9 +85,11 @@ void       corral_window_project_opened  (CorralWindow   *self);
 /* Asks before closing a window whose VM runs; TRUE = close now. */
 gboolean   corral_window_may_close       (CorralWindow   *self);
 
-/* corral-window-guest.c: the offer to download a guest when none is found */
+/* corral-window-guest.c: the offer to build or download a guest when none is found */
 void corral_window_class_init_guest (GtkWidgetClass *widget_class);
 void corral_window_init_guest       (CorralWindow   *self);
+/* Once the window has its context: shows the context's guest build. */
+void corral_window_constructed_guest (CorralWindow  *self);
 /* Shows the offer if no guest is installed. */
 void corral_window_check_guest      (CorralWindow   *self);
 void corral_window_offer_guest      (CorralWindow   *self);

@@ -529,6 +529,7 @@ corral_window_constructed (GObject *object)
   /* A window made without one (a test, a GtkBuilder file) gets its own. */
   if (self->context == NULL)
     self->context = corral_context_new ();
+  corral_window_constructed_guest (self);
 }
 
 static void
