@@ -13,9 +13,13 @@ int
 main (int argc, char **argv)
 {
   g_autoptr(CorralApplication) app = NULL;
+  const char *localedir = g_getenv ("CORRAL_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* Installed, the catalogues are in LOCALEDIR; build-aux/run points
+   * CORRAL_LOCALEDIR at the build tree's, as GSETTINGS_SCHEMA_DIR at its
+   * schema. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
