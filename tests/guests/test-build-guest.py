@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -50,8 +51,12 @@ def build(*args, extra=None, on_line=None):
     r, w = os.pipe()
     p = subprocess.Popen([builder, "--recipe", recipe, "--progress-fd", str(w), *args],
                          env=env(**(extra or {})), pass_fds=(w,), stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, text=True)
+                         stderr=subprocess.PIPE, text=True, start_new_session=True)
     os.close(w)
+    # A builder that does not end (a step it failed to stop) fails the
+    # test instead of hanging it.
+    watchdog = threading.Timer(120, lambda: os.killpg(p.pid, signal.SIGKILL))
+    watchdog.start()
     lines = []
     with os.fdopen(r) as fh:
         for line in fh:
@@ -59,7 +64,9 @@ def build(*args, extra=None, on_line=None):
             if on_line:
                 on_line(p, line.rstrip("\n"))
     err = p.stderr.read()
-    return p.wait(), lines, err
+    status = p.wait()
+    watchdog.cancel()
+    return status, lines, err
 
 
 def listing():
@@ -84,8 +91,13 @@ def phases_in_order(lines):
 
 
 try:
-    # A work folder a killed build left behind: swept by the next build.
+    # A work folder a killed build left behind, and the mmdebstrap tree its
+    # log names: swept by the next build.
     os.makedirs(os.path.join(store, ".debian.build.stale1"))
+    stale_tree = os.path.join(tmp, "mmdebstrap.stale1")
+    os.makedirs(os.path.join(stale_tree, "etc"))
+    with open(os.path.join(store, ".debian.build.stale1", "build.log"), "w") as fh:
+        fh.write(f"I: using {stale_tree} as tempdir\n")
 
     # 1. A whole build.
     status, lines, err = build()
@@ -112,6 +124,7 @@ try:
     check("the image holds the root file system", r.stdout.strip() == "corral-stub", r.stdout + r.stderr)
     check("nothing else in the store (the killed build's work folder swept)",
           listing() == [".debian.lock", "debian"], listing())
+    check("nor the killed build's mmdebstrap tree", not os.path.exists(stale_tree))
     check("stderr says each step for a person", "[2/5] downloading Debian packages" in err, err)
 
     # 2. Up to date: nothing runs.
@@ -141,7 +154,8 @@ try:
 
     t0 = time.time()
     status, lines, err = build(extra={"STUB_HANG": "install"}, on_line=cancel)
-    check("SIGTERM ends the build", status == 130 and time.time() - t0 < 60, (status, err))
+    check("SIGTERM ends the build, mmdebstrap's setup child too", status == 130 and time.time() - t0 < 60,
+          (status, time.time() - t0, err))
     check("and leaves no work files, no guest", listing() == [".debian.failed.log", ".debian.lock"], listing())
     check("mmdebstrap was stopped and cleaned its temporary folder",
           not [f for f in os.listdir(tmp) if f.startswith("mmdebstrap.")], os.listdir(tmp))
