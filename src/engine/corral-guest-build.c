@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -24,16 +25,21 @@
 #include "corral-guest-store.h"
 
 #define MAX_STDERR (16 * 1024)
-/* How long the builder may take to clean up after SIGTERM (removing a
- * half-made tree of several GB) before it is killed. */
-#define CANCEL_GRACE_SECONDS 120
+/* How long the builder may take to clean up after SIGTERM (mmdebstrap
+ * removing a half-made tree of several GB took minutes on a loaded
+ * machine) before it is killed, leaving the rest to the next build's
+ * sweep. */
+#define CANCEL_GRACE_SECONDS 600
+/* Once the builder has exited, how long a process it left behind may keep
+ * its pipes open before Corral stops listening. */
+#define PIPE_GRACE_SECONDS 3
 
 /* What a build of the Debian guest costs, as measured (README, "The
  * Debian guest, measured"); data/guests/build-guest checks the same free
  * space before it starts. */
 #define COST_MINUTES_MIN  5
 #define COST_MINUTES_MAX  20
-#define COST_DOWNLOAD_MB  550
+#define COST_DOWNLOAD_MB  700
 #define COST_BUILD_GB     10
 #define COST_GUEST_GB     3
 
@@ -52,7 +58,9 @@ struct _CorralGuestBuild
   GString     *stderr_text;
 
   GSubprocess *process;
-  GCancellable *cancellable;  /* the reads; cancelled only on dispose */
+  GCancellable *cancellable;  /* the process's wait; cancelled on dispose */
+  GCancellable *reads;        /* this run's pipe reads */
+  guint        pipe_grace_id;
   gboolean     exited;
   gboolean     progress_eof;
   gboolean     stderr_eof;
@@ -281,7 +289,9 @@ finish (CorralGuestBuild *self)
     return;
 
   g_clear_handle_id (&self->kill_id, g_source_remove);
+  g_clear_handle_id (&self->pipe_grace_id, g_source_remove);
   g_clear_object (&self->process);
+  g_clear_object (&self->reads);
   g_clear_pointer (&self->message, g_free);
 
   if (self->progress.manifest != NULL && g_spawn_check_wait_status (self->exit_status, NULL))
@@ -371,7 +381,7 @@ static void
 read_progress (CorralGuestBuild *self,
                GDataInputStream *in)
 {
-  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, self->cancellable,
+  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, self->reads,
                                        progress_line_cb, g_object_ref (self));
 }
 
@@ -409,8 +419,22 @@ static void
 read_stderr (CorralGuestBuild *self,
              GDataInputStream *in)
 {
-  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, self->cancellable,
+  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, self->reads,
                                        stderr_line_cb, g_object_ref (self));
+}
+
+/* The builder has exited but something it started still holds a pipe
+ * (a step it failed to stop): what it said so far is what there is. */
+static gboolean
+pipe_grace_cb (gpointer data)
+{
+  CorralGuestBuild *self = data;
+
+  self->pipe_grace_id = 0;
+  g_cancellable_cancel (self->reads);
+  self->progress_eof = self->stderr_eof = TRUE;
+  finish (self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -424,6 +448,8 @@ wait_cb (GObject      *source,
     return;  /* cancelled: the object is going away */
   self->exited = TRUE;
   self->exit_status = g_subprocess_get_status (G_SUBPROCESS (source));
+  if (!self->progress_eof || !self->stderr_eof)
+    self->pipe_grace_id = g_timeout_add_seconds (PIPE_GRACE_SECONDS, pipe_grace_cb, self);
   finish (self);
 }
 
@@ -470,6 +496,8 @@ corral_guest_build_start (CorralGuestBuild *self)
   corral_guest_build_progress_clear (&self->progress);
   corral_guest_build_progress_init (&self->progress);
   g_string_truncate (self->stderr_text, 0);
+  g_clear_object (&self->reads);
+  self->reads = g_cancellable_new ();
   g_clear_pointer (&self->message, g_free);
   self->exited = self->progress_eof = self->stderr_eof = FALSE;
   self->cancel_requested = FALSE;
@@ -533,8 +561,9 @@ kill_cb (gpointer data)
   CorralGuestBuild *self = data;
 
   self->kill_id = 0;
-  if (self->process != NULL)
-    g_subprocess_force_exit (self->process);
+  /* The builder and whatever of it is still in its process group. */
+  if (self->process != NULL && g_subprocess_get_identifier (self->process) != NULL)
+    kill (-(pid_t) atoi (g_subprocess_get_identifier (self->process)), SIGKILL);
   return G_SOURCE_REMOVE;
 }
 
@@ -592,7 +621,10 @@ corral_guest_build_dispose (GObject *object)
   if (self->process != NULL && !self->exited)
     g_subprocess_send_signal (self->process, SIGTERM);
   g_cancellable_cancel (self->cancellable);
+  if (self->reads != NULL)
+    g_cancellable_cancel (self->reads);
   g_clear_handle_id (&self->kill_id, g_source_remove);
+  g_clear_handle_id (&self->pipe_grace_id, g_source_remove);
   g_clear_object (&self->process);
 
   G_OBJECT_CLASS (corral_guest_build_parent_class)->dispose (object);
@@ -609,6 +641,7 @@ corral_guest_build_finalize (GObject *object)
   g_free (self->message);
   g_string_free (self->stderr_text, TRUE);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->reads);
   corral_guest_build_progress_clear (&self->progress);
 
   G_OBJECT_CLASS (corral_guest_build_parent_class)->finalize (object);

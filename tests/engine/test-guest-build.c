@@ -10,6 +10,8 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <glib/gstdio.h>
 
 #include "corral-guest-build.h"
@@ -213,6 +215,23 @@ test_missing_tools (Fixture *f, gconstpointer data)
   g_assert_cmpstr (names, ==, "");
 }
 
+/* A builder that exits leaving a process with its pipes open: the build
+ * ends all the same, said as a failure. */
+static void
+test_orphan (Fixture *f, gconstpointer data)
+{
+  g_autofree char *pid_file = g_strconcat (f->args_file, ".orphan", NULL);
+  g_autofree char *pid = NULL;
+  gint64 started = g_get_monotonic_time ();
+
+  run (f);
+  g_assert_cmpint (corral_guest_build_get_state (f->build), ==, CORRAL_GUEST_BUILD_STATE_FAILED);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 30 * G_USEC_PER_SEC);
+  g_assert_nonnull (strstr (corral_guest_build_get_message (f->build), "Installing the base system"));
+  g_assert_true (g_file_get_contents (pid_file, &pid, NULL, NULL));
+  kill (atoi (pid), SIGTERM);
+}
+
 static void
 test_cancel (Fixture *f, gconstpointer data)
 {
@@ -266,6 +285,83 @@ test_default_paths (void)
   g_unsetenv ("CORRAL_GUEST_BUILDER");
 }
 
+/* corral --build-guest: the same build, as lines in a terminal. */
+static void
+run_cli (Fixture     *f,
+         const char **env_extra,
+         char       **err,
+         int         *status)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocess) p = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_home = g_build_filename (f->root, "data", NULL);
+  g_autofree char *recipe = g_test_build_filename (G_TEST_DIST, "..", "data", "guests", "debian", NULL);
+
+  g_subprocess_launcher_setenv (launcher, "CORRAL_GUEST_RECIPE", recipe, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "CORRAL_GUEST_BUILDER", corral_guest_build_get_builder (f->build), TRUE);
+  for (guint i = 0; env_extra != NULL && env_extra[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, env_extra[i], env_extra[i + 1], TRUE);
+  p = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CORRAL_BIN"), "--build-guest", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, NULL, err, &error));
+  g_assert_no_error (error);
+  *status = g_subprocess_get_exit_status (p);
+  g_test_message ("%s", *err);
+}
+
+static void
+test_cli (Fixture *f, gconstpointer data)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *manifest = g_build_filename (f->root, "data", "corral", "guests", "debian", "guest.ini", NULL);
+  g_autofree char *installed = g_strdup_printf ("corral: Installed: %s\n", manifest);
+  int status;
+
+  run_cli (f, NULL, &err, &status);
+  g_assert_cmpint (status, ==, 0);
+  /* The cost first, then each step and each tenth of it, then where. */
+  g_assert_nonnull (strstr (err, "downloads about 700 MB"));
+  g_assert_nonnull (strstr (err, "corral: [1/5] Installing the base system\n"));
+  g_assert_nonnull (strstr (err, "corral: [2/5] Downloading Debian packages: 40 %\n"));
+  g_assert_nonnull (strstr (err, "corral: [5/5] Making the disk image: 100 %\n"));
+  g_assert_true (g_str_has_suffix (err, installed));
+  g_assert_true (g_file_test (manifest, G_FILE_TEST_IS_REGULAR));
+  g_free (err);
+
+  {
+    const char *missing[] = { "CORRAL_FAKE_BUILD", "missing", NULL };
+    run_cli (f, missing, &err, &status);
+  }
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "    sudo apt install mmdebstrap uidmap\n"));
+  g_assert_nonnull (strstr (err, "Nothing was installed."));
+}
+
+/* Uninstalled (build-aux/run), the build tree's catalogues speak. */
+static void
+test_cli_german_from_build_tree (void)
+{
+  g_autofree char *po = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+  g_autofree char *out = NULL;
+  const char *argv[] = { g_getenv ("CORRAL_BIN"), "--help-all", NULL };
+  g_auto(GStrv) env = g_get_environ ();
+  int wait_status;
+
+  env = g_environ_setenv (env, "CORRAL_LOCALEDIR", po, TRUE);
+  env = g_environ_setenv (env, "LANG", "C.UTF-8", TRUE);
+  env = g_environ_setenv (env, "LANGUAGE", "de", TRUE);
+  env = g_environ_unsetenv (env, "DISPLAY");
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, NULL, &wait_status, NULL));
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "Das Debian-Gastsystem auf diesem Computer bauen"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -277,6 +373,9 @@ main (int argc, char **argv)
   g_test_add ("/guest-build/fails", Fixture, "fail", setup, test_fails, teardown);
   g_test_add ("/guest-build/missing-tools", Fixture, "missing", setup, test_missing_tools, teardown);
   g_test_add ("/guest-build/cancel", Fixture, "slow", setup, test_cancel, teardown);
+  g_test_add ("/guest-build/orphan", Fixture, "orphan", setup, test_orphan, teardown);
+  g_test_add ("/guest-build/cli", Fixture, "ok", setup, test_cli, teardown);
+  g_test_add_func ("/guest-build/cli-german-from-build-tree", test_cli_german_from_build_tree);
   g_test_add_func ("/guest-build/unavailable", test_unavailable);
   g_test_add_func ("/guest-build/default-paths", test_default_paths);
   return g_test_run ();
