@@ -7,6 +7,7 @@
  * does that, but a broken socket or a confused QEMU can, and the user
  * must then learn from the window (not from a log) that the guest runs
  * on, that pause/reset/screenshots are gone and that Stop ends it at once.
+ * And a project run without confinement says so for the whole run.
  */
 #include "config.h"
 
@@ -153,8 +154,11 @@ test_control_lost_shown (void)
   console = corral_window_get_console (window, CORRAL_CONSOLE_AGENT);
   wait_for_prompt (console, 180);
 
-  /* All is well: no banner, the QMP operations are offered. */
+  /* All is well: no banner, the QMP operations are offered. Jailed, no
+   * network: nothing weakens the containment, nothing to warn about. */
   g_assert_false (gtk_info_bar_get_revealed (window->control_lost_bar));
+  g_assert_cmpint (corral_vm_get_confinement (corral_window_get_vm (window)), ==, CORRAL_CONFINEMENT_JAIL);
+  g_assert_false (gtk_info_bar_get_revealed (window->security_bar));
   g_assert_true (action_enabled (window, "pause"));
   g_assert_true (action_enabled (window, "reset"));
 
@@ -217,6 +221,50 @@ test_control_lost_shown (void)
   corral_test_iterate (100);
 }
 
+/* A project that runs without confinement says so, in the window, for
+ * the whole run (and not after it). */
+static void
+test_unconfined_shown (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_home_dir (), "unconfined-project", NULL);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(CorralProfile) profile = NULL;
+  CorralWindow *window;
+  CorralVm *vm;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  profile = corral_profile_load (dir, NULL, NULL);
+  corral_profile_set_entrypoint_mode (profile, CORRAL_ENTRYPOINT_SHELL);
+  corral_profile_set_memory_mib (profile, 256);
+  corral_profile_set_cores (profile, 1);
+  corral_profile_set_network (profile, FALSE);
+  corral_profile_set_unconfined (profile, TRUE);
+  g_assert_true (corral_profile_save (profile, NULL));
+
+  file = g_file_new_for_path (dir);
+  corral_application_open_folder (app, file, FALSE, NULL);
+  window = CORRAL_WINDOW (corral_application_find_project (app, dir));
+  g_assert_nonnull (window);
+  corral_test_wait_mapped (GTK_WIDGET (window));
+  wait_for_state (window, CORRAL_VM_STATE_RUNNING, 180);
+  vm = corral_window_get_vm (window);
+  g_assert_cmpint (corral_vm_get_confinement (vm), ==, CORRAL_CONFINEMENT_NONE);
+
+  g_assert_true (wait_for_revealed (window->security_bar, TRUE, 15));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window->security_bar)));
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window->security_bar),
+                                            "This project runs without confinement", 5));
+  corral_test_screenshot ("unconfined-warning");
+  wait_for_prompt (corral_window_get_console (window, CORRAL_CONSOLE_AGENT), 180);
+  g_assert_true (gtk_info_bar_get_revealed (window->security_bar));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.force-off", NULL);
+  wait_for_state (window, CORRAL_VM_STATE_STOPPED, 60);
+  g_assert_true (wait_for_revealed (window->security_bar, FALSE, 5));
+  gtk_window_destroy (GTK_WINDOW (window));
+  corral_test_iterate (100);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -241,6 +289,7 @@ main (int argc, char **argv)
   g_settings_set_boolean (settings, "start-on-open", TRUE);
 
   g_test_add_func ("/window/control-lost/shown", test_control_lost_shown);
+  g_test_add_func ("/window/unconfined/shown", test_unconfined_shown);
 
   return g_test_run ();
 }
