@@ -246,6 +246,8 @@ corral_cli_runtime (CorralRuntime            *runtime,
    * on the socket QEMU inherits as fd 3, passt's socket as fd 7. */
   runtime->agent_fd = 5;
   runtime->enter_fd = 6;
+  /* A virtio agent console's boot messages (the agent serial port): 10. */
+  runtime->boot_fd = 10;
   runtime->qmp_fd = 3;
   runtime->net_backend = backend;
   runtime->net_fd = CORRAL_JAIL_NET_FD;

@@ -46,6 +46,7 @@ void
 corral_runtime_init (CorralRuntime *runtime)
 {
   memset (runtime, 0, sizeof *runtime);
+  runtime->boot_fd = -1;
   runtime->qmp_fd = -1;
   runtime->agent_fd = -1;
   runtime->enter_fd = -1;
@@ -178,6 +179,38 @@ filter_env (const char * const *parent_env)
   return (char **) g_ptr_array_free (env, FALSE);
 }
 
+/* A console's chardev: a descriptor QEMU inherits reaches it through an
+ * fd set (QEMU's open of /dev/fdset/N dups the inherited fd), or as a
+ * socket, else a backend string; FALSE when there is none of these. */
+static gboolean
+add_console_chardev (GPtrArray  *argv,
+                     const char *id,
+                     int         fd,
+                     gboolean    fd_is_socket,
+                     const char *chardev,
+                     gboolean    null_if_none)
+{
+  if (fd >= 0 && fd_is_socket)
+    {
+      add (argv, "-chardev");
+      addf (argv, "socket,fd=%d,id=%s", fd, id);
+      return TRUE;
+    }
+  if (fd >= 0)
+    {
+      add (argv, "-add-fd");
+      addf (argv, "fd=%d,set=%d", fd, fd);
+      add (argv, "-chardev");
+      addf (argv, "serial,path=/dev/fdset/%d,id=%s", fd, id);
+      return TRUE;
+    }
+  if (chardev == NULL && !null_if_none)
+    return FALSE;
+  add (argv, "-chardev");
+  addf (argv, "%s,id=%s", chardev != NULL ? chardev : "null", id);
+  return TRUE;
+}
+
 static gboolean
 add_serial_ports (GPtrArray            *argv,
                   CorralGuest          *guest,
@@ -186,7 +219,8 @@ add_serial_ports (GPtrArray            *argv,
 {
   guint agent = corral_guest_get_agent_serial (guest);
   guint enter = corral_guest_get_enter_serial (guest);
-  gboolean has_enter;
+  gboolean virtio = corral_guest_get_agent_virtio (guest);
+  gboolean has_enter, has_boot = FALSE;
   guint last;
 
   if (agent == enter)
@@ -196,33 +230,24 @@ add_serial_ports (GPtrArray            *argv,
       return FALSE;
     }
 
-  /* A descriptor reaches a chardev through an fd set: QEMU's open of
-   * /dev/fdset/N dups the inherited fd. */
-  if (runtime->agent_fd >= 0)
+  /* A virtio agent console's fd is a socket to the Vm's console pump
+   * (corral-console-pump.h: QEMU drops what a virtio console's chardev
+   * cannot take at once). */
+  add_console_chardev (argv, "agent", runtime->agent_fd, virtio, runtime->agent_chardev, TRUE);
+  has_enter = add_console_chardev (argv, "enter", runtime->enter_fd, FALSE, runtime->enter_chardev, FALSE);
+
+  /* The agent on a virtio console (hvc0 in the guest): its output goes
+   * through a virtqueue a page at a time, where a serial port costs one
+   * emulated port write per byte. The agent's serial port stays, for the
+   * boot messages before hvc0 exists. */
+  if (virtio)
     {
-      add (argv, "-add-fd");
-      addf (argv, "fd=%d,set=%d", runtime->agent_fd, runtime->agent_fd);
-      add (argv, "-chardev");
-      addf (argv, "serial,path=/dev/fdset/%d,id=agent", runtime->agent_fd);
+      add (argv, "-device");
+      add (argv, "virtio-serial-pci,id=corral-console");
+      add (argv, "-device");
+      add (argv, "virtconsole,bus=corral-console.0,chardev=agent,name=" CORRAL_AGENT_CONSOLE_PORT);
+      has_boot = add_console_chardev (argv, "boot", runtime->boot_fd, FALSE, runtime->boot_chardev, FALSE);
     }
-  else
-    {
-      add (argv, "-chardev");
-      addf (argv, "%s,id=agent", runtime->agent_chardev ? runtime->agent_chardev : "null");
-    }
-  if (runtime->enter_fd >= 0)
-    {
-      add (argv, "-add-fd");
-      addf (argv, "fd=%d,set=%d", runtime->enter_fd, runtime->enter_fd);
-      add (argv, "-chardev");
-      addf (argv, "serial,path=/dev/fdset/%d,id=enter", runtime->enter_fd);
-    }
-  else if (runtime->enter_chardev != NULL)
-    {
-      add (argv, "-chardev");
-      addf (argv, "%s,id=enter", runtime->enter_chardev);
-    }
-  has_enter = runtime->enter_fd >= 0 || runtime->enter_chardev != NULL;
 
   /* -serial fills ttyS0, ttyS1, ... in order; unused ports before the last
    * used one get a null backend so the indices stay right. */
@@ -230,8 +255,10 @@ add_serial_ports (GPtrArray            *argv,
   for (guint i = 0; i <= last; i++)
     {
       add (argv, "-serial");
-      if (i == agent)
+      if (i == agent && !virtio)
         add (argv, "chardev:agent");
+      else if (i == agent && has_boot)
+        add (argv, "chardev:boot");
       else if (i == enter && has_enter)
         add (argv, "chardev:enter");
       else

@@ -12,6 +12,9 @@
 
 G_BEGIN_DECLS
 
+/* The name of the agent's virtio console port (hvc0 in the guest). */
+#define CORRAL_AGENT_CONSOLE_PORT "io.github.corral.agent.0"
+
 #define CORRAL_QEMU_COMMAND_ERROR (corral_qemu_command_error_quark ())
 GQuark corral_qemu_command_error_quark (void);
 typedef enum {
@@ -54,9 +57,15 @@ typedef struct {
   const char *enter_chardev;
   /* Or the consoles as descriptors QEMU inherits (a jail has no host
    * /dev/pts): "-add-fd fd=N,set=N" and "serial,path=/dev/fdset/N". These
-   * win over the strings above; -1 = not used. */
+   * win over the strings above; -1 = not used. A virtio agent console's
+   * agent_fd is a socket instead ("socket,fd=N"): the Vm's console pump. */
   int         agent_fd;
   int         enter_fd;
+  /* A guest whose agent console is virtio (corral_guest_get_agent_virtio)
+   * keeps its agent serial port for boot messages: this backend or fd
+   * (as above); neither = a null backend. Unused for other guests. */
+  const char *boot_chardev;
+  int         boot_fd;
   /* The network device's backend when the profile has a network (the
    * jail decides: corral_jail_choose()); with PASST, net_fd is the
    * socket to passt QEMU inherits. */

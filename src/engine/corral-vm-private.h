@@ -16,6 +16,7 @@
 #include "corral-qmp.h"
 #include "corral-state-dir.h"
 #include "corral-vm-console.h"
+#include "corral-console-pump.h"
 #include "corral-vm.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,9 @@ G_BEGIN_DECLS
  * host /dev/pts); 7-9 are the jail's (corral-jail.h). */
 #define CORRAL_VM_AGENT_CHILD_FD      5
 #define CORRAL_VM_ENTER_CHILD_FD      6
+/* The agent serial port's PTY when the agent console is virtio (the boot
+ * messages); after the jail's 7-9. */
+#define CORRAL_VM_BOOT_CHILD_FD       10
 /* How long QEMU gets to go after "quit"/SIGTERM, or to exit after its
  * control connection failed to set up. */
 #define CORRAL_VM_QUIT_GRACE_SECONDS  5
@@ -60,6 +64,12 @@ struct _CorralVm
   CorralStateDir *state_dir;
   CorralMetaDir  *meta_dir;
   CorralPty       consoles[2];
+  /* A virtio agent console: the boot messages on the agent's serial port,
+   * copied into the agent console's terminal as they come. */
+  CorralPty       boot_console;
+  CorralConsolePump *agent_pump; /* between QEMU's virtio console and the agent PTY */
+  int             boot_writer;   /* the agent PTY's slave, ours, non-blocking; -1 */
+  guint           boot_source;
   int             clipboard_fd;   /* our end of the clipboard channel, or -1 */
   GSubprocess    *process;       /* bwrap (or QEMU itself without a jail) */
   int             pid;           /* its pid */
@@ -108,6 +118,7 @@ void      _corral_vm_emit_guest_event  (CorralVm      *self,
                                         const char    *name);
 
 /* corral-vm-process.c: QEMU's process */
+void      _corral_vm_release_boot_console (CorralVm   *self);
 gboolean  _corral_vm_spawn             (CorralVm      *self,
                                         GError       **error);
 GError   *_corral_vm_translate_error   (GError        *error);

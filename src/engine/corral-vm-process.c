@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <gio/gunixinputstream.h>
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 
 #include "corral-jail.h"
@@ -352,6 +353,88 @@ pass_console (GSubprocessLauncher  *launcher,
   return TRUE;
 }
 
+/* The boot messages (the agent serial port of a guest whose agent console
+ * is virtio) appear in the agent console's terminal: written into the
+ * agent PTY's slave, as if the guest had sent them there. Before the
+ * virtio console exists that is where a failing boot says why. Best
+ * effort: what the terminal cannot take at once is dropped, never the
+ * agent's own output held up. */
+static gboolean
+boot_console_cb (int          fd,
+                 GIOCondition condition,
+                 gpointer     user_data)
+{
+  CorralVm *self = user_data;
+  char buf[4096];
+  ssize_t n = read (fd, buf, sizeof buf);
+
+  if (n < 0 && (errno == EINTR || errno == EAGAIN))
+    return G_SOURCE_CONTINUE;
+  if (n <= 0)
+    {
+      self->boot_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  if (self->boot_writer >= 0 && write (self->boot_writer, buf, n) < 0)
+    {
+      /* A full terminal: drop this piece. */
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+open_boot_console (CorralVm  *self,
+                   GError   **error)
+{
+  const char *agent_path = self->consoles[CORRAL_CONSOLE_AGENT].path;
+
+  if (!corral_pty_open (&self->boot_console, error))
+    return FALSE;
+  /* Our own open of the agent's slave: QEMU's dup shares the other one's
+   * flags, and this one must not block. */
+  self->boot_writer = open (agent_path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  g_unix_set_fd_nonblocking (self->boot_console.master, TRUE, NULL);
+  self->boot_source = g_unix_fd_add (self->boot_console.master, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                     boot_console_cb, self);
+  return TRUE;
+}
+
+/* The virtio agent console: QEMU gets a socket, the pump the other end
+ * and the agent PTY (corral-console-pump.h). Returns QEMU's end. */
+static int
+open_agent_pump (CorralVm  *self,
+                 GError   **error)
+{
+  int sv[2];
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("Could not create a console for the virtual machine (%s: %s)"),
+                   "socketpair", g_strerror (errsv));
+      return -1;
+    }
+  self->agent_pump = corral_console_pump_new (sv[0], self->consoles[CORRAL_CONSOLE_AGENT].path, error);
+  if (self->agent_pump == NULL)
+    {
+      close (sv[1]);
+      return -1;
+    }
+  return sv[1];
+}
+
+void
+_corral_vm_release_boot_console (CorralVm *self)
+{
+  g_clear_pointer (&self->agent_pump, corral_console_pump_free);
+  g_clear_handle_id (&self->boot_source, g_source_remove);
+  if (self->boot_writer >= 0)
+    close (self->boot_writer);
+  self->boot_writer = -1;
+  corral_pty_close (&self->boot_console);
+}
+
 /* In a jail QEMU is bwrap's grandchild, pid 2 of the jail's pid namespace
  * (bwrap's pid 1 started the helper first, which became QEMU). */
 static int
@@ -446,7 +529,7 @@ _corral_vm_spawn (CorralVm  *self,
   g_autoptr(GPtrArray) security = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) parent_env = NULL;
   g_autofree char *proxy_socket = NULL;
-  int clipboard_child = -1, net_log = -1;
+  int clipboard_child = -1, net_log = -1, agent_qemu_fd = -1;
   const char *api_key, *gh_token;
   CorralConfinement confinement;
   CorralNetBackend backend;
@@ -493,6 +576,13 @@ _corral_vm_spawn (CorralVm  *self,
   for (guint i = 0; i < G_N_ELEMENTS (self->consoles); i++)
     if (!corral_pty_open (&self->consoles[i], error))
       return FALSE;
+  if (corral_guest_get_agent_virtio (self->guest))
+    {
+      if (!open_boot_console (self, error))
+        return FALSE;
+      if ((agent_qemu_fd = open_agent_pump (self, error)) < 0)
+        return FALSE;
+    }
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
     {
@@ -516,6 +606,8 @@ _corral_vm_spawn (CorralVm  *self,
   runtime.qmp_fd = CORRAL_VM_QMP_CHILD_FD;
   runtime.agent_fd = CORRAL_VM_AGENT_CHILD_FD;
   runtime.enter_fd = CORRAL_VM_ENTER_CHILD_FD;
+  if (self->boot_console.master >= 0)
+    runtime.boot_fd = CORRAL_VM_BOOT_CHILD_FD;
   runtime.net_backend = backend;
   runtime.net_fd = CORRAL_JAIL_NET_FD;
   clipboard_child = _corral_vm_open_clipboard (self);
@@ -547,6 +639,8 @@ _corral_vm_spawn (CorralVm  *self,
     }
   if (jail == NULL)
     {
+      if (agent_qemu_fd >= 0)
+        close (agent_qemu_fd);
       close (sv[1]);
       if (clipboard_child >= 0)
         close (clipboard_child);
@@ -564,8 +658,16 @@ _corral_vm_spawn (CorralVm  *self,
   g_subprocess_launcher_take_fd (launcher, sv[1], CORRAL_VM_QMP_CHILD_FD);
   if (clipboard_child >= 0)
     g_subprocess_launcher_take_fd (launcher, clipboard_child, CORRAL_VM_CLIPBOARD_CHILD_FD);
-  if (!pass_console (launcher, &self->consoles[CORRAL_CONSOLE_AGENT], CORRAL_VM_AGENT_CHILD_FD, error) ||
-      !pass_console (launcher, &self->consoles[CORRAL_CONSOLE_ENTER], CORRAL_VM_ENTER_CHILD_FD, error))
+  if (agent_qemu_fd >= 0)
+    {
+      g_subprocess_launcher_take_fd (launcher, agent_qemu_fd, CORRAL_VM_AGENT_CHILD_FD);
+      agent_qemu_fd = -1;
+    }
+  else if (!pass_console (launcher, &self->consoles[CORRAL_CONSOLE_AGENT], CORRAL_VM_AGENT_CHILD_FD, error))
+    return FALSE;
+  if (!pass_console (launcher, &self->consoles[CORRAL_CONSOLE_ENTER], CORRAL_VM_ENTER_CHILD_FD, error) ||
+      (self->boot_console.master >= 0 &&
+       !pass_console (launcher, &self->boot_console, CORRAL_VM_BOOT_CHILD_FD, error)))
     return FALSE;
   /* Nothing but the app holds the lifeline's other end. */
   if (spec.lifeline &&

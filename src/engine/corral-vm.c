@@ -150,6 +150,7 @@ _corral_vm_release_run (CorralVm *self)
       corral_meta_dir_destroy (self->meta_dir);
       g_clear_object (&self->meta_dir);
     }
+  _corral_vm_release_boot_console (self);
   for (guint i = 0; i < G_N_ELEMENTS (self->consoles); i++)
     corral_pty_close (&self->consoles[i]);
   if (self->clipboard_fd >= 0)
@@ -662,5 +663,7 @@ corral_vm_init (CorralVm *self)
       self->consoles[i].master = -1;
       self->consoles[i].slave = -1;
     }
+  self->boot_console.master = self->boot_console.slave = -1;
+  self->boot_writer = -1;
 }
 

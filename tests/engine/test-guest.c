@@ -35,7 +35,7 @@ test_full (void)
   g_autofree char *dir = make_guest_dir ();
   g_autofree char *manifest = write_manifest (dir,
     "[Guest]\nName=Tiny\nKernel=vmlinux\nInitrd=./initrd.cpio\nCmdline=console=ttyS0 quiet\n"
-    "Disk=disk.img\nDiskFormat=qcow2\nDiskSnapshot=true\nAgentSerial=1\nEnterSerial=0\n"
+    "Disk=disk.img\nDiskFormat=qcow2\nDiskSnapshot=true\nAgentConsole=virtio\nAgentSerial=1\nEnterSerial=0\n"
     "Graphical=true\nVga=std\nMachine=pc\nMinMemory=256\n");
   g_autoptr(GError) error = NULL;
   g_autoptr(CorralGuest) g = corral_guest_load (manifest, &error);
@@ -53,6 +53,7 @@ test_full (void)
   g_assert_cmpstr (corral_guest_get_disk_format (g), ==, "qcow2");
   g_assert_true (corral_guest_get_disk_snapshot (g));
   g_assert_cmpuint (corral_guest_get_agent_serial (g), ==, 1);
+  g_assert_true (corral_guest_get_agent_virtio (g));
   g_assert_cmpuint (corral_guest_get_enter_serial (g), ==, 0);
   g_assert_true (corral_guest_get_graphical (g));
   g_assert_cmpstr (corral_guest_get_vga (g), ==, "std");
@@ -77,6 +78,7 @@ test_minimal_defaults (void)
   g_assert_cmpstr (corral_guest_get_disk_format (g), ==, "raw");
   g_assert_false (corral_guest_get_disk_snapshot (g));
   g_assert_cmpuint (corral_guest_get_agent_serial (g), ==, 0);
+  g_assert_false (corral_guest_get_agent_virtio (g));
   g_assert_cmpuint (corral_guest_get_enter_serial (g), ==, 1);
   g_assert_false (corral_guest_get_graphical (g));
   g_assert_cmpstr (corral_guest_get_vga (g), ==, "none");
@@ -104,6 +106,7 @@ test_errors (void)
     { "[Guest]\nKernel=vmlinux\nDisk=gone.img\n", CORRAL_GUEST_ERROR_NOT_FOUND, "Disk" },
     { "[Guest]\nKernel=vmlinux\nGraphical=sometimes\n", CORRAL_GUEST_ERROR_PARSE, "Graphical" },
     { "[Guest]\nKernel=vmlinux\nAgentSerial=ttyS0\n", CORRAL_GUEST_ERROR_PARSE, "AgentSerial" },
+    { "[Guest]\nKernel=vmlinux\nAgentConsole=hvc0\n", CORRAL_GUEST_ERROR_PARSE, "AgentConsole" },
     { "[Guest]\nKernel=vmlinux\nAgentSerial=9\n", CORRAL_GUEST_ERROR_PARSE, "AgentSerial" },
     { "[Guest]\nKernel=vmlinux\nEnterSerial=0\n", CORRAL_GUEST_ERROR_PARSE, "EnterSerial" },
     { "[Guest]\nKernel=vmlinux\nVga=cirrus\n", CORRAL_GUEST_ERROR_PARSE, "Vga" },

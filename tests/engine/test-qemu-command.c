@@ -486,6 +486,57 @@ test_serial_order (void)
   g_assert_null (strstr (c, "id=enter"));
 }
 
+/* AgentConsole=virtio: the agent on a virtconsole (hvc0), its serial port
+ * kept for the boot messages; as fds, the way the Vm passes them. */
+static void
+test_virtio_console (void)
+{
+  g_autoptr(CorralProfile) profile = corral_profile_new ("/p");
+  g_autoptr(CorralGuest) guest = make_guest ("AgentConsole=virtio\nAgentSerial=0\nEnterSerial=1\n");
+  g_autoptr(CorralGuest) serial = make_guest ("AgentConsole=serial\n");
+  CorralHost host = make_host ();
+  CorralRuntime rt;
+  g_autofree char *fds = NULL;
+  g_autofree char *strings = NULL;
+  g_autofree char *no_boot = NULL;
+  g_autofree char *plain = NULL;
+
+  make_runtime (&rt);
+  rt.agent_fd = 5;
+  rt.enter_fd = 6;
+  rt.boot_fd = 10;
+  fds = build_line (profile, guest, &host, &rt);
+  g_assert_nonnull (strstr (fds,
+    " -chardev socket,fd=5,id=agent"
+    " -add-fd fd=6,set=6 -chardev serial,path=/dev/fdset/6,id=enter"
+    " -device virtio-serial-pci,id=corral-console"
+    " -device virtconsole,bus=corral-console.0,chardev=agent,name=io.github.corral.agent.0"
+    " -add-fd fd=10,set=10 -chardev serial,path=/dev/fdset/10,id=boot"
+    " -serial chardev:boot -serial chardev:enter "));
+
+  rt.agent_fd = rt.enter_fd = rt.boot_fd = -1;
+  rt.boot_chardev = "serial,path=/dev/pts/5";
+  strings = build_line (profile, guest, &host, &rt);
+  g_assert_nonnull (strstr (strings,
+    " -chardev serial,path=/dev/pts/3,id=agent -chardev serial,path=/dev/pts/4,id=enter"
+    " -device virtio-serial-pci,id=corral-console"
+    " -device virtconsole,bus=corral-console.0,chardev=agent,name=io.github.corral.agent.0"
+    " -chardev serial,path=/dev/pts/5,id=boot -serial chardev:boot -serial chardev:enter "));
+
+  /* Nowhere for the boot messages: the port stays, on a null backend. */
+  rt.boot_chardev = NULL;
+  no_boot = build_line (profile, guest, &host, &rt);
+  g_assert_nonnull (strstr (no_boot, " -serial null -serial chardev:enter "));
+  g_assert_null (strstr (no_boot, "id=boot"));
+
+  /* serial (the default): as before, no virtio console, no boot chardev. */
+  rt.boot_fd = 10;
+  plain = build_line (profile, serial, &host, &rt);
+  g_assert_nonnull (strstr (plain, " -serial chardev:agent -serial chardev:enter "));
+  g_assert_null (strstr (plain, "virtconsole"));
+  g_assert_null (strstr (plain, "fdset/10"));
+}
+
 static void
 test_display_variants (void)
 {
@@ -579,6 +630,7 @@ main (int argc, char **argv)
   g_test_add_func ("/qemu-command/settings-refused", test_settings_refused);
   g_test_add_func ("/qemu-command/env-allowlist", test_env_allowlist);
   g_test_add_func ("/qemu-command/serial-order", test_serial_order);
+  g_test_add_func ("/qemu-command/virtio-console", test_virtio_console);
   g_test_add_func ("/qemu-command/display-variants", test_display_variants);
   g_test_add_func ("/qemu-command/escape", test_escape);
   g_test_add_func ("/qemu-command/clipboard-channel", test_clipboard_channel);

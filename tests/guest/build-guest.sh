@@ -161,6 +161,8 @@ mv "$tmpcpio" "$out/initrd.cpio"
 
 cp "$kdir/vmlinux" "$out/vmlinux.tmp" && mv "$out/vmlinux.tmp" "$out/vmlinux"
 
+# AgentConsole=virtio: the agent on hvc0 (/init falls back to ttyS0 when
+# the host offers no virtio console).
 # no_timer_check: on a starved host the kernel's IO-APIC timer check can
 # miss its ticks under emulation and panic ("IO-APIC + timer doesn't
 # work!"), as it did here with the machine's two cores fully loaded.
@@ -171,6 +173,7 @@ Name=Corral tiny test guest
 Kernel=vmlinux
 Initrd=initrd.cpio
 Cmdline=console=tty0 console=ttyS0 quiet cryptomgr.notests loglevel=3 no_timer_check
+AgentConsole=virtio
 AgentSerial=0
 EnterSerial=1
 Graphical=true

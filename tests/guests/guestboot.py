@@ -312,7 +312,9 @@ class GuestRun:
         # PTYs, inherited fds) is the app's business.
         self.clip_sock = os.path.join(run, "clipboard.sock")
         socks = {"agent": self.agent_sock, "enter": self.enter_sock, "qmp": self.qmp_sock,
-                 "clipboard": self.clip_sock}
+                 "clipboard": self.clip_sock,
+                 # A virtio agent console's serial port: the boot messages.
+                 "boot": os.path.join(run, "boot.sock")}
         argv = []
         have_qmp = False
         skip = False
@@ -324,7 +326,7 @@ class GuestRun:
             if a == "-add-fd":
                 skip = True
                 continue
-            m = re.search(r"(?:^|,)id=(agent|enter|qmp|clipboard)(?:,|$)", a)
+            m = re.search(r"(?:^|,)id=(agent|enter|qmp|clipboard|boot)(?:,|$)", a)
             if m and i > 0 and self.argv[i - 1] == "-chardev":
                 a = f"socket,id={m.group(1)},path={socks[m.group(1)]},server=on,wait=off"
                 have_qmp = have_qmp or m.group(1) == "qmp"
