@@ -50,8 +50,10 @@ rec {
     };
   }) shares);
 
-  # The agent console (ttyS0) last: it is /dev/console.
-  consoles = [ "tty0" "ttyS0,115200n8" ];
+  # The agent console, the virtio console hvc0, last: it is /dev/console.
+  # ttyS0 carries the boot messages before hvc0 exists (and is the agent
+  # console for a host that offers no virtio console).
+  consoles = [ "tty0" "ttyS0,115200n8" "hvc0" ];
 
   # The guest manifest (a GKeyFile Corral reads; see src/engine/corral-guest.c).
   manifest =
@@ -69,6 +71,7 @@ rec {
       Disk=${disk}
       DiskFormat=raw
       DiskSnapshot=true
+      AgentConsole=virtio
       AgentSerial=0
       EnterSerial=1
       Graphical=true

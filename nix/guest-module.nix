@@ -94,6 +94,8 @@ in
       "9p"
       "9pnet_virtio"
     ];
+    # The agent console (hvc0) exists before the gettys are generated.
+    boot.initrd.kernelModules = [ "virtio_console" ];
 
     users.users.sandbox = {
       isNormalUser = true;
@@ -121,8 +123,11 @@ in
       ".cache"
     ];
 
-    # Auto-login on both serial consoles; the tty guard (profile.sh) runs
-    # the entrypoint on ttyS0 only.
+    # Auto-login on the agent console (hvc0, or ttyS0 for a host without a
+    # virtio console) and the second console; the tty guard (profile.sh)
+    # runs the entrypoint on the agent console only. With hvc0, ttyS0
+    # carries boot messages and no login.
+    systemd.services."serial-getty@ttyS0".unitConfig.ConditionPathExists = "!/dev/hvc0";
     services.getty.autologinUser = "sandbox";
     systemd.services."serial-getty@ttyS1" = {
       enable = true;

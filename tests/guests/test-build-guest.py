@@ -114,7 +114,7 @@ try:
           lines.count(f"done {out}/guest.ini") == 1, lines[-3:])
     check("guest.ini, kernel, initrd, image, hash, log in place",
           all(os.path.isfile(os.path.join(out, f))
-              for f in ("guest.ini", "vmlinuz", "initrd.img", "rootfs.img", "recipe.sha256", "build.log")),
+              for f in ("guest.ini", "vmlinux", "initrd.img", "rootfs.img", "recipe.sha256", "build.log")),
           os.listdir(out) if os.path.isdir(out) else None)
     want = subprocess.run([builder, "--recipe", recipe, "--print-recipe-hash"], env=env(),
                           capture_output=True, text=True).stdout.strip()

@@ -38,10 +38,18 @@ corral_notice () {
   printf '%s' "You are running inside Corral's sandbox: a QEMU virtual machine with its own kernel, as the user sandbox (passwordless sudo works). What persists after the VM stops: $kept. Everything else (installed system packages, /tmp, other files) is discarded when the VM stops. A Chromium browser with the Claude in Chrome extension runs on the VM's display (DISPLAY=:0)."
 }
 
-# The tty guard: the entrypoint runs only on the agent console (ttyS0); the
+# The tty guard: the entrypoint runs only on the agent console (hvc0, the
+# virtio console, or ttyS0 when the host offers no virtio console); the
 # second console (ttyS1) gets a shell; other terminals get nothing extra.
-case "$(tty 2>/dev/null)" in
-  /dev/ttyS0)
+__corral_tty=$(tty 2>/dev/null)
+case "$__corral_tty" in
+  /dev/ttyS0) [ -e /dev/hvc0 ] && __corral_tty=boot-only ;;
+esac
+case "$__corral_tty" in
+  /dev/hvc0|/dev/ttyS0)
+    unset __corral_tty
+    # The display session starts now (corral-x11.path): after the agent.
+    : > /run/corral/agent-console 2>/dev/null
     # Secrets only for the agent console, as the seed does.
     __corral_v=$(corral_meta apikey)
     [ -z "$__corral_v" ] || export ANTHROPIC_API_KEY="$__corral_v"
@@ -63,7 +71,9 @@ case "$(tty 2>/dev/null)" in
     exec /usr/lib/corral/agent-session "$@"
     ;;
   /dev/ttyS1)
+    unset __corral_tty
     export CORRAL_RELAYED=1
     exec /usr/lib/corral/console-relay bash -i
     ;;
 esac
+unset __corral_tty
