@@ -112,6 +112,12 @@ in
     security.sudo = {
       enable = true;
       wheelNeedsPassword = false;
+      # Corral's proxy (contract section 4): `sudo pip`, `sudo curl` find it
+      # (the same lines as the Debian guest's sudoers.d/corral).
+      extraConfig = ''
+        Defaults env_keep += "http_proxy https_proxy HTTP_PROXY HTTPS_PROXY no_proxy NO_PROXY"
+        Defaults env_keep += "npm_config_proxy npm_config_https_proxy PIP_PROXY"
+      '';
     };
     systemd.tmpfiles.rules = map (d: "d /home/sandbox/${d} 0755 sandbox users -") [
       ".config"

@@ -420,6 +420,23 @@ dry_run (const CorralCliOptions *options)
     g_autofree char *entrypoint = corral_entrypoint_for_profile (setup.profile);
     g_print ("%s %s\n", _("Entrypoint:"), entrypoint);
   }
+  {
+    CorralNetworkMode mode = corral_profile_get_network_mode (setup.profile);
+    g_autoptr(CorralHostMatcher) matcher =
+      corral_network_policy_matcher (mode, corral_profile_get_network_presets (setup.profile),
+                                     corral_profile_get_network_allow (setup.profile));
+    g_autofree char *socket = g_build_filename (run_dir, "proxy.sock", NULL);
+
+    /* The proxy is not a process of its own: Corral runs it. */
+    if (mode == CORRAL_NETWORK_OFF)
+      g_print ("%s\n", _("Network: off (no network device)"));
+    else if (mode == CORRAL_NETWORK_FULL)
+      g_print (_("Network: full; Corral’s proxy on %s lets every host name through and adds the API key\n"),
+               socket);
+    else
+      g_print (_("Network: allowlist; Corral’s proxy on %s lets %u entries through and adds the API key\n"),
+               socket, corral_host_matcher_get_n_entries (matcher));
+  }
   status = 0;
 
 out:

@@ -345,9 +345,28 @@ corral_meta_dir_populate (CorralMetaDir    *self,
       !corral_meta_dir_write (self, "gid", gid, -1, error))
     return FALSE;
 
+  /* The API key stays on the host, in every mode: the guest gets a
+   * placeholder, which Corral's proxy swaps for the key. */
   if (api_key != NULL && *api_key != '\0' &&
-      !corral_meta_dir_write (self, "apikey", api_key, -1, error))
+      !corral_meta_dir_write (self, "apikey", CORRAL_PROXY_PLACEHOLDER_KEY, -1, error))
     return FALSE;
+  if (corral_profile_get_network (profile))
+    {
+      if (!corral_meta_dir_write (self, "proxy", CORRAL_PROXY_GUEST_URL, -1, error) ||
+          !corral_meta_dir_write (self, "no_proxy", "localhost,127.0.0.1,::1," CORRAL_PROXY_GUEST_ADDRESS, -1, error) ||
+          !corral_meta_dir_write (self, "api_base_url", CORRAL_PROXY_GUEST_URL, -1, error))
+        return FALSE;
+    }
+  else
+    {
+      const char *names[] = { "proxy", "no_proxy", "api_base_url" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          g_autofree char *path = g_build_filename (self->meta_path, names[i], NULL);
+          g_unlink (path);
+        }
+    }
   if (corral_profile_get_forward_gh_token (profile) && gh_token != NULL && *gh_token != '\0' &&
       !corral_meta_dir_write (self, "gh_token", gh_token, -1, error))
     return FALSE;

@@ -7,8 +7,12 @@
  *   owner        "<pid> <start time>" of the app that made it (stale sweep)
  *   meta/        shared read-only as claude_meta (/mnt/meta); files 0600:
  *                entrypoint, apikey, host_home, host_project, claude.json,
- *                gh_token, lang, lc_all, uid, gid (values without a final
- *                newline; apikey and gh_token only when there is a value)
+ *                gh_token, lang, lc_all, uid, gid, and with a network
+ *                proxy, no_proxy, api_base_url (values without a final
+ *                newline; apikey and gh_token only when there is a value).
+ *                apikey holds CORRAL_PROXY_PLACEHOLDER_KEY, never the key:
+ *                the proxy adds the key on the host.
+ *   proxy.sock   the network proxy's socket (corral-proxy.h), with a network
  *   gitconfig/   shared read-only as git_config; holds .gitconfig, a copy of
  *                ~/.gitconfig. 9p shares folders, not files, and sharing the
  *                home folder to reach one file would expose all of it. The
@@ -46,8 +50,9 @@ CorralMetaDir *corral_meta_dir_create        (const char     *project_path,
 
 /* Writes every metadata file for a run of @profile. Secrets are given
  * here and written to 0600 files only, never logged. @api_key and
- * @gh_token may be NULL; gh_token is written only when the profile
- * forwards it. ~/.claude.json and ~/.gitconfig are copied (the agent
+ * @gh_token may be NULL; @api_key only decides whether the guest gets
+ * the placeholder (the key itself is never written); gh_token is written
+ * only when the profile forwards it (git and gh end TLS in the guest). ~/.claude.json and ~/.gitconfig are copied (the agent
  * rewrites ~/.claude.json by atomic rename: sharing the live file would
  * race with the host's agent). */
 gboolean       corral_meta_dir_populate      (CorralMetaDir    *self,

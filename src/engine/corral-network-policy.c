@@ -44,12 +44,19 @@ static const char * const github_hosts[] = {
 static const char * const npm_hosts[] = { "registry.npmjs.org", "registry.yarnpkg.com", NULL };
 static const char * const pypi_hosts[] = { "pypi.org", "files.pythonhosted.org", NULL };
 static const char * const debian_hosts[] = { "deb.debian.org", "security.debian.org", NULL };
+/* The guest's Chromium installs the forced "Claude in Chrome" extension
+ * through Chromium's extension update protocol: the update check at
+ * clients2.google.com, the package from clients2.googleusercontent.com
+ * (Chromium's default update URL and its download redirect; not checked
+ * from these machines, which reach no Google host). */
+static const char * const chrome_hosts[] = { "clients2.google.com", "clients2.googleusercontent.com", NULL };
 
 static const CorralNetworkPreset presets[] = {
   { "github", N_("GitHub"), github_hosts },
   { "npm", N_("npm registry"), npm_hosts },
   { "pypi", N_("Python Package Index (PyPI)"), pypi_hosts },
   { "debian", N_("Debian’s package archive"), debian_hosts },
+  { "chrome", N_("Chrome Web Store (the Claude in Chrome extension)"), chrome_hosts },
 };
 
 const char *

@@ -8,7 +8,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <gio/gunixsocketaddress.h>
@@ -342,19 +346,42 @@ corral_proxy_start (CorralProxy  *self,
                     GError      **error)
 {
   g_autoptr(GSocketAddress) address = NULL;
+  g_autofree char *dir = g_path_get_dirname (self->socket_path);
+  g_autofree char *name = g_path_get_basename (self->socket_path);
+  g_autofree char *short_path = NULL;
+  int dir_fd = -1;
+  gboolean ok;
 
   g_return_val_if_fail (CORRAL_IS_PROXY (self), FALSE);
   g_return_val_if_fail (self->service == NULL, FALSE);
 
   g_unlink (self->socket_path);
-  address = g_unix_socket_address_new (self->socket_path);
+  /* A socket's path has at most 107 bytes, and a project's run dir can be
+   * longer (its name is the folder's). The kernel follows /proc's link to
+   * an open folder, so that short path names the same place. */
+  if (strlen (self->socket_path) >= sizeof ((struct sockaddr_un *) NULL)->sun_path)
+    {
+      dir_fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (dir_fd < 0)
+        {
+          int saved = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "%s: %s", dir, g_strerror (saved));
+          return FALSE;
+        }
+      short_path = g_strdup_printf ("/proc/self/fd/%d/%s", dir_fd, name);
+    }
+  address = g_unix_socket_address_new (short_path != NULL ? short_path : self->socket_path);
   self->service = g_socket_service_new ();
   /* The relay connects once per guest connection, up to 64 at once; a
    * short backlog would refuse some while the main loop is busy. */
   g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->service), 256);
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address,
+  ok = g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address,
                                       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
-                                      NULL, NULL, error))
+                                      NULL, NULL, error);
+  if (dir_fd >= 0)
+    close (dir_fd);
+  if (!ok)
     {
       g_clear_object (&self->service);
       return FALSE;

@@ -5,14 +5,17 @@
  * CorralVm is one object split by concern: corral-vm.c (the object, its
  * properties and the state machine), corral-vm-process.c (spawning QEMU,
  * its exit and stderr, ending it), corral-vm-qmp.c (the control
- * connection: handshake, events, commands) and corral-vm-display.c (the
- * display and clipboard channels, screenshots). Only these files include
- * this header.
+ * connection: handshake, events, commands), corral-vm-display.c (the
+ * display and clipboard channels, screenshots) and corral-vm-network.c
+ * (the run's network proxy and its log). Only these files include this
+ * header.
  */
 #pragma once
 
 #include "corral-jail.h"
 #include "corral-meta-dir.h"
+#include "corral-network-log.h"
+#include "corral-proxy.h"
 #include "corral-qmp.h"
 #include "corral-state-dir.h"
 #include "corral-vm-console.h"
@@ -94,6 +97,12 @@ struct _CorralVm
   guint           qmp_lost_source;   /* QMP closed: is QEMU exiting, or still there? */
   char           *handshake_error;
   guint           display_serial;
+
+  /* The network: the run's proxy (none when off) and mode, and the log
+   * of what the guest tried to reach, kept across runs. */
+  CorralProxy       *proxy;
+  CorralNetworkMode  network_mode;
+  CorralNetworkLog  *network_log;
 };
 
 /* corral-vm.c: the state machine */
@@ -135,6 +144,14 @@ gboolean  _corral_vm_qmp_send          (CorralVm      *self,
                                         const char    *command);
 gboolean  _corral_vm_check_running     (CorralVm      *self,
                                         GTask         *task);
+
+/* corral-vm-network.c: the run's proxy */
+gboolean  _corral_vm_network_start     (CorralVm      *self,
+                                        const char    *api_key,
+                                        GError       **error);
+void      _corral_vm_network_stop      (CorralVm      *self);
+void      _corral_vm_network_set_api_key (CorralVm    *self,
+                                        const char    *api_key);
 
 /* corral-vm-display.c: the display's channels */
 int       _corral_vm_open_clipboard    (CorralVm      *self);

@@ -572,6 +572,10 @@ _corral_vm_spawn (CorralVm  *self,
   if (!corral_meta_dir_populate (self->meta_dir, self->profile, self->host,
                                  api_key, gh_token, error))
     return FALSE;
+  /* The proxy listens before QEMU starts: the guest's first connection
+   * finds it. It holds the key; the guest got the placeholder. */
+  if (!_corral_vm_network_start (self, api_key, error))
+    return FALSE;
 
   for (guint i = 0; i < G_N_ELEMENTS (self->consoles); i++)
     if (!corral_pty_open (&self->consoles[i], error))

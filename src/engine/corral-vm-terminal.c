@@ -180,6 +180,21 @@ control_lost_cb (CorralVm   *vm,
               _("lost the control connection to QEMU. The guest runs on; leaving the agent still powers it off, and a signal to corral (SIGTERM, SIGHUP) now ends it at once."));
 }
 
+/* What the window's network panel shows, a line per refusal here: the
+ * person sees what the agent could not reach, and can allow it in the
+ * project's settings. */
+static void
+refused_cb (CorralNetworkLog      *log,
+            CorralNetworkLogEntry *entry,
+            Relay                 *relay)
+{
+  g_printerr ("\r\ncorral: ");
+  /* Translators: a refused connection of the guest: host:port, then why */
+  g_printerr (_("network: refused %s:%u: %s"), corral_network_log_entry_get_host (entry),
+              corral_network_log_entry_get_port (entry), corral_network_log_entry_get_reason (entry));
+  g_printerr ("\r\n");
+}
+
 static gboolean
 signal_cb (gpointer user_data)
 {
@@ -234,6 +249,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
     signal_ids[i] = g_unix_signal_add (signals[i], signal_cb, &relay);
 
   g_signal_connect (vm, "notify::control-lost", G_CALLBACK (control_lost_cb), &relay);
+  g_signal_connect (corral_vm_get_network_log (vm), "refused", G_CALLBACK (refused_cb), &relay);
   corral_vm_start_async (vm, NULL, start_cb, &relay);
   for (const char * const *w = corral_vm_get_warnings (vm); *w != NULL; w++)
     g_printerr ("corral: %s\n", *w);
@@ -275,6 +291,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
   for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
     g_source_remove (signal_ids[i]);
   g_signal_handlers_disconnect_by_func (vm, control_lost_cb, &relay);
+  g_signal_handlers_disconnect_by_func (corral_vm_get_network_log (vm), refused_cb, &relay);
 
   if (corral_vm_get_state (vm) == CORRAL_VM_STATE_FAILED)
     {

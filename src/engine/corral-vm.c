@@ -145,6 +145,7 @@ _corral_vm_release_run (CorralVm *self)
       corral_qmp_close (self->qmp);
       g_clear_object (&self->qmp);
     }
+  _corral_vm_network_stop (self);
   if (self->meta_dir != NULL)
     {
       corral_meta_dir_destroy (self->meta_dir);
@@ -450,14 +451,19 @@ corral_vm_set_secret (CorralVm     *self,
   file = which == CORRAL_SECRET_API_KEY ? "apikey" : "gh_token";
   wipe_string (slot);
   *slot = g_strdup (value);
+  /* The key goes to the running proxy; the guest only ever gets the
+   * placeholder. */
+  if (which == CORRAL_SECRET_API_KEY)
+    _corral_vm_network_set_api_key (self, value);
 
   /* A running guest reads its metadata again at the next login. */
   if (self->meta_dir != NULL && value != NULL &&
       (which == CORRAL_SECRET_API_KEY || corral_profile_get_forward_gh_token (self->profile)))
     {
       g_autoptr(GError) error = NULL;
+      const char *contents = which == CORRAL_SECRET_API_KEY ? CORRAL_PROXY_PLACEHOLDER_KEY : value;
 
-      if (!corral_meta_dir_write (self->meta_dir, file, value, -1, &error))
+      if (!corral_meta_dir_write (self->meta_dir, file, contents, -1, &error))
         g_message ("Could not update the guest's %s file: %s", file, error->message);
     }
 }
@@ -510,6 +516,7 @@ corral_vm_finalize (GObject *object)
 
   wipe_string (&self->api_key);
   wipe_string (&self->gh_token);
+  g_clear_object (&self->network_log);
   g_clear_pointer (&self->host, corral_host_free);
   g_free (self->error_message);
   g_free (self->handshake_error);
@@ -658,6 +665,7 @@ corral_vm_init (CorralVm *self)
   self->clipboard_fd = -1;
   self->lifeline_fd = -1;
   self->confinement = CORRAL_CONFINEMENT_JAIL;
+  self->network_log = corral_network_log_new ();
   for (guint i = 0; i < G_N_ELEMENTS (self->consoles); i++)
     {
       self->consoles[i].master = -1;

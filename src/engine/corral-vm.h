@@ -10,6 +10,7 @@
 #include "corral-guest.h"
 #include "corral-host.h"
 #include "corral-jail.h"
+#include "corral-network-log.h"
 
 G_BEGIN_DECLS
 
@@ -98,7 +99,10 @@ const char    *corral_vm_get_error_message (CorralVm *self);
 const char    *corral_vm_get_qemu_stderr  (CorralVm *self);
 gboolean       corral_vm_get_control_lost (CorralVm *self);
 
-/* Secrets go to 0600 files in the metadata dir only; never argv/env/log. */
+/* Secrets never reach argv, QEMU's environment or a log. The API key
+ * stays in Corral's memory (the network proxy adds it to the agent's
+ * requests; the guest's metadata holds a placeholder); the GitHub token
+ * goes to a 0600 file of the metadata dir when the profile forwards it. */
 void           corral_vm_set_secret       (CorralVm *self,
                                            CorralSecret which,
                                            const char *value);
@@ -153,6 +157,12 @@ CorralConfinement corral_vm_get_confinement (CorralVm *self);
 const char * const *corral_vm_get_security_warnings (CorralVm *self);
 /* The metadata (run) dir of the current run, NULL when none exists. */
 const char    *corral_vm_get_run_dir      (CorralVm *self);
+
+/* What the guest tried to reach, allowed and refused, since the Vm was
+ * made (kept across runs; never NULL). */
+CorralNetworkLog *corral_vm_get_network_log (CorralVm *self);
+/* The current run's network mode, else the profile's. */
+CorralNetworkMode corral_vm_get_network_mode (CorralVm *self);
 
 /* Our end of the display's clipboard channel (corral-clipboard-protocol.h),
  * owned by the Vm (dup() it to keep it), or -1 when not running or the

@@ -167,6 +167,9 @@ test_network_option (void)
         g_assert_nonnull (strstr (r.out, "-nic none"));
       else
         g_assert_null (strstr (r.out, "-nic none"));
+      g_assert_nonnull (strstr (r.out, i == 0 ? "Network: off" : i == 1 ? "Network: allowlist; " : "Network: full; "));
+      if (i > 0)
+        g_assert_nonnull (strstr (r.out, "/proxy.sock"));
     }
 }
 

@@ -78,7 +78,12 @@ test_meta_contents (void)
   g_assert_no_error (error);
 
   v = read_meta (dir, "entrypoint"); g_assert_cmpstr (v, ==, "claude --model 'it'\\''s'"); g_free (v);
-  v = read_meta (dir, "apikey"); g_assert_cmpstr (v, ==, "sk-secret"); g_free (v);
+  /* The key stays on the host: the guest gets the placeholder the proxy
+   * swaps, and where the proxy is. */
+  v = read_meta (dir, "apikey"); g_assert_cmpstr (v, ==, CORRAL_PROXY_PLACEHOLDER_KEY); g_free (v);
+  v = read_meta (dir, "proxy"); g_assert_cmpstr (v, ==, "http://10.0.2.2:3128"); g_free (v);
+  v = read_meta (dir, "api_base_url"); g_assert_cmpstr (v, ==, "http://10.0.2.2:3128"); g_free (v);
+  v = read_meta (dir, "no_proxy"); g_assert_cmpstr (v, ==, "localhost,127.0.0.1,::1,10.0.2.2"); g_free (v);
   v = read_meta (dir, "gh_token"); g_assert_cmpstr (v, ==, "ghp_token"); g_free (v);
   v = read_meta (dir, "host_home"); g_assert_cmpstr (v, ==, host->home); g_free (v);
   v = read_meta (dir, "host_project"); g_assert_cmpstr (v, ==, "/home/me/my project"); g_free (v);
@@ -117,6 +122,12 @@ test_meta_optional_files (void)
   g_assert_null (read_meta (dir, "gh_token"));
   g_assert_null (read_meta (dir, "apikey"));
   g_assert_null (read_meta (dir, "claude.json"));
+  /* Network off: no proxy to tell about */
+  corral_profile_set_network_mode (profile, CORRAL_NETWORK_OFF);
+  g_assert_true (corral_meta_dir_populate (dir, profile, host, "sk-secret", NULL, NULL));
+  g_assert_null (read_meta (dir, "proxy"));
+  g_assert_null (read_meta (dir, "api_base_url"));
+  v = read_meta (dir, "apikey"); g_assert_cmpstr (v, ==, CORRAL_PROXY_PLACEHOLDER_KEY); g_free (v);
   v = read_meta (dir, "entrypoint"); g_assert_cmpstr (v, ==, "bash"); g_free (v);
 
   corral_profile_set_entrypoint_mode (profile, CORRAL_ENTRYPOINT_CUSTOM);

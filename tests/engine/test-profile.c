@@ -278,7 +278,7 @@ test_network_defaults_and_migration (void)
 
   g_assert_cmpint (corral_profile_get_network_mode (fresh), ==, CORRAL_NETWORK_ALLOWLIST);
   g_assert_true (g_strv_equal (corral_profile_get_network_presets (fresh), (const char * const *) all));
-  g_assert_cmpuint (g_strv_length (all), ==, 4);
+  g_assert_cmpuint (g_strv_length (all), ==, 5);
   g_assert_cmpuint (g_strv_length ((char **) corral_profile_get_network_allow (fresh)), ==, 0);
 
   for (guint i = 0; i < 2; i++)

@@ -11,7 +11,9 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <gio/gunixsocketaddress.h>
 
@@ -21,13 +23,7 @@
 
 #define REAL_KEY "sk-ant-api03-REAL-KEY-ONLY-ON-THE-HOST"
 
-static struct {
-  GSubprocess *process;
-  char *workdir;
-  char *address;   /* NULL: this computer has no non-loopback address */
-  guint web, loopback, api;
-  char *ca;
-} servers;
+static CorralTestServers servers;
 
 static GPtrArray *reports;  /* "ALLOW host:port" / "REFUSE host:port reason" */
 static char *tmpdir;
@@ -391,20 +387,16 @@ static const char *
 api_log (void)
 {
   static char *text;
-  g_autofree char *path = g_build_filename (servers.workdir, "api-requests.log", NULL);
 
-  g_clear_pointer (&text, g_free);
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    text = g_strdup ("");
+  g_free (text);
+  text = corral_test_servers_api_log (&servers);
   return text;
 }
 
 static void
 clear_api_log (void)
 {
-  g_autofree char *path = g_build_filename (servers.workdir, "api-requests.log", NULL);
-
-  g_unlink (path);
+  corral_test_servers_clear_api_log (&servers);
 }
 
 /* The agent's API: the placeholder becomes the real key on every request
@@ -596,40 +588,55 @@ test_concurrent (void)
     }
 }
 
+/* A project folder with a long name makes a run dir path longer than a
+ * socket path may be: the proxy still listens there. */
+static void
+test_long_socket_path (void)
+{
+  g_autofree char *name = g_strnfill (120, 'p');
+  g_autofree char *dir = g_build_filename (tmpdir, name, NULL);
+  g_autofree char *path = g_build_filename (dir, "proxy.sock", NULL);
+  g_autoptr(CorralProxy) proxy = corral_proxy_new (path);
+  g_autoptr(CorralHostMatcher) m = allowlist (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *via_fd = NULL;
+  g_autoptr(Client) c = NULL;
+  int fd;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (corral_proxy_start (proxy, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  corral_proxy_set_matcher (proxy, m);
+
+  /* A client (the jail's relay) reaches it the same way */
+  fd = open (dir, O_PATH | O_DIRECTORY);
+  g_assert_cmpint (fd, >=, 0);
+  via_fd = g_strdup_printf ("/proc/self/fd/%d/proxy.sock", fd);
+  c = g_new0 (Client, 1);
+  c->path = g_strdup (via_fd);
+  c->request = g_strdup ("CONNECT nowhere.test:443 HTTP/1.1\r\n\r\n");
+  c->received = g_string_new (NULL);
+  {
+    GThread *thread = g_thread_new ("test-client", client_thread, c);
+
+    g_assert_true (corral_test_wait_until (client_done, c, 40));
+    g_thread_join (thread);
+  }
+  g_assert_true (g_str_has_prefix (c->received->str, "HTTP/1.1 403 Forbidden"));
+  close (fd);
+  corral_proxy_stop (proxy);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
 static void
 start_servers (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "util", "network-test-servers.py", NULL);
+  g_autofree char *workdir = g_build_filename (tmpdir, "servers", NULL);
   g_autofree char *resolve = NULL;
   g_autofree char *upstream = NULL;
-  char *line;
 
-  servers.workdir = g_build_filename (tmpdir, "servers", NULL);
-  servers.process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                      &error, "python3", script, servers.workdir, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (servers.process));
-  while ((line = g_data_input_stream_read_line (out, NULL, NULL, NULL)) != NULL)
-    {
-      g_auto(GStrv) words = g_strsplit (line, " ", 2);
-
-      g_free (line);
-      if (g_str_equal (words[0], "READY"))
-        break;
-      if (g_str_equal (words[0], "ADDRESS") && !g_str_equal (words[1], "none"))
-        servers.address = g_strdup (words[1]);
-      else if (g_str_equal (words[0], "WEB"))
-        servers.web = atoi (words[1]);
-      else if (g_str_equal (words[0], "LOOPBACK"))
-        servers.loopback = atoi (words[1]);
-      else if (g_str_equal (words[0], "API"))
-        servers.api = atoi (words[1]);
-      else if (g_str_equal (words[0], "CA"))
-        servers.ca = g_strdup (words[1]);
-    }
-  g_assert_nonnull (servers.ca);
+  corral_test_servers_start (&servers, workdir);
 
   /* Every *.test name points at the web server's address, but loop.test
    * at the loopback. */
@@ -669,10 +676,10 @@ main (int argc, char **argv)
   g_test_add_func ("/proxy/api-certificate-checked", test_api_certificate_checked);
   g_test_add_func ("/proxy/limits-and-stop", test_limits_and_stop);
   g_test_add_func ("/proxy/concurrent", test_concurrent);
+  g_test_add_func ("/proxy/long-socket-path", test_long_socket_path);
   status = g_test_run ();
 
-  g_output_stream_close (g_subprocess_get_stdin_pipe (servers.process), NULL, NULL);
-  g_subprocess_wait (servers.process, NULL, NULL);
+  corral_test_servers_stop (&servers);
   corral_test_remove_tree (tmpdir);
   return status;
 }

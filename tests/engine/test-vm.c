@@ -192,7 +192,9 @@ test_agent_run (Fixture       *f,
   g_assert_nonnull (strstr (result, "size:37 91\n"));
   g_assert_nonnull (strstr (result, "net:lo \n"));
   g_assert_nonnull (strstr (result, "meta:readonly\n"));
-  g_assert_nonnull (strstr (result, "key:sk-from-set-secret\n"));
+  /* the key stayed on the host; the guest has the placeholder */
+  g_assert_nonnull (strstr (result, "key:" CORRAL_PROXY_PLACEHOLDER_KEY "\n"));
+  g_assert_null (strstr (result, "sk-from-set-secret"));
   g_assert_nonnull (strstr (result, "hostpath:same folder\n"));
 
   g_assert_cmpuint (f->states->len, >=, 3);
@@ -224,8 +226,9 @@ result_set (gpointer data)
   return *(GAsyncResult **) data != NULL;
 }
 
-/* A running VM: the API key from the environment reaches the guest but
- * not QEMU's command line or environment; pause, resume, screendump and a
+/* A running VM: the API key from the environment stays on the host (the
+ * guest and the run dir get the placeholder), and is in neither QEMU's
+ * command line nor its environment; pause, resume, screendump and a
  * VNC connection work; a second VM of the project is refused; power-down
  * stops it and removes the metadata dir. */
 static void
@@ -249,7 +252,8 @@ test_running_vm (Fixture       *f,
   g_unsetenv ("ANTHROPIC_API_KEY");
   g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_RUNNING);
 
-  /* The secret: in a 0600 file of the 0700 run dir, nowhere else. */
+  /* The run dir is 0700, its files 0600; the key file holds the
+   * placeholder, the secret is nowhere. */
   pid = corral_vm_get_qemu_pid (f->vm);
   g_assert_cmpint (pid, >, 0);
   run_dir = g_strdup (corral_vm_get_run_dir (f->vm));
@@ -258,7 +262,8 @@ test_running_vm (Fixture       *f,
   key_path = g_build_filename (run_dir, "meta", "apikey", NULL);
   g_assert_cmpint (g_stat (key_path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
-  g_assert_true (file_has (key_path, secret));
+  g_assert_true (file_has (key_path, CORRAL_PROXY_PLACEHOLDER_KEY));
+  g_assert_false (file_has (key_path, secret));
   proc = g_strdup_printf ("/proc/%d/cmdline", pid);
   g_assert_true (g_file_get_contents (proc, &cmdline, &len, NULL));
   g_assert_true (memmem (cmdline, len, "qemu", 4) != NULL);
@@ -269,10 +274,10 @@ test_running_vm (Fixture       *f,
   g_assert_false (file_has (proc, secret));
   g_assert_false (file_has (proc, "ANTHROPIC_API_KEY"));
 
-  /* The guest's shell got it, through /mnt/meta. */
+  /* The guest's shell got the placeholder, through /mnt/meta. */
   corral_test_console_expect (&f->agent, "sandbox:/project");
   corral_test_console_type (&f->agent, "echo \"got:$ANTHROPIC_API_KEY:\"\n");
-  corral_test_console_expect (&f->agent, "got:sk-ant-test-0123456789-SECRET:");
+  corral_test_console_expect (&f->agent, "got:" CORRAL_PROXY_PLACEHOLDER_KEY ":");
 
   /* The second console is a shell of its own. */
   {

@@ -69,7 +69,16 @@ check("tty guard: the entrypoint runs on ttyS0 only", re.search(r"/dev/ttyS0\)",
       and profile.count("/mnt/meta/entrypoint") == 1)
 for meta in ("entrypoint", "apikey", "host_home", "host_project", "gh_token", "lang", "lc_all"):
     check(f"login reads /mnt/meta/{meta}", meta in profile)
+for meta in ("proxy", "no_proxy", "api_base_url"):
+    check(f"login reads /mnt/meta/{meta}", f"corral_meta {meta}" in profile)
+for var in ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "npm_config_https_proxy", "PIP_PROXY",
+            "ANTHROPIC_BASE_URL", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1"):
+    check(f"login exports {var}", var in profile)
+sudoers = read(rootfs, "etc", "sudoers.d", "corral")
+check("sudo keeps the proxy variables", "env_keep" in sudoers and "HTTPS_PROXY" in sudoers)
 setup = read(rootfs, "usr", "lib", "corral", "setup")
+check("boot set-up points apt at the proxy", "Acquire::https::Proxy" in setup and "meta_line proxy" in setup)
+check("boot set-up points Chromium at the proxy", "ProxySettings" in setup and "fixed_servers" in setup)
 for meta in ("uid", "gid", "host_home", "host_project", "claude.json"):
     check(f"boot set-up reads /mnt/meta/{meta}", f"meta_line {meta}" in setup or f"meta/{meta}" in setup)
 check("the project is bind-mounted at the host's path", "mount --bind /project" in setup)

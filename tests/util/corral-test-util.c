@@ -430,3 +430,78 @@ corral_test_find_qemu (int pid)
     }
   return found;
 }
+
+/* --- the network tests' servers ------------------------------------------------ */
+
+void
+corral_test_servers_start (CorralTestServers *servers,
+                           const char        *workdir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "util", "network-test-servers.py", NULL);
+  char *line;
+
+  memset (servers, 0, sizeof *servers);
+  servers->workdir = g_strdup (workdir);
+  servers->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                       &error, "python3", script, workdir, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (servers->process));
+  while ((line = g_data_input_stream_read_line (out, NULL, NULL, NULL)) != NULL)
+    {
+      g_auto(GStrv) words = g_strsplit (line, " ", 2);
+
+      g_free (line);
+      if (g_str_equal (words[0], "READY"))
+        break;
+      if (words[1] == NULL)
+        continue;
+      if (g_str_equal (words[0], "ADDRESS") && !g_str_equal (words[1], "none"))
+        servers->address = g_strdup (words[1]);
+      else if (g_str_equal (words[0], "WEB"))
+        servers->web = atoi (words[1]);
+      else if (g_str_equal (words[0], "LOOPBACK"))
+        servers->loopback = atoi (words[1]);
+      else if (g_str_equal (words[0], "UDP"))
+        servers->udp = atoi (words[1]);
+      else if (g_str_equal (words[0], "API"))
+        servers->api = atoi (words[1]);
+      else if (g_str_equal (words[0], "CA"))
+        servers->ca = g_strdup (words[1]);
+    }
+  g_assert_nonnull (servers->ca);
+}
+
+void
+corral_test_servers_stop (CorralTestServers *servers)
+{
+  if (servers->process != NULL)
+    {
+      g_output_stream_close (g_subprocess_get_stdin_pipe (servers->process), NULL, NULL);
+      g_subprocess_wait (servers->process, NULL, NULL);
+    }
+  g_clear_object (&servers->process);
+  g_clear_pointer (&servers->workdir, g_free);
+  g_clear_pointer (&servers->address, g_free);
+  g_clear_pointer (&servers->ca, g_free);
+}
+
+char *
+corral_test_servers_api_log (CorralTestServers *servers)
+{
+  g_autofree char *path = g_build_filename (servers->workdir, "api-requests.log", NULL);
+  char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return g_strdup ("");
+  return text;
+}
+
+void
+corral_test_servers_clear_api_log (CorralTestServers *servers)
+{
+  g_autofree char *path = g_build_filename (servers->workdir, "api-requests.log", NULL);
+
+  g_unlink (path);
+}

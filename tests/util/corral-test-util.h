@@ -101,4 +101,23 @@ GArray  *corral_test_descendants (int pid);
  * QEMU is bwrap's grandchild), or 0. */
 int      corral_test_find_qemu   (int pid);
 
+/* The network tests' servers on this computer
+ * (tests/util/network-test-servers.py, see its head): a web server on the
+ * host's own address (address NULL, web 0 when it has none), one on
+ * loopback, a UDP echo, a fake HTTPS API with a test CA. */
+typedef struct {
+  GSubprocess *process;
+  char        *workdir;
+  char        *address;
+  guint        web, loopback, udp, api;
+  char        *ca;
+} CorralTestServers;
+
+void     corral_test_servers_start   (CorralTestServers *servers,
+                                      const char        *workdir);
+void     corral_test_servers_stop    (CorralTestServers *servers);
+/* What the fake API received so far, a line per request ("" if none). */
+char    *corral_test_servers_api_log (CorralTestServers *servers);
+void     corral_test_servers_clear_api_log (CorralTestServers *servers);
+
 G_END_DECLS

@@ -10,6 +10,7 @@ network-test-servers.py WORKDIR: starts these, prints one line each, then
                    head as received; GET /big?bytes=N sends N bytes; any
                    other path answers "hello from the web server"
   LOOPBACK <port>  the same on 127.0.0.1 only: must stay out of reach
+  UDP <port>       on ADDRESS: each datagram is sent back, prefixed "echo:"
   API <port>       HTTPS on 127.0.0.1, a certificate for "localhost" and
                    127.0.0.1 from a test CA made here: a fake Claude API.
                    Each request's method, path, x-api-key and Authorization
@@ -155,6 +156,18 @@ class Api(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+def udp_echo(address):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((address, 0))
+
+    def loop():
+        while True:
+            data, peer = sock.recvfrom(2048)
+            sock.sendto(b"echo:" + data, peer)
+    threading.Thread(target=loop, daemon=True).start()
+    return sock.getsockname()[1]
+
+
 def serve(server):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server.server_address[1]
@@ -165,6 +178,7 @@ def main():
     print("ADDRESS", address or "none", flush=True)
     if address:
         print("WEB", serve(Server((address, 0), Web)), flush=True)
+        print("UDP", udp_echo(address), flush=True)
     print("LOOPBACK", serve(Server(("127.0.0.1", 0), Web)), flush=True)
 
     ca, cert, key = make_certificates()

@@ -19,6 +19,23 @@ if [ -n "$__corral_v" ] && [ -d "$__corral_v" ]; then export HOME="$__corral_v";
 export DISPLAY=:0 XAUTHORITY=/home/sandbox/.Xauthority
 export PATH="$HOME/.local/bin:$PATH" NPM_CONFIG_PREFIX="$HOME/.local"
 export DISABLE_AUTOUPDATER=1 # the agent is part of the image, not of ~/.local
+# The network (contract section 4): Corral's proxy is the only way out in
+# allowlist mode; every tool that reads these variables uses it (curl, git,
+# pip, npm, Claude Code). Not secrets: every login gets them.
+__corral_v=$(corral_meta proxy)
+if [ -n "$__corral_v" ]; then
+  export http_proxy="$__corral_v" https_proxy="$__corral_v" HTTP_PROXY="$__corral_v" HTTPS_PROXY="$__corral_v"
+  export npm_config_proxy="$__corral_v" npm_config_https_proxy="$__corral_v" PIP_PROXY="$__corral_v"
+  __corral_v=$(corral_meta no_proxy)
+  export no_proxy="$__corral_v" NO_PROXY="$__corral_v"
+fi
+# The agent's API is the proxy too: the key is added on the host. Its
+# telemetry and error reports stay off (they would carry the key, and are
+# not on the allowlist).
+__corral_v=$(corral_meta api_base_url)
+if [ -n "$__corral_v" ]; then
+  export ANTHROPIC_BASE_URL="$__corral_v" CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1
+fi
 __corral_v=$(corral_meta lang)
 if [ -n "$__corral_v" ]; then
   if corral_locale_ok "$__corral_v"; then export LANG="$__corral_v"; else export LANG=C.UTF-8; fi
@@ -50,7 +67,8 @@ case "$__corral_tty" in
     unset __corral_tty
     # The display session starts now (corral-x11.path): after the agent.
     : > /run/corral/agent-console 2>/dev/null
-    # Secrets only for the agent console, as the seed does.
+    # Secrets only for the agent console, as the seed does (the API key is
+    # a placeholder: the key stays on the host).
     __corral_v=$(corral_meta apikey)
     [ -z "$__corral_v" ] || export ANTHROPIC_API_KEY="$__corral_v"
     __corral_v=$(corral_meta gh_token)
