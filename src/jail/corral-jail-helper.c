@@ -397,12 +397,31 @@ relay_run (int         port,
   int listener, one = 1;
 
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
-  if (strlen (socket_path) >= sizeof proxy.sun_path)
+  if (strlen (socket_path) < sizeof proxy.sun_path)
+    strcpy (proxy.sun_path, socket_path);
+  else
     {
-      errno = 0;
-      die ("the proxy's socket path is too long: %s", socket_path);
+      /* A project with a long name has a run dir longer than a socket
+       * path may be (107 bytes); Corral's proxy binds it the same way:
+       * through /proc's link to the open folder, which the kernel follows. */
+      char *copy = strdup (socket_path);
+      char *slash = copy ? strrchr (copy, '/') : NULL;
+      int dir;
+
+      if (slash == NULL || slash == copy)
+        die ("the proxy's socket path: %s", socket_path);
+      *slash = '\0';
+      dir = open (copy, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (dir < 0)
+        die ("opening %s", copy);
+      if ((size_t) snprintf (proxy.sun_path, sizeof proxy.sun_path, "/proc/self/fd/%d/%s", dir, slash + 1)
+          >= sizeof proxy.sun_path)
+        {
+          errno = 0;
+          die ("the proxy's socket name is too long: %s", slash + 1);
+        }
+      free (copy);
     }
-  strcpy (proxy.sun_path, socket_path);
   inet_pton (AF_INET, "127.0.0.1", &address.sin_addr);
   listener = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (listener < 0 ||
