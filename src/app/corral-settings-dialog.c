@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "corral-network-settings.h"
 #include "corral-settings-dialog.h"
 
 #define MIN_MEMORY_MIB 256
@@ -26,7 +27,6 @@ struct _CorralSettingsDialog
   GtkSpinButton *cores_spin;
   AdwActionRow  *memory_row;
   AdwActionRow  *cores_row;
-  GtkSwitch     *network_switch;
   AdwComboRow   *entrypoint_row;
   AdwEntryRow   *agent_command_row;
   AdwEntryRow   *agent_args_row;
@@ -78,6 +78,13 @@ profile_changed_cb (CorralSettingsDialog *self,
       return;
     }
 
+  /* The allowlist reaches the running proxy at once. */
+  if (self->vm_running &&
+      (g_str_equal (pspec->name, "network-presets") || g_str_equal (pspec->name, "network-allow")))
+    {
+      add_toast (self, _("Saved. It applies to the next connection of the virtual machine."));
+      return;
+    }
   if (self->vm_running && !self->restart_told)
     {
       self->restart_told = TRUE;
@@ -102,28 +109,6 @@ uint_to_enum (GBinding *binding, const GValue *from, GValue *to, gpointer data)
   if (v > CORRAL_ENTRYPOINT_CUSTOM)
     return FALSE;
   g_value_set_enum (to, v);
-  return TRUE;
-}
-
-static gboolean
-mode_to_active (GBinding *binding, const GValue *from, GValue *to, gpointer data)
-{
-  g_value_set_boolean (to, g_value_get_enum (from) != CORRAL_NETWORK_OFF);
-  return TRUE;
-}
-
-static gboolean
-active_to_mode (GBinding *binding, const GValue *from, GValue *to, gpointer data)
-{
-  CorralProfile *profile = CORRAL_PROFILE (g_binding_dup_source (binding));
-  CorralNetworkMode mode = corral_profile_get_network_mode (profile);
-
-  g_object_unref (profile);
-  if (!g_value_get_boolean (from))
-    mode = CORRAL_NETWORK_OFF;
-  else if (mode == CORRAL_NETWORK_OFF)
-    mode = CORRAL_NETWORK_ALLOWLIST;
-  g_value_set_enum (to, mode);
   return TRUE;
 }
 
@@ -289,9 +274,6 @@ bind_profile (CorralSettingsDialog *self)
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_object_bind_property (p, "cores", self->cores_adjustment, "value",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-  g_object_bind_property_full (p, "network-mode", self->network_switch, "active",
-                               G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
-                               mode_to_active, active_to_mode, NULL, NULL);
   g_object_bind_property (p, "forward-gh-token", self->forward_gh_token_switch, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_object_bind_property (p, "unconfined", self->unconfined_switch, "active",
@@ -316,6 +298,13 @@ bind_profile (CorralSettingsDialog *self)
   g_signal_connect_object (p, "notify::shares", G_CALLBACK (shares_to_switches), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (p, "notify::entrypoint-mode", G_CALLBACK (update_entrypoint_rows), self, G_CONNECT_SWAPPED);
   update_entrypoint_rows (self);
+
+  {
+    GtkWidget *network = corral_network_settings_new (p);
+
+    g_signal_connect_object (network, "problem", G_CALLBACK (add_toast), self, G_CONNECT_SWAPPED);
+    adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (network));
+  }
 
   /* Connected last: opening the dialog must not rewrite the file. */
   g_signal_connect_object (p, "notify", G_CALLBACK (profile_changed_cb), self, G_CONNECT_SWAPPED);
@@ -425,7 +414,6 @@ corral_settings_dialog_class_init (CorralSettingsDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CorralSettingsDialog, cores_spin);
   gtk_widget_class_bind_template_child (widget_class, CorralSettingsDialog, memory_row);
   gtk_widget_class_bind_template_child (widget_class, CorralSettingsDialog, cores_row);
-  gtk_widget_class_bind_template_child (widget_class, CorralSettingsDialog, network_switch);
   gtk_widget_class_bind_template_child (widget_class, CorralSettingsDialog, entrypoint_row);
   gtk_widget_class_bind_template_child (widget_class, CorralSettingsDialog, agent_command_row);
   gtk_widget_class_bind_template_child (widget_class, CorralSettingsDialog, agent_args_row);

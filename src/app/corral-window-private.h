@@ -64,11 +64,27 @@ struct _CorralWindow
   CorralCliOptions *run_options;   /* for the next start only, or NULL */
 
   GtkDropTarget   *drop_target;
+
+  /* corral-window-network.c */
+  GtkWidget       *network_button;
+  GtkLabel        *network_label;
+  GtkRevealer     *network_revealer;
+  GtkWidget       *network_panel;  /* CorralNetworkPanel */
 };
 
 void corral_window_set_vm_running (CorralWindow *self,
                                    gboolean      running);
 void corral_window_update_layout  (CorralWindow *self);
+
+/* The project's settings dialog, opened (NULL without a project). */
+GtkWindow *corral_window_open_settings   (CorralWindow   *self);
+
+/* corral-window-network.c: the network mode in the header, the panel */
+void       corral_window_class_init_network (GtkWidgetClass *widget_class);
+void       corral_window_init_network    (CorralWindow   *self);
+void       corral_window_network_set_vm  (CorralWindow   *self,
+                                          struct _CorralVm *vm);
+void       corral_window_update_network  (CorralWindow   *self);
 
 /* corral-window-vm.c: the VM's controls, state and errors */
 void       corral_window_class_init_vm   (GtkWidgetClass *widget_class);

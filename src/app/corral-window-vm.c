@@ -242,6 +242,7 @@ set_vm (CorralWindow *self,
   if (self->enter_console != NULL)
     corral_console_view_set_vm (CORRAL_CONSOLE_VIEW (self->enter_console), vm);
   corral_vnc_view_set_vm (CORRAL_VNC_VIEW (self->vnc_view), vm);
+  corral_window_network_set_vm (self, vm);
 
   if (vm == NULL)
     return;

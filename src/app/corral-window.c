@@ -309,6 +309,9 @@ corral_window_open_project (CorralWindow  *self,
 
   self->project_path = g_strdup (project_path);
   self->profile = g_steal_pointer (&profile);
+  g_signal_connect_object (self->profile, "notify::network-mode", G_CALLBACK (corral_window_update_network),
+                           self, G_CONNECT_SWAPPED);
+  corral_window_update_network (self);
 
   name = g_path_get_basename (project_path);
   gtk_window_set_title (GTK_WINDOW (self), name);
@@ -386,22 +389,28 @@ open_folder_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
-static void
-settings_action (GtkWidget  *widget,
-                 const char *name,
-                 GVariant   *param)
+GtkWindow *
+corral_window_open_settings (CorralWindow *self)
 {
-  CorralWindow *self = CORRAL_WINDOW (widget);
   GtkWindow *dialog;
 
   if (self->profile == NULL)
-    return;
+    return NULL;
 
   dialog = GTK_WINDOW (corral_settings_dialog_new (self->profile,
                                                    corral_context_get_host (self->context)));
   gtk_window_set_transient_for (dialog, GTK_WINDOW (self));
   g_object_bind_property (self, "vm-running", dialog, "vm-running", G_BINDING_SYNC_CREATE);
   gtk_window_present (dialog);
+  return dialog;
+}
+
+static void
+settings_action (GtkWidget  *widget,
+                 const char *name,
+                 GVariant   *param)
+{
+  corral_window_open_settings (CORRAL_WINDOW (widget));
 }
 
 static void
@@ -588,6 +597,7 @@ corral_window_class_init (CorralWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, tab_view_close_page_cb);
   corral_window_class_init_vm (widget_class);
   corral_window_class_init_guest (widget_class);
+  corral_window_class_init_network (widget_class);
 
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.settings", NULL, settings_action);
@@ -634,5 +644,6 @@ corral_window_init (CorralWindow *self)
   corral_window_init_vm (self);
   corral_window_init_dnd (self);
   corral_window_init_guest (self);
+  corral_window_init_network (self);
   corral_window_refresh_recent (self);
 }

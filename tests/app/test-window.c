@@ -12,6 +12,9 @@
 #include <adwaita.h>
 
 #include "corral-application.h"
+#include "corral-network-log.h"
+#include "corral-network-panel.h"
+#include "corral-network-settings.h"
 #include "corral-settings-dialog.h"
 #include "corral-window-private.h"
 #include "gui-test-util.h"
@@ -292,6 +295,35 @@ child (GtkWidget  *dialog,
   return GTK_WIDGET (object);
 }
 
+/* The first widget of @type under @root, depth first. */
+static GtkWidget *
+find_descendant (GtkWidget *root,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_descendant (c, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+network_child (GtkWidget  *dialog,
+               const char *name)
+{
+  GtkWidget *page = find_descendant (dialog, CORRAL_TYPE_NETWORK_SETTINGS);
+  GObject *object;
+
+  g_assert_nonnull (page);
+  object = gtk_widget_get_template_child (page, CORRAL_TYPE_NETWORK_SETTINGS, name);
+  g_assert_nonnull (object);
+  return GTK_WIDGET (object);
+}
+
 static void
 test_settings_dialog_saves (void)
 {
@@ -324,7 +356,7 @@ test_settings_dialog_saves (void)
   /* The user changes things; each lands in the file, no Apply. */
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dialog, "memory_spin")), 1024);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dialog, "cores_spin")), 1);
-  gtk_switch_set_active (GTK_SWITCH (child (dialog, "network_switch")), FALSE);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (network_child (dialog, "network_row")), CORRAL_NETWORK_OFF);
   gtk_switch_set_active (GTK_SWITCH (child (dialog, "share_ssh_switch")), FALSE);
   gtk_switch_set_active (GTK_SWITCH (child (dialog, "forward_gh_token_switch")), TRUE);
   gtk_editable_set_text (GTK_EDITABLE (child (dialog, "agent_args_row")), "--model opus 'two words'");
@@ -351,12 +383,134 @@ test_settings_dialog_saves (void)
 
   /* While the VM runs, a change says when it applies. */
   g_object_set (dialog, "vm-running", TRUE, NULL);
-  gtk_switch_set_active (GTK_SWITCH (child (dialog, "network_switch")), TRUE);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (network_child (dialog, "network_row")), CORRAL_NETWORK_FULL);
   g_assert_true (corral_test_wait_for_text (dialog, "next time the virtual machine starts", 5));
 
   close_all_windows ();
 }
 
+
+/* The network page: the mode, the agent's hosts, the presets, the hosts
+ * a person adds (checked as typed) and removes; all saved at once. */
+static void
+test_network_settings (void)
+{
+  g_autofree char *dir = make_dir ("network-settings");
+  g_autoptr(GFile) file = g_file_new_for_path (dir);
+  g_autoptr(CorralProfile) reloaded = NULL;
+  CorralWindow *window;
+  GtkWidget *dialog, *entry;
+
+  corral_application_open_folder (app, file, FALSE, NULL);
+  window = project_window (dir);
+  g_assert_nonnull (window);
+  /* The header says the mode: a new project's is the allowlist */
+  g_assert_true (gtk_widget_get_visible (window->network_button));
+  g_assert_cmpstr (gtk_label_get_label (window->network_label), ==, "Allowlist");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.network-settings", NULL);
+  dialog = corral_test_find_toplevel (CORRAL_TYPE_SETTINGS_DIALOG);
+  g_assert_nonnull (dialog);
+  corral_test_wait_mapped (dialog);
+  g_assert_cmpstr (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (dialog)), ==, "network");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (network_child (dialog, "network_row"))), ==,
+                    CORRAL_NETWORK_ALLOWLIST);
+  g_assert_true (corral_test_wait_for_text (dialog, "api.anthropic.com, claude.ai", 5));
+  g_assert_true (corral_test_wait_for_text (dialog, "registry.npmjs.org", 5));
+
+  /* A host, as a person may type it: kept in its canonical form */
+  entry = network_child (dialog, "allow_entry_row");
+  gtk_editable_set_text (GTK_EDITABLE (entry), " https://Internal.Example.COM/repo ");
+  g_signal_emit_by_name (entry, "apply");
+  corral_test_iterate (50);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  g_assert_true (corral_test_wait_for_text (dialog, "internal.example.com", 5));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "*.corp.example:8443");
+  g_signal_emit_by_name (entry, "apply");
+  /* An address is refused, with the reason, and the text stays to fix */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "10.1.2.3");
+  g_signal_emit_by_name (entry, "apply");
+  g_assert_true (gtk_widget_has_css_class (entry, "error"));
+  g_assert_true (corral_test_wait_for_text (dialog, "IP addresses cannot be allowed", 5));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "10.1.2.3");
+  corral_profile_set_network_preset (window->profile, "pypi", FALSE);
+  corral_test_iterate (100);
+  corral_test_screenshot ("settings-network");
+
+  reloaded = corral_profile_load (dir, NULL, NULL);
+  g_assert_cmpuint (g_strv_length ((char **) corral_profile_get_network_allow (reloaded)), ==, 2);
+  g_assert_cmpstr (corral_profile_get_network_allow (reloaded)[0], ==, "internal.example.com");
+  g_assert_cmpstr (corral_profile_get_network_allow (reloaded)[1], ==, "*.corp.example:8443");
+  g_assert_false (corral_profile_get_network_preset (reloaded, "pypi"));
+  g_assert_true (corral_profile_get_network_preset (reloaded, "github"));
+
+  /* Full: the lists keep their values but are greyed out; the header says so */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (network_child (dialog, "network_row")), CORRAL_NETWORK_FULL);
+  corral_test_iterate (50);
+  g_assert_false (gtk_widget_get_sensitive (network_child (dialog, "allow_group")));
+  g_assert_cmpstr (gtk_label_get_label (window->network_label), ==, "Full");
+
+  close_all_windows ();
+}
+
+/* The network panel: what the guest tried to reach, and Allow on a
+ * refused host adds it to the project's allowlist, saved. */
+static void
+test_network_panel (void)
+{
+  g_autofree char *dir = make_dir ("network-panel");
+  g_autoptr(GFile) file = g_file_new_for_path (dir);
+  g_autoptr(CorralNetworkLog) log = corral_network_log_new ();
+  g_autoptr(CorralProfile) reloaded = NULL;
+  CorralWindow *window;
+  GtkWidget *button = NULL;
+
+  corral_application_open_folder (app, file, FALSE, NULL);
+  window = project_window (dir);
+  g_assert_nonnull (window);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (window->network_button), TRUE);
+  g_assert_true (corral_test_wait_for_text (window->network_panel, "Nothing Yet", 5));
+
+  /* What a run's proxy reports (as CorralVm's log does) */
+  corral_network_panel_set_log (CORRAL_NETWORK_PANEL (window->network_panel), log);
+  corral_network_log_record (log, "api.anthropic.com", 443, TRUE, NULL);
+  corral_network_log_record (log, "api.anthropic.com", 443, TRUE, NULL);
+  corral_network_log_record (log, "registry.npmjs.org", 443, TRUE, NULL);
+  corral_network_log_record (log, "evil.example", 443, FALSE, "evil.example is not on this project’s network allowlist");
+  corral_network_log_record (log, "1.2.3.4", 443, FALSE, "1.2.3.4 is an IP address: Corral’s proxy connects to host names only");
+  corral_network_log_record (log, "a<b>&amp;.example", 80, FALSE, "markup in a name stays text");
+  g_assert_true (corral_test_wait_for_text (window->network_panel, "api.anthropic.com:443", 5));
+  g_assert_true (corral_test_wait_for_text (window->network_panel, "Allowed: 2 connections", 5));
+  g_assert_true (corral_test_wait_for_text (window->network_panel, "evil.example:443", 5));
+  corral_test_screenshot ("network-panel");
+
+  /* One Allow button per refused name, none for the address */
+  for (GtkWidget *w = window->network_panel; w != NULL; )
+    {
+      GtkWidget *next = gtk_widget_get_first_child (w);
+
+      if (GTK_IS_BUTTON (w) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), "Allow") == 0 &&
+          g_strcmp0 (g_object_get_data (G_OBJECT (w), "corral-allow"), "evil.example") == 0)
+        button = w;
+      while (next == NULL && w != window->network_panel)
+        {
+          next = gtk_widget_get_next_sibling (w);
+          if (next == NULL)
+            w = gtk_widget_get_parent (w);
+        }
+      w = next;
+    }
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  corral_test_iterate (100);
+  g_assert_false (gtk_widget_get_sensitive (button));
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "evil.example is allowed", 5));
+  reloaded = corral_profile_load (dir, NULL, NULL);
+  g_assert_true (g_strv_contains (corral_profile_get_network_allow (reloaded), "evil.example"));
+
+  corral_network_panel_set_log (CORRAL_NETWORK_PANEL (window->network_panel), NULL);
+  close_all_windows ();
+}
 
 static void
 test_open_enter (void)
@@ -573,6 +727,8 @@ main (int argc, char **argv)
   g_test_add_func ("/window/drop/file-refused", test_drop_file_refused);
   g_test_add_func ("/window/drop/on-project-offers-new-window", test_drop_on_project_offers_new_window);
   g_test_add_func ("/window/settings-dialog/saves", test_settings_dialog_saves);
+  g_test_add_func ("/window/settings-dialog/network", test_network_settings);
+  g_test_add_func ("/window/network-panel", test_network_panel);
   g_test_add_func ("/window/open/enter", test_open_enter);
   g_test_add_func ("/window/layout/remembered", test_layout_remembered);
   g_test_add_func ("/window/errors/guest-missing", test_error_guest_missing);
