@@ -441,6 +441,13 @@ corral_jail_command_build (const CorralJailSpec    *spec,
         /* pasta reads the host's resolver, for its DNS forwarding. */
         add3 (argv, "--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf");
       add2 (argv, "--proc", "/proc");
+      /* The kernel's settings read-only: writing one needs no capability,
+       * only the host's uid 0 — which QEMU has when Corral runs as root
+       * (kernel.core_pattern runs a program as the host's root). bwrap
+       * covers /proc/sys only when it can tell the folder is writable,
+       * which it cannot. */
+      add3 (argv, "--ro-bind", "/proc/sys", "/proc/sys");
+      add3 (argv, "--ro-bind-try", "/proc/sysrq-trigger", "/proc/sysrq-trigger");
       add2 (argv, "--dev", "/dev");
       /* (Device binds after --dev, which would hide them.) */
       if (host->kvm_usable)

@@ -178,7 +178,7 @@ test_golden_allowlist (void)
   jail = build (profile, &host, &spec, &qemu);
   line = join ((const char * const *) jail->jail_argv);
   expected = g_strconcat (system,
-    " --proc /proc --dev /dev --dev-bind /dev/kvm /dev/kvm"
+    " --proc /proc --ro-bind /proc/sys /proc/sys --ro-bind-try /proc/sysrq-trigger /proc/sysrq-trigger --dev /dev --dev-bind /dev/kvm /dev/kvm"
     " --tmpfs /tmp --bind /home/me/.cache/corral/tmp/p-0123456789ab /var/tmp"
     " --ro-bind /usr/libexec/corral/corral-jail-helper /run/corral/jail-helper",
     binds_all_shares,
@@ -237,7 +237,7 @@ test_golden_full (void)
    * resolver and /dev/net/tun; no KVM here. */
   expected = g_strconcat (system,
     " --ro-bind-try /etc/resolv.conf /etc/resolv.conf"
-    " --proc /proc --dev /dev --dev-bind /dev/net/tun /dev/net/tun"
+    " --proc /proc --ro-bind /proc/sys /proc/sys --ro-bind-try /proc/sysrq-trigger /proc/sysrq-trigger --dev /dev --dev-bind /dev/net/tun /dev/net/tun"
     " --tmpfs /tmp --tmpfs /var/tmp"
     " --ro-bind /usr/libexec/corral/corral-jail-helper /run/corral/jail-helper"
     " --bind /home/me/proj /home/me/proj"
