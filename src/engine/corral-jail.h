@@ -12,7 +12,8 @@
  *   └ corral-jail-helper (src/jail/): the VM's network namespace N, the
  *          relay and passt in it; QEMU in a user + network namespace of
  *          its own (only `lo`), no capabilities, no_new_privs, the filter
- *          refusing setuid/setgid files and device nodes
+ *          refusing setuid/setgid files, device nodes, io_uring, new user
+ *          namespaces and Unix sockets of its own; /proc/sys read-only
  *      └ QEMU
  *
  * The network (for the proxy, issue 10): in every mode with a network the

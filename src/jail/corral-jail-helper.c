@@ -17,7 +17,8 @@
  *      socket) and passt (--passt-argc), each with every capability gone;
  *   3. makes QEMU's own user + network namespace Q (only `lo`), mapping the
  *      host user's ids, drops every capability, sets no_new_privs, loads
- *      the filter that refuses setuid/setgid files and device nodes, and
+ *      the filter (no setuid/setgid file or device node, no io_uring, no
+ *      new user namespace, no Unix socket of its own: load_filter()), and
  *      execs QEMU, which so becomes bwrap's child: bwrap's exit status is
  *      QEMU's. Everything started before is reparented to bwrap's pid 1
  *      and dies with the pid namespace when QEMU exits.
@@ -485,18 +486,53 @@ relay_run (int         port,
 
 /* --- the filter ------------------------------------------------------------ */
 
+#ifndef __O_TMPFILE
+#define __O_TMPFILE 020000000
+#endif
+
+/* A system call newer than this libseccomp may know, by its x86_64 and
+ * aarch64 number (the same on both): __NR_SCMP_ERROR elsewhere. */
+static int
+resolve_syscall (const char *name,
+                 int         number)
+{
+  int nr = seccomp_syscall_resolve_name (name);
+
+#if defined(__x86_64__) || defined(__aarch64__)
+  if (nr == __NR_SCMP_ERROR)
+    nr = number;
+#else
+  (void) number;
+#endif
+  return nr;
+}
+
 /* Refuses what would plant a privilege on the host through a share: a
- * setuid or setgid bit (chmod family, or a file created with one) and
- * device nodes. Namespaces alone stop chown to other users and device
- * nodes, but not an owner setting the setuid bit on its own file — a
- * setuid-root binary when Corral runs as root. openat2 takes its mode in
- * a struct seccomp cannot read: ENOSYS, and libc falls back to openat. */
+ * setuid or setgid bit (chmod family, or a file made with one: open and
+ * openat with O_CREAT or O_TMPFILE, creat, mknod of any type — a regular
+ * file needs no privilege) and device nodes. Namespaces alone stop chown
+ * to other users and device nodes, but not an owner setting the setuid
+ * bit on its own file — a setuid-root binary when Corral runs as root.
+ *
+ * What seccomp cannot read is refused whole: openat2 takes its mode in a
+ * struct (ENOSYS: libc falls back to openat), and io_uring's operations
+ * (OPENAT with any mode, SOCKET...) never pass through a filter at all
+ * (ENOSYS: QEMU falls back to its poll loop and thread pool). New user
+ * namespaces are refused too: one hands every capability inside it, and
+ * with them much more of the kernel to attack (clone3's flags are in a
+ * struct: ENOSYS, libc falls back to clone for its threads). The kill on
+ * a foreign architecture (i386 through int 0x80, x32) is libseccomp's. */
 static void
 load_filter (void)
 {
   scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ALLOW);
   static const unsigned bits[] = { S_ISUID, S_ISGID };
   static const unsigned devices[] = { S_IFCHR, S_IFBLK };
+  static const char * const unreadable[] = {
+    "openat2", "io_uring_setup", "io_uring_enter", "io_uring_register", "clone3",
+  };
+  static const int numbers[] = { 437, 425, 426, 427, 435 };
+  int fchmodat2 = resolve_syscall ("fchmodat2", 452);
   int rc = 0;
 
   if (ctx == NULL)
@@ -513,32 +549,42 @@ load_filter (void)
       DENY (fchmod, 1, SCMP_A1 (SCMP_CMP_MASKED_EQ, bit, bit));
       DENY (fchmodat, 1, SCMP_A2 (SCMP_CMP_MASKED_EQ, bit, bit));
       DENY (creat, 1, SCMP_A1 (SCMP_CMP_MASKED_EQ, bit, bit));
-      DENY (open, 2, SCMP_A1 (SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT),
-                     SCMP_A2 (SCMP_CMP_MASKED_EQ, bit, bit));
-      DENY (openat, 2, SCMP_A2 (SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT),
-                       SCMP_A3 (SCMP_CMP_MASKED_EQ, bit, bit));
+      DENY (mknod, 1, SCMP_A1 (SCMP_CMP_MASKED_EQ, bit, bit));
+      DENY (mknodat, 1, SCMP_A2 (SCMP_CMP_MASKED_EQ, bit, bit));
+      for (unsigned k = 0; k < 2; k++)
+        {
+          unsigned made = k == 0 ? O_CREAT : __O_TMPFILE;
+
+          DENY (open, 2, SCMP_A1 (SCMP_CMP_MASKED_EQ, made, made),
+                         SCMP_A2 (SCMP_CMP_MASKED_EQ, bit, bit));
+          DENY (openat, 2, SCMP_A2 (SCMP_CMP_MASKED_EQ, made, made),
+                           SCMP_A3 (SCMP_CMP_MASKED_EQ, bit, bit));
+        }
+      if (fchmodat2 != __NR_SCMP_ERROR && rc == 0)
+        rc = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EPERM), fchmodat2, 1,
+                               SCMP_A2 (SCMP_CMP_MASKED_EQ, bit, bit));
     }
   for (unsigned i = 0; i < 2; i++)
     {
       DENY (mknod, 1, SCMP_A1 (SCMP_CMP_MASKED_EQ, S_IFMT, devices[i]));
       DENY (mknodat, 1, SCMP_A2 (SCMP_CMP_MASKED_EQ, S_IFMT, devices[i]));
     }
+  DENY (unshare, 1, SCMP_A0 (SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
+  /* QEMU is handed every Unix socket it uses (QMP, clipboard, passt) and
+   * makes none. A socket of its own would reach the abstract sockets of
+   * its network namespace — the host's own where QEMU must share it (slirp
+   * with full network, a Flatpak): an X server's @/tmp/.X11-unix/X0 takes
+   * keystrokes for the user's desktop. */
+  rc = rc ? rc : seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EACCES), SCMP_SYS (socket), 1,
+                                   SCMP_A0 (SCMP_CMP_EQ, AF_UNIX));
+  DENY (clone, 1, SCMP_A0 (SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
 #undef DENY
-  if (rc == 0)
-    rc = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (ENOSYS), SCMP_SYS (openat2), 0);
-  /* fchmodat2 (Linux 6.6) is newer than this libseccomp may know. */
-  if (rc == 0)
+  for (unsigned i = 0; i < sizeof numbers / sizeof numbers[0] && rc == 0; i++)
     {
-      int nr = seccomp_syscall_resolve_name ("fchmodat2");
+      int nr = resolve_syscall (unreadable[i], numbers[i]);
 
-#if defined(__x86_64__) || defined(__aarch64__)
-      if (nr == __NR_SCMP_ERROR)
-        nr = 452;
-#endif
       if (nr != __NR_SCMP_ERROR)
-        for (unsigned i = 0; i < 2 && rc == 0; i++)
-          rc = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EPERM), nr, 1,
-                                 SCMP_A2 (SCMP_CMP_MASKED_EQ, bits[i], bits[i]));
+        rc = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (ENOSYS), nr, 0);
     }
   if (rc != 0)
     {
