@@ -14,7 +14,8 @@
  *      route), or --pasta-argc, pasta attached to N from the host's network
  *      namespace (full);
  *   2. starts the relay (--relay: N's 127.0.0.1:PORT to Corral's proxy
- *      socket) and passt (--passt-argc), each with every capability gone;
+ *      socket, under a filter of its own) and passt (--passt-argc, which
+ *      confines itself), each with every capability gone;
  *   3. makes QEMU's own user + network namespace Q (only `lo`), mapping the
  *      host user's ids, drops every capability, sets no_new_privs, loads
  *      the filter (no setuid/setgid file or device node, no io_uring, no
@@ -301,6 +302,8 @@ redirect_stdio (int log_fd)
 
 /* --- the relay ------------------------------------------------------------ */
 
+static void load_relay_filter (void);
+
 typedef struct {
   char   data[RELAY_BUFFER];
   size_t length;
@@ -432,6 +435,7 @@ relay_run (int         port,
     die ("listening on 127.0.0.1:%d", port);
   for (int i = 0; i < RELAY_MAX_CONNECTIONS; i++)
     connections[i].fd[0] = connections[i].fd[1] = -1;
+  load_relay_filter ();
 
   for (;;)
     {
@@ -596,6 +600,46 @@ load_filter (void)
     {
       errno = -rc;
       die ("loading the file filter");
+    }
+  seccomp_release (ctx);
+}
+
+/* The relay talks to the guest (through passt): should that ever go
+ * wrong, it can still only move bytes between sockets it has and new
+ * connections to Unix sockets (the proxy's is the only one in its view).
+ * No file, no other socket, no process: everything else fails (EPERM). */
+static void
+load_relay_filter (void)
+{
+  scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ERRNO (EPERM));
+  static const char * const allowed[] = {
+    /* the relay */
+    "poll", "ppoll", "accept", "accept4", "connect", "read", "recvfrom", "write", "sendto",
+    "shutdown", "close",
+    /* libc: die()'s message, memory, the end */
+    "writev", "brk", "mmap", "munmap", "futex", "rt_sigreturn", "restart_syscall",
+    "exit", "exit_group",
+  };
+  int rc = 0;
+
+  if (ctx == NULL)
+    die ("seccomp_init");
+  for (unsigned i = 0; i < sizeof allowed / sizeof allowed[0] && rc == 0; i++)
+    {
+      int nr = seccomp_syscall_resolve_name (allowed[i]);
+
+      if (nr != __NR_SCMP_ERROR)
+        rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 0);
+    }
+  if (rc == 0)
+    rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (socket), 1,
+                           SCMP_A0 (SCMP_CMP_EQ, AF_UNIX));
+  if (rc == 0)
+    rc = seccomp_load (ctx);
+  if (rc != 0)
+    {
+      errno = -rc;
+      die ("loading the relay's filter");
     }
   seccomp_release (ctx);
 }

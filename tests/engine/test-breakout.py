@@ -24,6 +24,7 @@ import hashlib
 import os
 import pty
 import pwd
+import re
 import select
 import shutil
 import socket
@@ -269,6 +270,62 @@ def run_user(who, s, addr, tun_ok):
         s.socket_listener.close()
 
 
+RELAY_CLIENT = r"""
+import os, socket, sys
+s = socket.create_connection(("127.0.0.1", 3128), timeout=10)
+s.sendall(b"PING\n")
+print("ANSWER", s.recv(100).decode().strip())
+for pid in os.listdir("/proc"):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = f.read().split(b"\0")
+        with open(f"/proc/{pid}/comm") as f:
+            helper = f.read().startswith("corral-jail")
+        if helper and b"--relay" in argv and int(pid) != os.getpid():
+            with open(f"/proc/{pid}/status") as f:
+                print("RELAY", [l.split()[1] for l in f if l.startswith("Seccomp:")][0])
+    except (OSError, ValueError, IndexError):
+        pass
+"""
+
+
+def relay_check(who, user, top):
+    """The relay (N's 127.0.0.1:3128 -> the proxy's socket) under its own
+    filter, and still relaying: the helper run by bwrap as Corral runs it,
+    with a client in N in QEMU's place (--keep-net)."""
+    folder = tempfile.mkdtemp(prefix="relay-", dir=top)
+    os.chmod(folder, 0o777)
+    path = os.path.join(folder, "proxy.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    os.chmod(path, 0o777)
+    server.listen(4)
+
+    def answer():
+        try:
+            conn, _ = server.accept()
+            conn.recv(100)
+            conn.sendall(b"PONG\n")
+            conn.close()
+        except OSError:
+            pass
+    threading.Thread(target=answer, daemon=True).start()
+    argv = [shutil.which("bwrap"), "--unshare-user", "--unshare-pid", "--unshare-net",
+            "--die-with-parent", "--uid", "0", "--gid", "0", "--cap-drop", "ALL",
+            "--cap-add", "CAP_NET_ADMIN", "--cap-add", "CAP_SETPCAP", "--cap-add", "CAP_SETFCAP",
+            "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--bind", folder, folder,
+            "--", helper, "--bridge", "--relay", "3128", path, "--keep-net", "--",
+            "/usr/bin/python3", "-c", RELAY_CLIENT]
+    if user is not None:
+        argv = ["runuser", "-u", user, "--"] + argv
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    server.close()
+    check(f"{who}: the relay still relays to the proxy's socket under its filter",
+          "ANSWER PONG" in out.stdout, out.stdout + out.stderr)
+    check(f"{who}: the relay runs under a seccomp filter of its own",
+          re.findall(r"^RELAY .*", out.stdout, re.M) == ["RELAY 2"], out.stdout + out.stderr)
+
+
 def main():
     addr = host_address()
     tops = []
@@ -279,6 +336,7 @@ def main():
         tops.append(top)
         tun_ok = os.access("/dev/net/tun", os.R_OK | os.W_OK)
         run_user("this user", Setup(top, None), addr, tun_ok)
+        relay_check("this user", None, top)
 
         if os.getuid() == 0:
             user = f"corralb{os.getpid() % 100000}"
@@ -293,6 +351,7 @@ def main():
             os.chmod(top, 0o755)
             tops.append(top)
             run_user(f"ordinary user {user}", Setup(top, user), addr, True)
+            relay_check(f"ordinary user {user}", user, top)
         else:
             results.append(("an ordinary user", None, "not root: this run was the ordinary user's"))
     finally:
