@@ -6,6 +6,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -54,6 +57,31 @@ corral_state_dir_init (CorralStateDir *self)
   self->lock_fd = -1;
 }
 
+/* The project a state dir records in its `path`. The guest can write
+ * there (the state dir is a share): the file may have become a FIFO (an
+ * open that never returns), a link to /dev/zero (a read that never ends)
+ * or a link to any file of the user's. So only a regular file, not
+ * followed, and only as much as a path can be. NULL: none. */
+static char *
+read_recorded_path (const char *path_file)
+{
+  char buffer[PATH_MAX + 2];
+  struct stat st;
+  ssize_t n;
+  int fd = open (path_file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+  if (fd < 0)
+    return NULL;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return NULL;
+    }
+  n = read (fd, buffer, sizeof buffer - 1);
+  close (fd);
+  return n < 0 ? NULL : g_strndup (buffer, n);
+}
+
 /* The first <key>[-N] whose `path` is @project_path or that is unused. */
 char *
 corral_state_dir_lookup (const char *project_path)
@@ -66,11 +94,12 @@ corral_state_dir_lookup (const char *project_path)
       g_autofree char *name = n == 1 ? g_strdup (key) : g_strdup_printf ("%s-%u", key, n);
       g_autofree char *dir = g_build_filename (base, name, NULL);
       g_autofree char *path_file = g_build_filename (dir, "path", NULL);
-      g_autofree char *recorded = NULL;
+      g_autofree char *recorded = read_recorded_path (path_file);
       gsize length;
 
-      if (!g_file_get_contents (path_file, &recorded, &length, NULL))
-        return g_steal_pointer (&dir);  /* new, or never finished */
+      if (recorded == NULL)
+        return g_steal_pointer (&dir);  /* new, never finished, or not a file: rewritten */
+      length = strlen (recorded);
       if (length > 0 && recorded[length - 1] == '\n')
         recorded[length - 1] = '\0';
       if (g_str_equal (recorded, project_path))
@@ -101,6 +130,7 @@ corral_state_dir_acquire (const char  *project_path,
   g_autofree char *lock_file = NULL;
   g_autofree char *path_line = NULL;
   struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  GStatBuf st;
 
   g_return_val_if_fail (project_path != NULL, NULL);
 
@@ -134,7 +164,8 @@ corral_state_dir_acquire (const char  *project_path,
 
   path_file = g_build_filename (self->path, "path", NULL);
   path_line = g_strconcat (project_path, "\n", NULL);
-  if (!g_file_test (path_file, G_FILE_TEST_IS_REGULAR) &&
+  /* (Not followed: a link the guest left is replaced.) */
+  if ((g_lstat (path_file, &st) != 0 || !S_ISREG (st.st_mode)) &&
       !g_file_set_contents_full (path_file, path_line, -1,
                                  G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
     return NULL;

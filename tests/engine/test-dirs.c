@@ -291,6 +291,46 @@ test_state_dir_collision (void)
   g_assert_cmpstr (corral_state_dir_get_path (s), ==, second);
 }
 
+/* The guest writes the state dir (a share): its `path` may come back as
+ * a FIFO or a link to /dev/zero. The next start must neither hang nor
+ * read forever, and puts a real file back. */
+static void
+test_state_dir_hostile_path (void)
+{
+  const char *project = "/z/proj";
+  g_autofree char *states = corral_project_states_dir ();
+  g_autofree char *key = corral_project_key (project);
+  g_autofree char *dir = g_build_filename (states, key, NULL);
+  g_autofree char *path_file = g_build_filename (dir, "path", NULL);
+  const char *kinds[] = { "fifo", "/dev/zero", "/etc/hostname" };
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  alarm (20);   /* a hang fails the test */
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autoptr(CorralStateDir) s = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *lookup = NULL;
+      g_autofree char *text = NULL;
+      GStatBuf st;
+
+      g_unlink (path_file);
+      if (i == 0)
+        g_assert_cmpint (mkfifo (path_file, 0600), ==, 0);
+      else
+        g_assert_cmpint (symlink (kinds[i], path_file), ==, 0);
+      lookup = corral_state_dir_lookup (project);
+      g_assert_cmpstr (lookup, ==, dir);
+      s = corral_state_dir_acquire (project, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_lstat (path_file, &st), ==, 0);
+      g_assert_true (S_ISREG (st.st_mode));
+      g_assert_true (g_file_get_contents (path_file, &text, NULL, NULL));
+      g_assert_cmpstr (text, ==, "/z/proj\n");
+    }
+  alarm (0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -303,5 +343,6 @@ main (int argc, char **argv)
   g_test_add_func ("/state-dir/lock", test_state_dir);
   g_test_add_func ("/state-dir/other-process", test_state_dir_other_process);
   g_test_add_func ("/state-dir/collision", test_state_dir_collision);
+  g_test_add_func ("/state-dir/hostile-path-file", test_state_dir_hostile_path);
   return g_test_run ();
 }
