@@ -288,6 +288,10 @@ def inspect_qemu(who, s, qemu, network):
                 continue
             if point.startswith(run_dir + "/") and point.endswith("/meta"):
                 continue
+            # Corral's proxy, for the relay in the same view (QEMU itself
+            # may not make a Unix socket: test-breakout.py).
+            if point.startswith(run_dir + "/") and point.endswith("/proxy.sock") and network != "off":
+                continue
             if point.startswith(state_dir + "/"):
                 continue
             extra.append(point)
