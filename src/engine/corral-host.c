@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -172,6 +173,50 @@ find_jail_helper (void)
   return g_file_test (installed, G_FILE_TEST_IS_EXECUTABLE) ? g_steal_pointer (&installed) : NULL;
 }
 
+/* Whether @dir is @home or holds it. */
+static gboolean
+holds_home (const char *dir,
+            const char *home)
+{
+  gsize n = strlen (dir);
+
+  if (home == NULL || *home == '\0')
+    return FALSE;
+  if (g_str_equal (dir, "/"))
+    return TRUE;
+  return strncmp (home, dir, n) == 0 && (home[n] == '\0' || home[n] == '/');
+}
+
+GStrv
+corral_host_program_dirs (const char *resolved,
+                          const char *home)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *folder = g_path_get_dirname (resolved);
+  g_autofree char *prefix = g_path_get_dirname (folder);
+  g_autofree char *home_clean = home ? g_canonicalize_filename (home, "/") : NULL;
+  static const char * const below_prefix[] = { "lib", "lib64", "libexec", "share/qemu" };
+
+  if (g_str_has_prefix (resolved, "/nix/store/"))
+    {
+      g_strv_builder_add (builder, "/nix/store");
+      return g_strv_builder_end (builder);
+    }
+  /* Its own folder: a prefix's bin, or a build tree (QEMU finds its
+   * firmware next to itself there). */
+  if (!holds_home (folder, home_clean))
+    g_strv_builder_add (builder, folder);
+  if (!g_str_equal (prefix, "/"))
+    for (guint i = 0; i < G_N_ELEMENTS (below_prefix); i++)
+      {
+        g_autofree char *dir = g_build_filename (prefix, below_prefix[i], NULL);
+
+        if (!holds_home (dir, home_clean))
+          g_strv_builder_add (builder, dir);
+      }
+  return g_strv_builder_end (builder);
+}
+
 /* Which top-level folders are links into /usr (merged /usr, as Debian 12),
  * and which are folders of their own a jail must show. */
 static void
@@ -193,25 +238,25 @@ probe_system_layout (CorralHost *host)
       else if (lstat (path, &st) == 0 && S_ISDIR (st.st_mode))
         g_ptr_array_add (dirs, g_steal_pointer (&path));
     }
-  /* Programs installed outside /usr (a Nix store, /opt) bring their prefix. */
+  /* Programs installed outside /usr (a Nix store, /opt, a build tree)
+   * bring the folders they load from. */
   for (guint i = 0; i < G_N_ELEMENTS (programs); i++)
     {
       char resolved[PATH_MAX];
-      g_autofree char *prefix = NULL;
+      g_auto(GStrv) wanted = NULL;
 
       if (programs[i] == NULL || realpath (programs[i], resolved) == NULL ||
           g_str_has_prefix (resolved, "/usr/"))
         continue;
-      if (g_str_has_prefix (resolved, "/nix/store/"))
-        prefix = g_strdup ("/nix/store");
-      else
+      wanted = corral_host_program_dirs (resolved, host->home);
+      for (guint k = 0; wanted[k] != NULL; k++)
         {
-          g_autofree char *bin = g_path_get_dirname (resolved);
-          prefix = g_path_get_dirname (bin);
+          struct stat st;
+
+          if (stat (wanted[k], &st) == 0 && S_ISDIR (st.st_mode) &&
+              !g_ptr_array_find_with_equal_func (dirs, wanted[k], g_str_equal, NULL))
+            g_ptr_array_add (dirs, g_strdup (wanted[k]));
         }
-      if (g_strcmp0 (prefix, "/") != 0 &&
-          !g_ptr_array_find_with_equal_func (dirs, prefix, g_str_equal, NULL))
-        g_ptr_array_add (dirs, g_steal_pointer (&prefix));
     }
   g_ptr_array_add (links, NULL);
   g_ptr_array_add (dirs, NULL);

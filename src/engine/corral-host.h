@@ -43,6 +43,14 @@ CorralHost *corral_host_probe (const char *qemu_override);
 CorralHost *corral_host_copy  (const CorralHost *host);
 void        corral_host_free  (CorralHost *host);
 
+/* The folders a jail must show for a program installed outside /usr
+ * (@resolved: its real path), to be kept where they exist: its own
+ * folder and its prefix's lib, lib64, libexec and share/qemu, or the
+ * whole /nix/store. Never @home or a folder holding it: a QEMU in ~/bin
+ * must not bring the home folder into the jail. Pure. */
+GStrv       corral_host_program_dirs (const char *resolved,
+                                      const char *home);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CorralHost, corral_host_free)
 
 G_END_DECLS

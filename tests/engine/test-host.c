@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <unistd.h>
+#include <glib/gstdio.h>
 
 #include "corral-host.h"
 
@@ -49,6 +50,53 @@ test_qemu_override (void)
   g_assert_true (g_path_is_absolute (sh->qemu_path));
 }
 
+static void
+assert_dirs (const char *resolved,
+             const char *expected)
+{
+  g_auto(GStrv) dirs = corral_host_program_dirs (resolved, "/home/me/");
+  g_autofree char *joined = g_strjoinv (" ", dirs);
+
+  g_assert_cmpstr (joined, ==, expected);
+}
+
+/* A program outside /usr brings the folders it loads from into the jail,
+ * never the home folder: a QEMU in ~/bin brought all of it (read-only,
+ * ~/.ssh included) before. */
+static void
+test_program_dirs (void)
+{
+  assert_dirs ("/opt/qemu/bin/qemu-system-x86_64",
+               "/opt/qemu/bin /opt/qemu/lib /opt/qemu/lib64 /opt/qemu/libexec /opt/qemu/share/qemu");
+  assert_dirs ("/nix/store/abc-qemu-8.2/bin/qemu-system-x86_64", "/nix/store");
+  assert_dirs ("/home/me/bin/qemu-system-x86_64",
+               "/home/me/bin /home/me/lib /home/me/lib64 /home/me/libexec /home/me/share/qemu");
+  assert_dirs ("/home/me/src/qemu/build/qemu-system-x86_64",
+               "/home/me/src/qemu/build /home/me/src/qemu/lib /home/me/src/qemu/lib64 "
+               "/home/me/src/qemu/libexec /home/me/src/qemu/share/qemu");
+  assert_dirs ("/home/me/qemu-system-x86_64",
+               "/home/lib /home/lib64 /home/libexec /home/share/qemu");
+  assert_dirs ("/qemu-system-x86_64", "");
+}
+
+/* The same through the probe, with a QEMU in ~/bin. */
+static void
+test_program_in_home (void)
+{
+  g_autofree char *bin = g_build_filename (g_get_home_dir (), "bin", NULL);
+  g_autofree char *qemu = g_build_filename (bin, "qemu-system-x86_64", NULL);
+  g_autoptr(CorralHost) host = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (bin, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (qemu, "#!/bin/sh\nexit 0\n", -1, NULL));
+  g_assert_cmpint (g_chmod (qemu, 0755), ==, 0);
+  host = corral_host_probe (qemu);
+  g_assert_cmpstr (host->qemu_path, ==, qemu);
+  g_assert_true (g_strv_contains ((const char * const *) host->system_dirs, bin));
+  for (guint i = 0; host->system_dirs[i] != NULL; i++)
+    g_assert_false (g_str_has_prefix (host->home, host->system_dirs[i]));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -57,5 +105,7 @@ main (int argc, char **argv)
   g_test_add_func ("/host/probe", test_probe);
   g_test_add_func ("/host/kvm-needs-qemu", test_kvm_needs_qemu);
   g_test_add_func ("/host/qemu-override", test_qemu_override);
+  g_test_add_func ("/host/program-dirs", test_program_dirs);
+  g_test_add_func ("/host/program-in-home", test_program_in_home);
   return g_test_run ();
 }
