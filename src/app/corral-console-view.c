@@ -32,6 +32,7 @@ struct _CorralConsoleView
   GtkStack       *stack;
   VteTerminal    *terminal;
   GtkPopoverMenu *popover;
+  GtkWidget      *banner;
 
   GSettings      *settings;
   CorralVm       *vm;
@@ -199,6 +200,21 @@ corral_console_view_get_terminal (CorralConsoleView *self)
 {
   g_return_val_if_fail (CORRAL_IS_CONSOLE_VIEW (self), NULL);
   return self->terminal;
+}
+
+void
+corral_console_view_set_banner (CorralConsoleView *self,
+                                GtkWidget         *banner)
+{
+  g_return_if_fail (CORRAL_IS_CONSOLE_VIEW (self));
+
+  if (self->banner == banner)
+    return;
+  if (self->banner != NULL)
+    gtk_box_remove (GTK_BOX (self->box), self->banner);
+  self->banner = banner;
+  if (banner != NULL)
+    gtk_box_insert_child_after (GTK_BOX (self->box), banner, GTK_WIDGET (self->search_bar));
 }
 
 GtkWidget *
@@ -417,6 +433,7 @@ corral_console_view_dispose (GObject *object)
   CorralConsoleView *self = CORRAL_CONSOLE_VIEW (object);
 
   corral_console_view_set_vm (self, NULL);
+  self->banner = NULL;  /* a child of the box: goes with the template */
   gtk_widget_dispose_template (GTK_WIDGET (self), CORRAL_TYPE_CONSOLE_VIEW);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->link, g_free);

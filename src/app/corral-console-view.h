@@ -26,5 +26,9 @@ void         corral_console_view_set_vm       (CorralConsoleView *self,
 CorralVm    *corral_console_view_get_vm       (CorralConsoleView *self);
 gboolean     corral_console_view_get_attached (CorralConsoleView *self);
 VteTerminal *corral_console_view_get_terminal (CorralConsoleView *self);
+/* A widget shown above the terminal, over what it concerns (the window's
+ * agent banner); NULL removes it. */
+void         corral_console_view_set_banner   (CorralConsoleView *self,
+                                               GtkWidget         *banner);
 
 G_END_DECLS

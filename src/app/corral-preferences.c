@@ -24,6 +24,7 @@ struct _CorralPreferences
   AdwActionRow *confinement_row;
   AdwEntryRow  *qemu_row;
   GtkSwitch    *start_on_open_switch;
+  GtkSwitch    *shutdown_on_exit_switch;
   AdwComboRow  *layout_row;
 
   GSettings    *settings;
@@ -240,6 +241,7 @@ corral_preferences_new (GSettings  *settings,
   self->command_line_guest = g_strdup (command_line_guest);
 
   g_settings_bind (settings, "start-on-open", self->start_on_open_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "shutdown-on-agent-exit", self->shutdown_on_exit_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (settings, "layout", self->layout_row, "selected", G_SETTINGS_BIND_DEFAULT,
                                 layout_get_mapping, layout_set_mapping, NULL, NULL);
   g_signal_connect_object (settings, "changed::guest-manifest", G_CALLBACK (update_guest_row), self, G_CONNECT_SWAPPED);
@@ -286,6 +288,7 @@ corral_preferences_class_init (CorralPreferencesClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, CORRAL_RESOURCE_PATH "/ui/corral-preferences.ui");
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, api_key_row);
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, start_on_open_switch);
+  gtk_widget_class_bind_template_child (widget_class, CorralPreferences, shutdown_on_exit_switch);
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, api_key_status);
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, gh_token_row);
   gtk_widget_class_bind_template_child (widget_class, CorralPreferences, gh_token_status);

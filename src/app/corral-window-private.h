@@ -31,6 +31,8 @@ struct _CorralWindow
   GtkInfoBar      *control_lost_bar;
   GtkInfoBar      *security_bar;   /* what weakens this run's containment */
   GtkLabel        *security_label;
+  GtkInfoBar      *signin_bar;
+  GtkLabel        *signin_label;
   GtkStack        *stack;
   GtkWidget       *start_page;
   GtkWidget       *recent_box;
@@ -62,6 +64,11 @@ struct _CorralWindow
   gboolean         kvm_dismissed;
   gboolean         close_after_stop;
   CorralCliOptions *run_options;   /* for the next start only, or NULL */
+  gpointer         held_start;     /* a start waiting on the sign-in notice */
+
+  /* corral-window-session.c */
+  GtkWidget       *agent_banner;   /* CorralAgentBanner, over the agent console */
+  gboolean         sign_in_accepted; /* "Start and Sign In": no notice again here */
 
   GtkDropTarget   *drop_target;
 
@@ -100,6 +107,22 @@ GtkWidget *corral_window_get_console     (CorralWindow   *self,
 void       corral_window_project_opened  (CorralWindow   *self);
 /* Asks before closing a window whose VM runs; TRUE = close now. */
 gboolean   corral_window_may_close       (CorralWindow   *self);
+
+/* corral-window-vm.c: a start held by the sign-in notice goes on (with
+ * @api_key when one was entered, else without) or is dropped. */
+void       corral_window_resume_start    (CorralWindow   *self,
+                                          const char     *api_key);
+void       corral_window_drop_start      (CorralWindow   *self);
+
+/* corral-window-session.c: the agent's session (banner, restart, shell,
+ * the preference) and the sign-in notice before a start */
+void       corral_window_class_init_session (GtkWidgetClass *widget_class);
+void       corral_window_init_session    (CorralWindow   *self);
+void       corral_window_session_set_vm  (CorralWindow   *self,
+                                          struct _CorralVm *vm);
+/* Shows the notice when the agent would start with neither a key nor its
+ * sign-in files in the shared ~/.claude; TRUE = the start waits on it. */
+gboolean   corral_window_offer_sign_in   (CorralWindow   *self);
 
 /* corral-window-guest.c: the offer to build or download a guest when none is found */
 void corral_window_class_init_guest (GtkWidgetClass *widget_class);

@@ -244,6 +244,8 @@ set_vm (CorralWindow *self,
   corral_vnc_view_set_vm (CORRAL_VNC_VIEW (self->vnc_view), vm);
   corral_window_network_set_vm (self, vm);
 
+  corral_window_session_set_vm (self, vm);
+
   if (vm == NULL)
     return;
 
@@ -367,6 +369,21 @@ gh_token_cb (GObject      *source,
   corral_vm_start_async (data->vm, data->self->cancellable, start_cb, data);
 }
 
+/* The key (or none), then the GitHub token when the profile forwards it,
+ * then QEMU. */
+static void
+continue_start (StartData  *data,
+                const char *api_key)
+{
+  if (api_key != NULL)
+    corral_vm_set_secret (data->vm, CORRAL_SECRET_API_KEY, api_key);
+
+  if (corral_profile_get_forward_gh_token (data->self->profile))
+    corral_secrets_lookup_async (CORRAL_SECRET_GH_TOKEN, data->self->cancellable, gh_token_cb, data);
+  else
+    corral_vm_start_async (data->vm, data->self->cancellable, start_cb, data);
+}
+
 static void
 api_key_cb (GObject      *source,
             GAsyncResult *result,
@@ -384,13 +401,38 @@ api_key_cb (GObject      *source,
   /* No keyring is no reason not to start: the agent can sign in itself. */
   if (error != NULL)
     g_debug ("No key from the keyring: %s", error->message);
-  if (key != NULL)
-    corral_vm_set_secret (data->vm, CORRAL_SECRET_API_KEY, key);
 
-  if (corral_profile_get_forward_gh_token (data->self->profile))
-    corral_secrets_lookup_async (CORRAL_SECRET_GH_TOKEN, data->self->cancellable, gh_token_cb, data);
-  else
-    corral_vm_start_async (data->vm, data->self->cancellable, start_cb, data);
+  /* Neither a key nor a sign-in: say so before the agent starts without
+   * a way in, and let the user choose. */
+  if (key == NULL && data->self->vm == data->vm && corral_window_offer_sign_in (data->self))
+    {
+      corral_window_drop_start (data->self);
+      data->self->held_start = data;
+      return;
+    }
+  continue_start (data, key);
+}
+
+void
+corral_window_resume_start (CorralWindow *self,
+                            const char   *api_key)
+{
+  StartData *data = g_steal_pointer (&self->held_start);
+
+  if (data == NULL)
+    return;
+  if (self->vm != data->vm)
+    {
+      start_data_free (data);
+      return;
+    }
+  continue_start (data, api_key);
+}
+
+void
+corral_window_drop_start (CorralWindow *self)
+{
+  g_clear_pointer (&self->held_start, start_data_free);
 }
 
 static CorralProfile *
@@ -433,6 +475,8 @@ start_action (GtkWidget  *widget,
     return;
 
   hide_error (self);
+  corral_window_drop_start (self);
+  gtk_info_bar_set_revealed (self->signin_bar, FALSE);
 
   host = corral_context_get_host (self->context);
   if (host == NULL || host->qemu_path == NULL)
@@ -654,6 +698,7 @@ corral_window_dispose_vm (CorralWindow *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
+  corral_window_drop_start (self);
   if (self->vm != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->vm, self);

@@ -596,6 +596,7 @@ corral_window_class_init (CorralWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, recent_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, tab_view_close_page_cb);
   corral_window_class_init_vm (widget_class);
+  corral_window_class_init_session (widget_class);
   corral_window_class_init_guest (widget_class);
   corral_window_class_init_network (widget_class);
 
@@ -637,6 +638,7 @@ corral_window_init (CorralWindow *self)
                                   corral_vnc_view_get_actions (CORRAL_VNC_VIEW (self->vnc_view)));
 
   self->console = g_object_ref_sink (corral_window_create_console (self, 0));
+  corral_window_init_session (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.settings", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.second-console", FALSE);

@@ -253,6 +253,8 @@ corral_cli_runtime (CorralRuntime            *runtime,
   runtime->net_fd = CORRAL_JAIL_NET_FD;
   /* A graphical guest's clipboard channel: the socket QEMU inherits as 4. */
   runtime->clipboard_chardev = "socket,fd=4";
+  /* The agent session's channel, every guest: fd 11 (7-9 are the jail's). */
+  runtime->session_chardev = "socket,fd=11";
   runtime->parent_env = (const char * const *) parent_env;
   corral_share_sources_apply (sources, runtime);
 }
@@ -406,9 +408,9 @@ dry_run (const CorralCliOptions *options)
   g_print ("# QEMU:\n");
   print_command ((const char * const *) command->argv);
   if (has_clipboard_channel (command))
-    g_print ("%s\n", _("(fd 3 is the QMP socket, fd 4 the clipboard channel, fds 5 and 6 the consoles’ PTYs: all made at start.)"));
+    g_print ("%s\n", _("(fd 3 is the QMP socket, fd 4 the clipboard channel, fds 5 and 6 the consoles’ PTYs, fd 11 the agent session channel: all made at start.)"));
   else
-    g_print ("%s\n", _("(fd 3 is the QMP socket, fds 5 and 6 the consoles’ PTYs: all made at start.)"));
+    g_print ("%s\n", _("(fd 3 is the QMP socket, fds 5 and 6 the consoles’ PTYs, fd 11 the agent session channel: all made at start.)"));
   g_print ("%s\n", _("Environment:"));
   for (guint i = 0; command->envp[i] != NULL; i++)
     {

@@ -61,7 +61,7 @@ typedef enum {
 GType corral_confinement_get_type (void);
 
 /* Descriptors in the jail (QMP is 3, the clipboard 4, the consoles 5 and
- * 6: corral-vm-private.h). */
+ * 6, the agent session 11: corral-vm-private.h). */
 #define CORRAL_JAIL_NET_FD       7   /* passt <-> QEMU socketpair, made by the helper */
 #define CORRAL_JAIL_LIFELINE_FD  8   /* EOF when Corral is gone: QEMU is killed */
 #define CORRAL_JAIL_LOG_FD       9   /* stderr of passt, pasta and the relay */

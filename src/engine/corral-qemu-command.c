@@ -13,6 +13,7 @@
 
 #include "corral-qemu-command.h"
 #include "corral-clipboard-protocol.h"
+#include "corral-session-protocol.h"
 
 G_DEFINE_QUARK (corral-qemu-command-error-quark, corral_qemu_command_error)
 
@@ -211,6 +212,19 @@ add_console_chardev (GPtrArray  *argv,
   return TRUE;
 }
 
+/* The clipboard's and the agent session's ports share one virtio-serial
+ * controller (a virtio agent console has its own, corral-console). */
+static void
+add_virtio_serial (GPtrArray *argv,
+                   gboolean  *added)
+{
+  if (*added)
+    return;
+  add (argv, "-device");
+  add (argv, "virtio-serial-pci,id=corral-serial");
+  *added = TRUE;
+}
+
 static gboolean
 add_serial_ports (GPtrArray            *argv,
                   CorralGuest          *guest,
@@ -279,6 +293,7 @@ corral_qemu_command_build (CorralProfile       *profile,
   g_autoptr(GPtrArray) ro_paths = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) rw_paths = g_ptr_array_new_with_free_func (g_free);
   CorralShares shares;
+  gboolean have_serial_bus = FALSE;
   guint memory, cores;
   const char *vga, *disk, *initrd, *cmdline;
   CorralQemuCommand *command;
@@ -392,13 +407,23 @@ corral_qemu_command_build (CorralProfile       *profile,
        * and only comes back as an extension gvnc cannot read. */
       if (runtime->clipboard_chardev != NULL)
         {
-          add (argv, "-device");
-          add (argv, "virtio-serial-pci,id=corral-serial");
+          add_virtio_serial (argv, &have_serial_bus);
           add (argv, "-chardev");
           addf (argv, "%s,id=clipboard", runtime->clipboard_chardev);
           add (argv, "-device");
           add (argv, "virtserialport,bus=corral-serial.0,chardev=clipboard,name=" CORRAL_CLIPBOARD_PORT);
         }
+    }
+
+  /* How the agent ends and what runs next on its console, for every
+   * guest (corral-session-protocol.h). */
+  if (runtime->session_chardev != NULL)
+    {
+      add_virtio_serial (argv, &have_serial_bus);
+      add (argv, "-chardev");
+      addf (argv, "%s,id=session", runtime->session_chardev);
+      add (argv, "-device");
+      add (argv, "virtserialport,bus=corral-serial.0,chardev=session,name=" CORRAL_SESSION_PORT);
     }
 
   /* Boot */

@@ -75,6 +75,10 @@ typedef struct {
    * CORRAL_CLIPBOARD_PORT), e.g. "socket,fd=4"; NULL = none. Only for a
    * guest with a display. */
   const char *clipboard_chardev;
+  /* The agent session's channel (a virtio-serial port named
+   * CORRAL_SESSION_PORT), e.g. "socket,fd=5"; NULL = none (the guest
+   * then powers off when the entrypoint ends, as the seed's does). */
+  const char *session_chardev;
   /* Host source of each optional share, NULL when it does not exist (then
    * the share is left out even if the profile has it on). */
   const char *share_sources[CORRAL_N_SHARE_IDS];

@@ -6,9 +6,9 @@
  * properties and the state machine), corral-vm-process.c (spawning QEMU,
  * its exit and stderr, ending it), corral-vm-qmp.c (the control
  * connection: handshake, events, commands), corral-vm-display.c (the
- * display and clipboard channels, screenshots) and corral-vm-network.c
- * (the run's network proxy and its log). Only these files include this
- * header.
+ * display and clipboard channels, screenshots), corral-vm-network.c
+ * (the run's network proxy and its log) and corral-vm-session.c (the
+ * agent session's channel). Only these files include this header.
  */
 #pragma once
 
@@ -17,6 +17,7 @@
 #include "corral-network-log.h"
 #include "corral-proxy.h"
 #include "corral-qmp.h"
+#include "corral-session-protocol.h"
 #include "corral-state-dir.h"
 #include "corral-vm-console.h"
 #include "corral-console-pump.h"
@@ -24,8 +25,8 @@
 
 G_BEGIN_DECLS
 
-/* QEMU's QMP socket and clipboard channel are these fds in QEMU (the
- * builder writes fd=N). */
+/* QEMU's QMP socket, clipboard and session channels are these fds in
+ * QEMU (the builder writes fd=N). */
 #define CORRAL_VM_QMP_CHILD_FD        3
 #define CORRAL_VM_CLIPBOARD_CHILD_FD  4
 /* The consoles' PTYs (QEMU opens them as /dev/fdset/N: a jail has no
@@ -35,6 +36,10 @@ G_BEGIN_DECLS
 /* The agent serial port's PTY when the agent console is virtio (the boot
  * messages); after the jail's 7-9. */
 #define CORRAL_VM_BOOT_CHILD_FD       10
+#define CORRAL_VM_SESSION_CHILD_FD    11
+/* How long the guest may take to confirm a restart or a shell before the
+ * Vm says again that the agent ended (a guest that never answers). */
+#define CORRAL_VM_SESSION_CONFIRM_SECONDS 30
 /* How long QEMU gets to go after "quit"/SIGTERM, or to exit after its
  * control connection failed to set up. */
 #define CORRAL_VM_QUIT_GRACE_SECONDS  5
@@ -74,6 +79,16 @@ struct _CorralVm
   int             boot_writer;   /* the agent PTY's slave, ours, non-blocking; -1 */
   guint           boot_source;
   int             clipboard_fd;   /* our end of the clipboard channel, or -1 */
+  int             session_fd;     /* our end of the session channel, or -1 */
+  guint           session_source; /* reads session_fd */
+  guint           session_confirm_source;
+  CorralSessionDecoder *session_decoder;
+  gboolean        session_hello;  /* the guest's session helper said HELLO */
+  CorralAgentState agent_state;
+  gboolean        agent_was_entrypoint;
+  int             agent_exit_status;
+  int             agent_exit_signal;
+  CorralAgentExitAction agent_exit_action;
   GSubprocess    *process;       /* bwrap (or QEMU itself without a jail) */
   int             pid;           /* its pid */
   int             qemu_pid;      /* QEMU's own pid once found (in a jail: bwrap's grandchild) */
@@ -125,6 +140,8 @@ void      _corral_vm_set_confinement   (CorralVm      *self,
                                         GStrv          security_warnings);
 void      _corral_vm_emit_guest_event  (CorralVm      *self,
                                         const char    *name);
+void      _corral_vm_set_agent_state   (CorralVm      *self,
+                                        CorralAgentState state);
 
 /* corral-vm-process.c: QEMU's process */
 void      _corral_vm_release_boot_console (CorralVm   *self);
@@ -155,5 +172,12 @@ void      _corral_vm_network_set_api_key (CorralVm    *self,
 
 /* corral-vm-display.c: the display's channels */
 int       _corral_vm_open_clipboard    (CorralVm      *self);
+
+/* corral-vm-session.c: the agent session's channel. _open returns QEMU's
+ * end (for the launcher), or -1; _close forgets the session. */
+int       _corral_vm_open_session      (CorralVm      *self);
+void      _corral_vm_close_session     (CorralVm      *self);
+/* The guest reset: what ran on its console is gone. */
+void      _corral_vm_session_reset     (CorralVm      *self);
 
 G_END_DECLS

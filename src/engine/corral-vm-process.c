@@ -529,7 +529,7 @@ _corral_vm_spawn (CorralVm  *self,
   g_autoptr(GPtrArray) security = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) parent_env = NULL;
   g_autofree char *proxy_socket = NULL;
-  int clipboard_child = -1, net_log = -1, agent_qemu_fd = -1;
+  int clipboard_child = -1, session_child = -1, net_log = -1, agent_qemu_fd = -1;
   const char *api_key, *gh_token;
   CorralConfinement confinement;
   CorralNetBackend backend;
@@ -617,6 +617,10 @@ _corral_vm_spawn (CorralVm  *self,
   clipboard_child = _corral_vm_open_clipboard (self);
   if (clipboard_child >= 0)
     runtime.clipboard_chardev = "socket,fd=" G_STRINGIFY (CORRAL_VM_CLIPBOARD_CHILD_FD);
+  /* Every guest, headless too: how the agent ends is the window's to show. */
+  session_child = _corral_vm_open_session (self);
+  if (session_child >= 0)
+    runtime.session_chardev = "socket,fd=" G_STRINGIFY (CORRAL_VM_SESSION_CHILD_FD);
   runtime.parent_env = (const char * const *) parent_env;
   sources = corral_share_sources_probe (self->host, corral_meta_dir_get_path (self->meta_dir));
   corral_share_sources_apply (sources, &runtime);
@@ -648,6 +652,8 @@ _corral_vm_spawn (CorralVm  *self,
       close (sv[1]);
       if (clipboard_child >= 0)
         close (clipboard_child);
+      if (session_child >= 0)
+        close (session_child);
       return FALSE;
     }
   g_strfreev (self->warnings);
@@ -662,6 +668,8 @@ _corral_vm_spawn (CorralVm  *self,
   g_subprocess_launcher_take_fd (launcher, sv[1], CORRAL_VM_QMP_CHILD_FD);
   if (clipboard_child >= 0)
     g_subprocess_launcher_take_fd (launcher, clipboard_child, CORRAL_VM_CLIPBOARD_CHILD_FD);
+  if (session_child >= 0)
+    g_subprocess_launcher_take_fd (launcher, session_child, CORRAL_VM_SESSION_CHILD_FD);
   if (agent_qemu_fd >= 0)
     {
       g_subprocess_launcher_take_fd (launcher, agent_qemu_fd, CORRAL_VM_AGENT_CHILD_FD);

@@ -29,6 +29,8 @@ qmp_event_cb (CorralQmp  *qmp,
     _corral_vm_set_paused (self, TRUE);
   else if (g_str_equal (name, "RESUME"))
     _corral_vm_set_paused (self, FALSE);
+  else if (g_str_equal (name, "RESET"))
+    _corral_vm_session_reset (self);  /* the guest reboots: its session is gone */
   else if (g_str_equal (name, "SHUTDOWN"))
     {
       const char *reason = data != NULL

@@ -31,6 +31,16 @@ G_DEFINE_ENUM_TYPE (CorralVmState, corral_vm_state,
   G_DEFINE_ENUM_VALUE (CORRAL_VM_STATE_STOPPING, "stopping"),
   G_DEFINE_ENUM_VALUE (CORRAL_VM_STATE_FAILED, "failed"))
 
+G_DEFINE_ENUM_TYPE (CorralAgentState, corral_agent_state,
+  G_DEFINE_ENUM_VALUE (CORRAL_AGENT_STATE_UNKNOWN, "unknown"),
+  G_DEFINE_ENUM_VALUE (CORRAL_AGENT_STATE_RUNNING, "running"),
+  G_DEFINE_ENUM_VALUE (CORRAL_AGENT_STATE_STARTING, "starting"),
+  G_DEFINE_ENUM_VALUE (CORRAL_AGENT_STATE_ENDED, "ended"))
+
+G_DEFINE_ENUM_TYPE (CorralAgentExitAction, corral_agent_exit_action,
+  G_DEFINE_ENUM_VALUE (CORRAL_AGENT_EXIT_POWER_OFF, "power-off"),
+  G_DEFINE_ENUM_VALUE (CORRAL_AGENT_EXIT_WAIT, "wait"))
+
 G_DEFINE_FINAL_TYPE (CorralVm, corral_vm, G_TYPE_OBJECT)
 
 enum {
@@ -46,6 +56,8 @@ enum {
   PROP_CONTROL_LOST,
   PROP_CONFINEMENT,
   PROP_SECURITY_WARNINGS,
+  PROP_AGENT_STATE,
+  PROP_AGENT_EXIT_ACTION,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -109,6 +121,16 @@ _corral_vm_set_control_lost (CorralVm *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTROL_LOST]);
 }
 
+void
+_corral_vm_set_agent_state (CorralVm         *self,
+                            CorralAgentState  state)
+{
+  if (self->agent_state == state)
+    return;
+  self->agent_state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_STATE]);
+}
+
 static void
 set_error_message (CorralVm   *self,
                    const char *message)
@@ -160,6 +182,7 @@ _corral_vm_release_run (CorralVm *self)
       self->clipboard_fd = -1;
     }
   _corral_vm_release_jail (self);
+  _corral_vm_close_session (self);
   if (self->state_dir != NULL)
     {
       corral_state_dir_release (self->state_dir);
@@ -398,6 +421,25 @@ corral_vm_set_powerdown_timeout (CorralVm *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POWERDOWN_TIMEOUT]);
 }
 
+CorralAgentExitAction
+corral_vm_get_agent_exit_action (CorralVm *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VM (self), CORRAL_AGENT_EXIT_POWER_OFF);
+  return self->agent_exit_action;
+}
+
+/* Applies to the agent's next end, not to one the guest already reported. */
+void
+corral_vm_set_agent_exit_action (CorralVm              *self,
+                                 CorralAgentExitAction  action)
+{
+  g_return_if_fail (CORRAL_IS_VM (self));
+  if (self->agent_exit_action == action)
+    return;
+  self->agent_exit_action = action;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_EXIT_ACTION]);
+}
+
 const char * const *
 corral_vm_get_warnings (CorralVm *self)
 {
@@ -571,6 +613,12 @@ corral_vm_get_property (GObject    *object,
     case PROP_SECURITY_WARNINGS:
       g_value_set_boxed (value, corral_vm_get_security_warnings (self));
       break;
+    case PROP_AGENT_STATE:
+      g_value_set_enum (value, self->agent_state);
+      break;
+    case PROP_AGENT_EXIT_ACTION:
+      g_value_set_enum (value, self->agent_exit_action);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -594,6 +642,9 @@ corral_vm_set_property (GObject      *object,
       break;
     case PROP_POWERDOWN_TIMEOUT:
       corral_vm_set_powerdown_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_AGENT_EXIT_ACTION:
+      corral_vm_set_agent_exit_action (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -643,6 +694,13 @@ corral_vm_class_init (CorralVmClass *klass)
   properties[PROP_SECURITY_WARNINGS] =
     g_param_spec_boxed ("security-warnings", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_AGENT_STATE] =
+    g_param_spec_enum ("agent-state", NULL, NULL, CORRAL_TYPE_AGENT_STATE, CORRAL_AGENT_STATE_UNKNOWN,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_AGENT_EXIT_ACTION] =
+    g_param_spec_enum ("agent-exit-action", NULL, NULL, CORRAL_TYPE_AGENT_EXIT_ACTION,
+                       CORRAL_AGENT_EXIT_POWER_OFF,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Detailed by the event name: "guest-event::SHUTDOWN". */
@@ -666,6 +724,9 @@ corral_vm_init (CorralVm *self)
   self->lifeline_fd = -1;
   self->confinement = CORRAL_CONFINEMENT_JAIL;
   self->network_log = corral_network_log_new ();
+  self->session_fd = -1;
+  self->agent_was_entrypoint = TRUE;
+  self->agent_exit_status = -1;
   for (guint i = 0; i < G_N_ELEMENTS (self->consoles); i++)
     {
       self->consoles[i].master = -1;

@@ -27,6 +27,21 @@ typedef enum {
   CORRAL_CONSOLE_ENTER,   /* ttyS1: a second login shell (--enter) */
 } CorralConsole;
 
+/* What runs on the agent console, as the guest reports it over the
+ * session channel (corral-session-protocol.h). */
+typedef enum {
+  CORRAL_AGENT_STATE_UNKNOWN,   /* no word from the guest (booting, or a guest without the channel) */
+  CORRAL_AGENT_STATE_RUNNING,   /* the entrypoint, or a shell, runs */
+  CORRAL_AGENT_STATE_STARTING,  /* a restart or a shell was asked for, not confirmed yet */
+  CORRAL_AGENT_STATE_ENDED,     /* it ended; the guest waits for the host's choice */
+} CorralAgentState;
+
+/* What the guest does when the agent ends. */
+typedef enum {
+  CORRAL_AGENT_EXIT_POWER_OFF,  /* the seed's: the VM powers off (the default, the terminal run) */
+  CORRAL_AGENT_EXIT_WAIT,       /* it keeps running: restart, a shell or shut down, as asked */
+} CorralAgentExitAction;
+
 typedef enum {
   CORRAL_SECRET_API_KEY,
   CORRAL_SECRET_GH_TOKEN,
@@ -34,6 +49,10 @@ typedef enum {
 
 #define CORRAL_TYPE_VM_STATE (corral_vm_state_get_type ())
 GType corral_vm_state_get_type (void);
+#define CORRAL_TYPE_AGENT_STATE (corral_agent_state_get_type ())
+GType corral_agent_state_get_type (void);
+#define CORRAL_TYPE_AGENT_EXIT_ACTION (corral_agent_exit_action_get_type ())
+GType corral_agent_exit_action_get_type (void);
 
 #define CORRAL_VM_ERROR (corral_vm_error_quark ())
 GQuark corral_vm_error_quark (void);
@@ -45,6 +64,7 @@ typedef enum {
   CORRAL_VM_ERROR_NOT_RUNNING,
   CORRAL_VM_ERROR_QMP,
   CORRAL_VM_ERROR_NO_GUEST,      /* a file the guest manifest names is gone */
+  CORRAL_VM_ERROR_NO_SESSION,    /* the agent has not ended, or the guest cannot be asked */
 } CorralVmError;
 
 #define CORRAL_TYPE_VM (corral_vm_get_type ())
@@ -72,6 +92,12 @@ G_DECLARE_FINAL_TYPE (CorralVm, corral_vm, CORRAL, VM, GObject)
  *                  containment, for a person (no confinement; the guest's
  *                  network in QEMU's libslirp, with its CVE; the host's
  *                  loopback within the guest's reach). Set at each start.
+ *   agent-state    CorralAgentState, read-only, notifies: what the guest
+ *                  reports about its agent console (UNKNOWN again at every
+ *                  start and guest reset)
+ *   agent-exit-action  CorralAgentExitAction: what happens when the agent
+ *                  ends (POWER_OFF, the seed's, by default); may change
+ *                  while the VM runs
  *
  * Signals:
  *   guest-event (const char *name)  every QMP event, detailed by name
@@ -168,6 +194,30 @@ CorralNetworkMode corral_vm_get_network_mode (CorralVm *self);
  * owned by the Vm (dup() it to keep it), or -1 when not running or the
  * guest has no display. */
 int            corral_vm_get_clipboard_fd (CorralVm *self);
+
+/* The agent session (corral-vm-session.c). When the entrypoint ends the
+ * guest reports it (agent-state ENDED) and, unless agent-exit-action is
+ * POWER_OFF, waits: these ask it to run the entrypoint again, with the
+ * same arguments, or a login shell instead, on the agent console. Both
+ * need agent-state ENDED (CORRAL_VM_ERROR_NO_SESSION otherwise); the
+ * state is STARTING until the guest confirms. */
+gboolean       corral_vm_restart_agent    (CorralVm  *self,
+                                           GError   **error);
+gboolean       corral_vm_open_agent_shell (CorralVm  *self,
+                                           GError   **error);
+CorralAgentState corral_vm_get_agent_state (CorralVm *self);
+/* Whether the last thing that ran was the entrypoint (FALSE: a shell the
+ * host asked for). */
+gboolean       corral_vm_get_agent_was_entrypoint (CorralVm *self);
+/* How it ended (agent-state ENDED): the exit status, or -1 when a signal
+ * ended it; the signal's number, or 0. */
+int            corral_vm_get_agent_exit_status (CorralVm *self);
+int            corral_vm_get_agent_exit_signal (CorralVm *self);
+CorralAgentExitAction corral_vm_get_agent_exit_action (CorralVm *self);
+void           corral_vm_set_agent_exit_action (CorralVm              *self,
+                                                CorralAgentExitAction  action);
+/* Our end of the session channel (the Vm reads it), -1 when none. */
+int            corral_vm_get_session_fd   (CorralVm *self);
 
 /* Whether the guest has a graphical display (guest manifest). */
 gboolean       corral_vm_has_display      (CorralVm *self);

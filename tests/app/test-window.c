@@ -650,6 +650,15 @@ test_error_qemu_exits_at_once (void)
                                       "AgentSerial=0\nEnterSerial=1\nGraphical=false\nVga=none\n"
                                       "MinMemory=64\nMachine=q35\n", -1, NULL));
   g_settings_set_string (settings, "guest-manifest", manifest);
+  /* A shell: the agent, with no key here, would first get the sign-in
+   * notice (test-session). */
+  {
+    g_autofree char *dir = make_dir ("broken-kernel");
+    g_autoptr(CorralProfile) profile = corral_profile_load (dir, NULL, NULL);
+
+    corral_profile_set_entrypoint_mode (profile, CORRAL_ENTRYPOINT_SHELL);
+    g_assert_true (corral_profile_save (profile, NULL));
+  }
   window = open_and_start ("broken-kernel");
 
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;

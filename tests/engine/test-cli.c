@@ -275,7 +275,10 @@ test_dry_run_stand_ins (void)
     g_assert_true (g_spawn_check_wait_status (r.status, NULL));
     g_assert_nonnull (strstr (r.out, "-add-fd fd=5,set=5 -chardev serial,path=/dev/fdset/5,id=agent"));
     g_assert_nonnull (strstr (r.out, "-chardev socket,id=qmp,fd=3"));
-    g_assert_nonnull (strstr (r.out, "(fd 3 is the QMP socket, fds 5 and 6 the consoles’ PTYs: all made at start.)"));
+    g_assert_nonnull (strstr (r.out, "(fd 3 is the QMP socket, fds 5 and 6 the consoles’ PTYs, fd 11 the agent session channel: all made at start.)"));
+    /* Every guest has the agent session's channel. */
+    g_assert_nonnull (strstr (r.out, "-chardev socket,fd=11,id=session"));
+    g_assert_nonnull (strstr (r.out, "name=io.github.corral.session.0"));
     g_assert_null (strstr (r.out, "id=clipboard"));
     g_assert_null (strstr (r.out, "fd 4"));
   }
@@ -285,7 +288,10 @@ test_dry_run_stand_ins (void)
     run (&r, "--dry-run", "--guest", graphical, "--memory", "512", project, NULL);
     g_assert_true (g_spawn_check_wait_status (r.status, NULL));
     g_assert_nonnull (strstr (r.out, "-chardev socket,fd=4,id=clipboard"));
-    g_assert_nonnull (strstr (r.out, "(fd 3 is the QMP socket, fd 4 the clipboard channel, fds 5 and 6 the consoles’ PTYs: all made at start.)"));
+    g_assert_nonnull (strstr (r.out, "(fd 3 is the QMP socket, fd 4 the clipboard channel, fds 5 and 6 the consoles’ PTYs, fd 11 the agent session channel: all made at start.)"));
+    /* One virtio-serial controller for both ports. */
+    g_assert_nonnull (strstr (r.out, "-chardev socket,fd=11,id=session"));
+    g_assert_null (strstr (strstr (r.out, "virtio-serial-pci") + 1, "virtio-serial-pci"));
   }
   g_unlink (graphical);
 }

@@ -591,6 +591,38 @@ test_clipboard_channel (void)
   g_assert_null (strstr (text_only, "clipboard"));
 }
 
+/* The agent session's port is on every guest, headless too, and shares
+ * the one virtio-serial controller with the clipboard's. */
+static void
+test_session_channel (void)
+{
+  g_autoptr(CorralProfile) profile = corral_profile_new ("/p");
+  g_autoptr(CorralGuest) graphical = make_guest ("Graphical=true\n");
+  g_autoptr(CorralGuest) headless = make_guest ("Graphical=false\n");
+  CorralHost host = make_host ();
+  CorralRuntime rt;
+  g_autofree char *none = NULL, *alone = NULL, *both = NULL;
+  const char *second;
+
+  make_runtime (&rt);
+  none = build_line (profile, headless, &host, &rt);
+  g_assert_null (strstr (none, "id=session"));
+
+  rt.session_chardev = "socket,fd=5";
+  alone = build_line (profile, headless, &host, &rt);
+  g_assert_nonnull (strstr (alone, " -device virtio-serial-pci,id=corral-serial"
+                                   " -chardev socket,fd=5,id=session"
+                                   " -device virtserialport,bus=corral-serial.0,chardev=session,"
+                                   "name=io.github.corral.session.0 "));
+
+  rt.clipboard_chardev = "socket,fd=4";
+  both = build_line (profile, graphical, &host, &rt);
+  g_assert_nonnull (strstr (both, "chardev=clipboard,name=io.github.corral.clipboard.0 "));
+  g_assert_nonnull (strstr (both, "chardev=session,name=io.github.corral.session.0 "));
+  second = strstr (strstr (both, "virtio-serial-pci") + 1, "virtio-serial-pci");
+  g_assert_null (second);
+}
+
 static void
 test_escape (void)
 {
@@ -634,6 +666,7 @@ main (int argc, char **argv)
   g_test_add_func ("/qemu-command/display-variants", test_display_variants);
   g_test_add_func ("/qemu-command/escape", test_escape);
   g_test_add_func ("/qemu-command/clipboard-channel", test_clipboard_channel);
+  g_test_add_func ("/qemu-command/session-channel", test_session_channel);
   status = g_test_run ();
 
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)

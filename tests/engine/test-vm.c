@@ -29,6 +29,7 @@ typedef struct {
   CorralTestConsole agent;
   GPtrArray     *states;   /* state names, as notified */
   GPtrArray     *events;
+  GPtrArray     *agent_states;  /* as notified: "running", "shell", "ended:3", "ended:SIGNAL9" */
 } Fixture;
 
 /* --- helpers ---------------------------------------------------------------- */
@@ -39,6 +40,32 @@ on_state (CorralVm   *vm,
           Fixture    *f)
 {
   g_ptr_array_add (f->states, g_strdup (corral_test_state_name (corral_vm_get_state (vm))));
+}
+
+static void
+on_agent_state (CorralVm   *vm,
+                GParamSpec *pspec,
+                Fixture    *f)
+{
+  switch (corral_vm_get_agent_state (vm))
+    {
+    case CORRAL_AGENT_STATE_ENDED:
+      if (corral_vm_get_agent_exit_signal (vm) != 0)
+        g_ptr_array_add (f->agent_states, g_strdup_printf ("ended:SIGNAL%d", corral_vm_get_agent_exit_signal (vm)));
+      else
+        g_ptr_array_add (f->agent_states, g_strdup_printf ("ended:%d", corral_vm_get_agent_exit_status (vm)));
+      break;
+    case CORRAL_AGENT_STATE_RUNNING:
+      g_ptr_array_add (f->agent_states, g_strdup (corral_vm_get_agent_was_entrypoint (vm) ? "running" : "shell"));
+      break;
+    case CORRAL_AGENT_STATE_STARTING:
+      g_ptr_array_add (f->agent_states, g_strdup ("starting"));
+      break;
+    case CORRAL_AGENT_STATE_UNKNOWN:
+    default:
+      g_ptr_array_add (f->agent_states, g_strdup ("unknown"));
+      break;
+    }
 }
 
 static void
@@ -61,6 +88,7 @@ fixture_setup (Fixture       *f,
   f->agent.fd = -1;
   f->states = g_ptr_array_new_with_free_func (g_free);
   f->events = g_ptr_array_new_with_free_func (g_free);
+  f->agent_states = g_ptr_array_new_with_free_func (g_free);
 }
 
 static void
@@ -69,6 +97,7 @@ make_vm (Fixture *f)
   f->vm = corral_vm_new (f->profile, f->guest, f->host);
   g_signal_connect (f->vm, "notify::state", G_CALLBACK (on_state), f);
   g_signal_connect (f->vm, "guest-event", G_CALLBACK (on_guest_event), f);
+  g_signal_connect (f->vm, "notify::agent-state", G_CALLBACK (on_agent_state), f);
 }
 
 static void
@@ -86,6 +115,7 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->host, corral_host_free);
   g_ptr_array_unref (f->states);
   g_ptr_array_unref (f->events);
+  g_ptr_array_unref (f->agent_states);
   /* The guest wrote as this user: plain removal works. */
   corral_test_remove_tree (parent);
   g_free (f->project);
@@ -202,6 +232,106 @@ test_agent_run (Fixture       *f,
   g_assert_cmpstr (f->states->pdata[1], ==, "running");
   g_assert_cmpstr (f->states->pdata[f->states->len - 1], ==, "stopped");
   g_assert_true (g_ptr_array_find_with_equal_func (f->events, "SHUTDOWN", g_str_equal, NULL));
+  /* The guest said so over the session channel before powering off (the
+   * Vm's default answer, the seed's behaviour). */
+  g_assert_true (g_ptr_array_find_with_equal_func (f->agent_states, "running", g_str_equal, NULL));
+  g_assert_true (g_ptr_array_find_with_equal_func (f->agent_states, "ended:3", g_str_equal, NULL));
+  g_assert_cmpint (corral_vm_get_agent_state (f->vm), ==, CORRAL_AGENT_STATE_UNKNOWN);
+}
+
+static gboolean
+agent_state_is (gpointer data)
+{
+  Fixture *f = data;
+
+  return (int) corral_vm_get_agent_state (f->vm) ==
+         GPOINTER_TO_INT (g_object_get_data (G_OBJECT (f->vm), "want-agent"));
+}
+
+static void
+wait_agent_state (Fixture          *f,
+                  CorralAgentState  state)
+{
+  g_object_set_data (G_OBJECT (f->vm), "want-agent", GINT_TO_POINTER (state));
+  if (!corral_test_wait_until (agent_state_is, f, CORRAL_TEST_BOOT_TIMEOUT))
+    g_error ("agent state %d, not %d; console:\n%s", corral_vm_get_agent_state (f->vm), state,
+             f->agent.text ? f->agent.text->str : "");
+}
+
+static char *
+count_runs (Fixture *f)
+{
+  return read_file (f->project, "runs");
+}
+
+/* The agent session when the host keeps the VM (agent-exit-action WAIT):
+ * the end and its status are reported and the VM runs on; a restart runs
+ * the entrypoint again; a shell gets a prompt on the agent console; a
+ * shell killed by a signal is reported as that signal; with the seed's
+ * action back, the next end powers the VM off. */
+static void
+test_agent_session (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *runs = NULL;
+
+  corral_profile_set_entrypoint_mode (f->profile, CORRAL_ENTRYPOINT_CUSTOM);
+  corral_profile_set_custom_command (f->profile, "echo run >> /project/runs; echo RUN-MARK; exit 3");
+  make_vm (f);
+  corral_vm_set_agent_exit_action (f->vm, CORRAL_AGENT_EXIT_WAIT);
+  boot_to_ready (f);
+
+  wait_agent_state (f, CORRAL_AGENT_STATE_ENDED);
+  g_assert_cmpint (corral_vm_get_agent_exit_status (f->vm), ==, 3);
+  g_assert_cmpint (corral_vm_get_agent_exit_signal (f->vm), ==, 0);
+  g_assert_true (corral_vm_get_agent_was_entrypoint (f->vm));
+  corral_test_console_expect (&f->agent, "CORRAL-ENTRYPOINT-EXIT 3");
+  /* The guest waits: still running a while later. */
+  corral_test_iterate (3000);
+  g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_RUNNING);
+  runs = count_runs (f);
+  g_assert_cmpstr (runs, ==, "run\n");
+  g_clear_pointer (&runs, g_free);
+
+  /* Again, with the same command: a second run. */
+  g_assert_true (corral_vm_restart_agent (f->vm, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (corral_vm_get_agent_state (f->vm), ==, CORRAL_AGENT_STATE_STARTING);
+  /* Nothing to restart while one is on its way. */
+  g_assert_false (corral_vm_restart_agent (f->vm, &error));
+  g_assert_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_NO_SESSION);
+  g_clear_error (&error);
+  wait_agent_state (f, CORRAL_AGENT_STATE_ENDED);
+  runs = count_runs (f);
+  g_assert_cmpstr (runs, ==, "run\nrun\n");
+
+  /* A shell on the agent console, as --shell gives. */
+  g_assert_true (corral_vm_open_agent_shell (f->vm, &error));
+  g_assert_no_error (error);
+  wait_agent_state (f, CORRAL_AGENT_STATE_RUNNING);
+  g_assert_false (corral_vm_get_agent_was_entrypoint (f->vm));
+  /* Its prompt: the shell reads what is typed from now on. */
+  corral_test_console_expect (&f->agent, "sandbox:/project");
+  {
+    g_autofree char *out = corral_test_console_run (&f->agent, "echo shell-$((6*7))");
+
+    g_assert_nonnull (strstr (out, "shell-42"));
+  }
+  corral_test_console_type (&f->agent, "kill -KILL $$\r");
+  wait_agent_state (f, CORRAL_AGENT_STATE_ENDED);
+  g_assert_cmpint (corral_vm_get_agent_exit_signal (f->vm), ==, 9);
+  g_assert_cmpint (corral_vm_get_agent_exit_status (f->vm), ==, -1);
+
+  /* The seed's behaviour again: the next end powers off. */
+  corral_vm_set_agent_exit_action (f->vm, CORRAL_AGENT_EXIT_POWER_OFF);
+  g_assert_true (corral_vm_restart_agent (f->vm, &error));
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, CORRAL_TEST_BOOT_TIMEOUT);
+  g_assert_null (corral_vm_get_error_message (f->vm));
+  runs = count_runs (f);
+  g_assert_cmpstr (runs, ==, "run\nrun\nrun\n");
+  g_assert_true (g_ptr_array_find_with_equal_func (f->agent_states, "ended:SIGNAL9", g_str_equal, NULL));
+  g_assert_true (g_ptr_array_find_with_equal_func (f->agent_states, "shell", g_str_equal, NULL));
 }
 
 static gboolean
@@ -565,6 +695,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add ("/vm/agent-run", Fixture, NULL, fixture_setup, test_agent_run, fixture_teardown);
+  g_test_add ("/vm/agent-session", Fixture, NULL, fixture_setup, test_agent_session, fixture_teardown);
   g_test_add ("/vm/running-vm", Fixture, NULL, fixture_setup, test_running_vm, fixture_teardown);
   g_test_add ("/vm/killed", Fixture, NULL, fixture_setup, test_killed, fixture_teardown);
   g_test_add ("/vm/powerdown-fallback", Fixture, NULL, fixture_setup, test_powerdown_fallback, fixture_teardown);

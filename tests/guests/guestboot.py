@@ -155,6 +155,54 @@ class Console:
         return out.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
+class Session:
+    """The host's end of the agent session channel: the guest's lines as
+    they come, and the host's commands (RESTART, SHELL, POWEROFF)."""
+
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+        self.lines = []
+        self.cond = threading.Condition()
+        threading.Thread(target=self._reader, daemon=True).start()
+
+    def _reader(self):
+        buf = b""
+        while True:
+            try:
+                data = self.sock.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                return
+            buf += data
+            with self.cond:
+                while b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                    self.lines.append(line.decode("ascii", "replace"))
+                self.cond.notify_all()
+
+    def mark(self):
+        with self.cond:
+            return len(self.lines)
+
+    def expect(self, prefix, timeout, start=0):
+        """The first line from START on that begins with PREFIX, or None."""
+        end = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for line in self.lines[start:]:
+                    if line.startswith(prefix):
+                        return line
+                left = end - time.monotonic()
+                if left <= 0:
+                    return None
+                self.cond.wait(min(left, 1.0))
+
+    def send(self, command):
+        self.sock.sendall(command.encode() + b"\n")
+
+
 class Qmp:
     def __init__(self, path, timeout=60):
         end = time.monotonic() + timeout
@@ -235,7 +283,8 @@ class GuestRun:
     """A guest booted with Corral's argv. Use as a context manager."""
 
     def __init__(self, corral, manifest, shell=False, agent_args=(), memory=None,
-                 network=True, extra_meta=None, rows=50, cols=160, clipboard=False):
+                 network=True, extra_meta=None, rows=50, cols=160, clipboard=False,
+                 session=False):
         self.tmp = tempfile.mkdtemp(prefix="corral-guest-test-")
         self.home = os.path.join(self.tmp, "home")
         self.project = os.path.join(self.tmp, "project dir")  # a space, as users have
@@ -311,10 +360,29 @@ class GuestRun:
         # The chardevs are matched by id: how the app attaches them (stdio,
         # PTYs, inherited fds) is the app's business.
         self.clip_sock = os.path.join(run, "clipboard.sock")
+        self.session_sock = os.path.join(run, "session.sock")
         socks = {"agent": self.agent_sock, "enter": self.enter_sock, "qmp": self.qmp_sock,
-                 "clipboard": self.clip_sock,
+                 "clipboard": self.clip_sock, "session": self.session_sock,
                  # A virtio agent console's serial port: the boot messages.
                  "boot": os.path.join(run, "boot.sock")}
+        # The agent session's channel (guest contract section 9): with
+        # session=True the test plays the host on it (self.session); else
+        # the port is left out and the guest powers off when its
+        # entrypoint ends, as the seed's does.
+        if not session:
+            kept = []
+            skip = False
+            for i, a in enumerate(self.argv):
+                if skip:
+                    skip = False
+                    continue
+                nxt = self.argv[i + 1] if i + 1 < len(self.argv) else ""
+                if a in ("-chardev", "-device") and (re.search(r"(?:^|,)id=session(?:,|$)", nxt)
+                                                     or "chardev=session" in nxt):
+                    skip = True
+                    continue
+                kept.append(a)
+            self.argv = kept
         argv = []
         have_qmp = False
         skip = False
@@ -326,7 +394,7 @@ class GuestRun:
             if a == "-add-fd":
                 skip = True
                 continue
-            m = re.search(r"(?:^|,)id=(agent|enter|qmp|clipboard|boot)(?:,|$)", a)
+            m = re.search(r"(?:^|,)id=(agent|enter|qmp|clipboard|boot|session)(?:,|$)", a)
             if m and i > 0 and self.argv[i - 1] == "-chardev":
                 a = f"socket,id={m.group(1)},path={socks[m.group(1)]},server=on,wait=off"
                 have_qmp = have_qmp or m.group(1) == "qmp"
@@ -361,6 +429,9 @@ class GuestRun:
         if self.has_clipboard:
             self.clipboard = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             self.clipboard.connect(self.clip_sock)
+        self.session = None
+        if any("id=session" in a for a in self.argv):
+            self.session = Session(self.session_sock)
         return self
 
     def elapsed(self):

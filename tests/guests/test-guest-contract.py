@@ -7,7 +7,9 @@ minimal contract; the parts only a real guest has (the Debian guest's
 login, Chromium, claude) are in test-debian-guest.py (suite slow). TAP.
 """
 import os
+import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from guestboot import GuestRun, TapReport, screendump_stats  # noqa: E402
@@ -98,6 +100,45 @@ try:
     except Exception:
         exited = False
     t.check("when the entrypoint exits the guest powers off", exited)
+finally:
+    g.close()
+
+# Run 3: the agent session's channel (section 9): the host hears how the
+# entrypoint ended and chooses what runs next; the guest waits meanwhile.
+g = GuestRun(corral, manifest, memory=512, session=True,
+             extra_meta={"entrypoint": "echo run >> /project/runs; echo RUN-MARK; exit 3"})
+try:
+    g.start()
+    t.check("boots with the session channel", g.agent.expect(r"CORRAL-GUEST-READY", BOOT), g.agent.text()[-2000:])
+    s = g.session
+    t.check("the guest's session helper says HELLO", s.expect("HELLO 1", 60), s.lines)
+    t.check("the entrypoint's start is reported", s.expect("STARTED entrypoint", 60), s.lines)
+    t.check("its exit status is reported", s.expect("EXIT 3", 60), s.lines)
+    time.sleep(3)
+    t.check("the guest waits for the host: it keeps running", g.proc.poll() is None)
+    runs = os.path.join(g.project, "runs")
+    mark = s.mark()
+    s.send("RESTART")
+    t.check("RESTART runs the entrypoint again", s.expect("STARTED entrypoint", 60, mark)
+            and s.expect("EXIT 3", 60, mark), s.lines[mark:])
+    t.check("with the same command (a second run)", open(runs).read() == "run\nrun\n", open(runs).read())
+    mark = s.mark()
+    s.send("SHELL")
+    t.check("SHELL starts a shell on the agent console", s.expect("STARTED shell", 60, mark), s.lines[mark:])
+    out = g.agent.run("echo shell-$((6*7)); tty", 60)
+    t.check("the shell runs on the agent console",
+            out and "shell-42" in out and any(t in out for t in ("/dev/hvc0", "/dev/ttyS0", "/dev/console")), out)
+    g.agent.send("kill -KILL $$\r")
+    t.check("a shell killed by a signal is reported as that signal", s.expect("SIGNAL 9", 60, mark), s.lines[mark:])
+    t.check("nothing but the contract's lines came",
+            all(re.fullmatch(r"(HELLO|EXIT|SIGNAL) \d+|STARTED (entrypoint|shell)", l) for l in s.lines), s.lines)
+    s.send("POWEROFF")
+    try:
+        g.proc.wait(timeout=60)
+        exited = True
+    except Exception:
+        exited = False
+    t.check("POWEROFF powers the guest off", exited)
 finally:
     g.close()
 

@@ -64,11 +64,17 @@ console_read_cb (int           fd,
   n = read (fd, buf, sizeof buf);
   if (n > 0)
     {
+      /* The question: cursor to the far corner, then where is it. Split
+       * across two reads, it is found whole. */
+      static const char question[] = "\033[999;999H\033[6n";
+      gsize from = console->text->len >= sizeof question ? console->text->len - (sizeof question - 1) : 0;
+
       g_string_append_len (console->text, buf, n);
-      /* Play the terminal: the guest asks for the size at login (a pipe
-       * from a process's output cannot answer). */
-      if (!console->answered_size && isatty (fd) &&
-          strstr (console->text->str, "\033[6n") != NULL)
+      /* Play the terminal: the guest asks for its size at each login and
+       * each start of the entrypoint (a pipe from a process's output
+       * cannot answer). Other cursor questions (busybox's line editor
+       * asks one at its prompt) go unanswered, as before. */
+      if (isatty (fd) && strstr (console->text->str + from, question) != NULL)
         {
           console->answered_size = TRUE;
           g_assert_cmpint (write (fd, "\033[37;91R", 8), ==, 8);
