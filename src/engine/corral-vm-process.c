@@ -737,8 +737,16 @@ corral_vm_force_off (CorralVm *self)
   g_clear_handle_id (&self->powerdown_source, g_source_remove);
   if (self->state == CORRAL_VM_STATE_STARTING)
     {
-      /* Nothing to save yet. */
+      /* Nothing to save yet. In a jail the process is bwrap: QEMU would
+       * outlive it, go on to answer QMP (the start then "succeeds") and
+       * hold its stderr open, so the run never ended. Closing the
+       * lifeline ends the jailed QEMU too. */
       g_subprocess_force_exit (self->process);
+      if (self->lifeline_fd >= 0)
+        {
+          close (self->lifeline_fd);
+          self->lifeline_fd = -1;
+        }
       return;
     }
   _corral_vm_set_state (self, CORRAL_VM_STATE_STOPPING);

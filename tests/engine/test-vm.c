@@ -689,6 +689,32 @@ test_start_cancelled (Fixture       *f,
   g_assert_cmpint (kill (pid, 0), ==, -1);
 }
 
+/* Force Off at any moment of a start ends the VM at once. In a jail
+ * the process Corral spawns is bwrap, and QEMU, started a moment later,
+ * must go with it (it used to outlive bwrap, answer QMP and hold the run
+ * open until the start timed out). */
+static void
+test_force_off_early (Fixture       *f,
+                      gconstpointer  data)
+{
+  for (guint ms = 0; ms <= 200; ms += 20)
+    {
+      gint64 begin;
+
+      make_vm (f);
+      corral_vm_start_async (f->vm, NULL, NULL, NULL);
+      corral_test_iterate (ms);
+      g_test_message ("after %u ms: %s", ms, corral_test_state_name (corral_vm_get_state (f->vm)));
+      begin = g_get_monotonic_time ();
+      corral_vm_force_off (f->vm);
+      corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 20);
+      g_test_message ("stopped in %.1f s", (g_get_monotonic_time () - begin) / 1e6);
+      g_assert_null (corral_vm_get_error_message (f->vm));
+      g_signal_handlers_disconnect_by_data (f->vm, f);
+      g_clear_object (&f->vm);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -699,6 +725,7 @@ main (int argc, char **argv)
   g_test_add ("/vm/running-vm", Fixture, NULL, fixture_setup, test_running_vm, fixture_teardown);
   g_test_add ("/vm/killed", Fixture, NULL, fixture_setup, test_killed, fixture_teardown);
   g_test_add ("/vm/powerdown-fallback", Fixture, NULL, fixture_setup, test_powerdown_fallback, fixture_teardown);
+  g_test_add ("/vm/force-off-early", Fixture, NULL, fixture_setup, test_force_off_early, fixture_teardown);
   g_test_add ("/vm/start-cancelled", Fixture, NULL, fixture_setup, test_start_cancelled, fixture_teardown);
   g_test_add ("/vm/refused-early", Fixture, NULL, fixture_setup, test_refused_early, fixture_teardown);
   g_test_add ("/vm/exits-at-once", Fixture, NULL, fixture_setup, test_exits_at_once, fixture_teardown);
