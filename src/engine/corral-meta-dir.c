@@ -6,7 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -63,18 +63,74 @@ corral_meta_dir_path_for (const char *project_path)
   return g_build_filename (base, key, NULL);
 }
 
+/* How deep the removal goes before it moves a folder up to the top. */
+#define REMOVE_MAX_DEPTH 32
+
+/* The folder @name in @parent, opened to be emptied: not through a link,
+ * and made ours to list and change first (QEMU may have left it 0000;
+ * chmod through /proc, since the folder was opened without following). */
 static int
-remove_entry (const char        *path,
-              const struct stat *st,
-              int                type,
-              struct FTW        *ftw)
+open_to_empty (int         parent,
+               const char *name)
 {
-  /* Keep going on errors: remove as much as possible. */
-  if (type == FTW_DP)
-    rmdir (path);
-  else
-    unlink (path);
-  return 0;
+  int path = openat (parent, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  char proc[64];
+  int fd;
+
+  if (path < 0)
+    return -1;
+  g_snprintf (proc, sizeof proc, "/proc/self/fd/%d", path);
+  chmod (proc, 0700);
+  fd = openat (path, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  close (path);
+  return fd;
+}
+
+/* Empties the folder @fd (closed here) by descriptors, never by path and
+ * never through a link. The jail's /var/tmp is QEMU's to fill: a folder
+ * in it may be swapped for a link while we go (a QEMU killed a moment
+ * ago), and its tree may be deeper than any path (or than the folders we
+ * may hold open): one deeper than REMOVE_MAX_DEPTH is moved into @top
+ * (the same file system) and emptied from there. Counts in @moved. */
+static void
+remove_contents (int    top,
+                 int    fd,
+                 guint  depth,
+                 guint *serial,
+                 guint *moved)
+{
+  DIR *dir = fdopendir (fd);
+  struct dirent *e;
+
+  if (dir == NULL)
+    {
+      close (fd);
+      return;
+    }
+  while ((e = readdir (dir)) != NULL)
+    {
+      int sub;
+
+      if (g_str_equal (e->d_name, ".") || g_str_equal (e->d_name, ".."))
+        continue;
+      /* Keep going on errors: remove as much as possible. */
+      if (unlinkat (dirfd (dir), e->d_name, 0) == 0 || errno != EISDIR)
+        continue;
+      if (depth >= REMOVE_MAX_DEPTH)
+        {
+          char name[64];
+
+          g_snprintf (name, sizeof name, ".corral-removing-%u", (*serial)++);
+          if (renameat (dirfd (dir), e->d_name, top, name) == 0)
+            (*moved)++;
+          continue;
+        }
+      sub = open_to_empty (dirfd (dir), e->d_name);
+      if (sub >= 0)
+        remove_contents (top, sub, depth + 1, serial, moved);
+      unlinkat (dirfd (dir), e->d_name, AT_REMOVEDIR);
+    }
+  closedir (dir);
 }
 
 gboolean
@@ -82,10 +138,32 @@ corral_remove_tree (const char  *path,
                     GError     **error)
 {
   GStatBuf st;
+  guint serial = 0;
 
   if (g_lstat (path, &st) != 0)
     return TRUE;
-  nftw (path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  if (S_ISDIR (st.st_mode))
+    {
+      int top = open_to_empty (AT_FDCWD, path);
+
+      /* Each pass empties what it reaches; what was moved up, the next. */
+      for (guint pass = 0; top >= 0 && pass < 10000; pass++)
+        {
+          int fd = openat (top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          guint moved = 0;
+
+          if (fd < 0)
+            break;
+          remove_contents (top, fd, 0, &serial, &moved);
+          if (moved == 0)
+            break;
+        }
+      if (top >= 0)
+        close (top);
+      rmdir (path);
+    }
+  else
+    unlink (path);
   if (g_lstat (path, &st) == 0)
     {
       g_autofree char *display = g_filename_display_name (path);

@@ -96,7 +96,8 @@ void                corral_share_sources_apply (const CorralShareSources *source
 void                corral_share_sources_free  (CorralShareSources  *sources);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CorralShareSources, corral_share_sources_free)
 
-/* Removes @path and everything under it without following symlinks. */
+/* Removes @path and everything under it, by descriptors: never through a
+ * link (also one swapped in while it goes), whatever the tree's depth. */
 gboolean       corral_remove_tree            (const char *path,
                                               GError    **error);
 

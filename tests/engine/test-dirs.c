@@ -1,6 +1,8 @@
 /* test-dirs.c: the run (metadata) dir and the state dir */
 #include "config.h"
 
+#include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -331,6 +333,54 @@ test_state_dir_hostile_path (void)
   alarm (0);
 }
 
+/* The jail's /var/tmp is QEMU's to fill before Corral removes it: a tree
+ * deeper than any path (nftw gave up on it, and it stayed), folders left
+ * 0000, and links to the user's folders, which must survive. */
+static void
+test_remove_tree_hostile (void)
+{
+  g_autofree char *base = g_build_filename (g_get_user_cache_dir (), "remove-tree", NULL);
+  g_autofree char *tree = g_build_filename (base, "tree", NULL);
+  g_autofree char *outside = g_build_filename (base, "outside", NULL);
+  g_autofree char *marker = g_build_filename (outside, "marker", NULL);
+  g_autofree char *link = g_build_filename (tree, "link", NULL);
+  g_autofree char *locked = g_build_filename (tree, "locked", NULL);
+  g_autofree char *locked_file = g_build_filename (locked, "f", NULL);
+  char name[201];
+  int fd;
+
+  g_assert_cmpint (g_mkdir_with_parents (tree, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (outside, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (marker, "keep\n", -1, NULL));
+  g_assert_cmpint (symlink (outside, link), ==, 0);
+  g_assert_cmpint (g_mkdir (locked, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (locked_file, "x", -1, NULL));
+  g_assert_cmpint (g_chmod (locked, 0), ==, 0);
+
+  /* 100 folders of 200 characters: 20 000 bytes of path. */
+  memset (name, 'd', 200);
+  name[200] = '\0';
+  fd = open (tree, O_RDONLY | O_DIRECTORY);
+  for (guint i = 0; i < 100; i++)
+    {
+      int next;
+
+      g_assert_cmpint (mkdirat (fd, name, 0700), ==, 0);
+      next = openat (fd, name, O_RDONLY | O_DIRECTORY);
+      g_assert_cmpint (next, >=, 0);
+      if (i % 10 == 0)
+        g_assert_cmpint (symlinkat (outside, next, "link"), ==, 0);
+      close (fd);
+      fd = next;
+    }
+  close (fd);
+
+  g_assert_true (corral_remove_tree (tree, NULL));
+  g_assert_false (g_file_test (tree, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (marker, G_FILE_TEST_IS_REGULAR));
+  corral_remove_tree (base, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -344,5 +394,6 @@ main (int argc, char **argv)
   g_test_add_func ("/state-dir/other-process", test_state_dir_other_process);
   g_test_add_func ("/state-dir/collision", test_state_dir_collision);
   g_test_add_func ("/state-dir/hostile-path-file", test_state_dir_hostile_path);
+  g_test_add_func ("/remove-tree/hostile", test_remove_tree_hostile);
   return g_test_run ();
 }
