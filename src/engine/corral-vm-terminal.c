@@ -32,6 +32,7 @@ typedef struct {
   guint     bridge_source;
   guint     signals_seen;
   gboolean  start_done;
+  GHashTable *refusals_shown;  /* CorralNetworkLogEntry -> when last printed (µs) */
 } Relay;
 
 static gboolean
@@ -182,16 +183,32 @@ control_lost_cb (CorralVm   *vm,
 
 /* What the window's network panel shows, a line per refusal here: the
  * person sees what the agent could not reach, and can allow it in the
- * project's settings. */
+ * project's settings. A host refused again and again (a browser retries
+ * in the background) gets a line at most every 30 s, with its count. */
+#define REFUSAL_REPEAT_USEC (30 * G_USEC_PER_SEC)
+
 static void
 refused_cb (CorralNetworkLog      *log,
             CorralNetworkLogEntry *entry,
             Relay                 *relay)
 {
+  gint64 now = g_get_monotonic_time ();
+  gpointer last;
+  guint count = corral_network_log_entry_get_count (entry);
+
+  if (g_hash_table_lookup_extended (relay->refusals_shown, entry, NULL, &last) &&
+      now - GPOINTER_TO_SIZE (last) < REFUSAL_REPEAT_USEC)
+    return;
+  g_hash_table_insert (relay->refusals_shown, g_object_ref (entry), GSIZE_TO_POINTER ((gsize) now));
   g_printerr ("\r\ncorral: ");
-  /* Translators: a refused connection of the guest: host:port, then why */
-  g_printerr (_("network: refused %s:%u: %s"), corral_network_log_entry_get_host (entry),
-              corral_network_log_entry_get_port (entry), corral_network_log_entry_get_reason (entry));
+  if (count <= 1)
+    /* Translators: a refused connection of the guest: host:port, then why */
+    g_printerr (_("network: refused %s:%u: %s"), corral_network_log_entry_get_host (entry),
+                corral_network_log_entry_get_port (entry), corral_network_log_entry_get_reason (entry));
+  else
+    /* Translators: as above, with how many times so far */
+    g_printerr (_("network: refused %s:%u (%u times so far): %s"), corral_network_log_entry_get_host (entry),
+                corral_network_log_entry_get_port (entry), count, corral_network_log_entry_get_reason (entry));
   g_printerr ("\r\n");
 }
 
@@ -236,7 +253,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
                            int       in_fd,
                            int       out_fd)
 {
-  Relay relay = { vm, in_fd, out_fd, -1, 0, 0, -1, { -1, -1, NULL }, 0, 0, 0, FALSE };
+  Relay relay = { vm, in_fd, out_fd, -1, 0, 0, -1, { -1, -1, NULL }, 0, 0, 0, FALSE, NULL };
   struct termios saved, raw;
   gboolean is_tty = isatty (in_fd) && tcgetattr (in_fd, &saved) == 0;
   int fd, status;
@@ -249,6 +266,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
     signal_ids[i] = g_unix_signal_add (signals[i], signal_cb, &relay);
 
   g_signal_connect (vm, "notify::control-lost", G_CALLBACK (control_lost_cb), &relay);
+  relay.refusals_shown = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   g_signal_connect (corral_vm_get_network_log (vm), "refused", G_CALLBACK (refused_cb), &relay);
   corral_vm_start_async (vm, NULL, start_cb, &relay);
   for (const char * const *w = corral_vm_get_warnings (vm); *w != NULL; w++)
@@ -292,6 +310,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
     g_source_remove (signal_ids[i]);
   g_signal_handlers_disconnect_by_func (vm, control_lost_cb, &relay);
   g_signal_handlers_disconnect_by_func (corral_vm_get_network_log (vm), refused_cb, &relay);
+  g_hash_table_unref (relay.refusals_shown);
 
   if (corral_vm_get_state (vm) == CORRAL_VM_STATE_FAILED)
     {

@@ -14,17 +14,27 @@ network-test-servers.py WORKDIR: starts these, prints one line each, then
   API <port>       HTTPS on 127.0.0.1, a certificate for "localhost" and
                    127.0.0.1 from a test CA made here: a fake Claude API.
                    Each request's method, path, x-api-key and Authorization
-                   go, one line each, to WORKDIR/api-requests.log; POST
-                   /v1/messages answers a text/event-stream of 3 events
-                   0.4 s apart (chunked), so streaming can be seen
+                   go, one line each, to WORKDIR/api-requests.log. A POST
+                   whose JSON names a "model" is answered as the Messages
+                   API would (a streamed or whole message whose text is
+                   "CORRAL-FAKE-API-ANSWER"); any other POST with a
+                   text/event-stream of 3 events 0.4 s apart (chunked), so
+                   streaming can be seen
+  NPM <port>       on ADDRESS: an npm registry holding one package,
+                   corral-test-pkg 1.0.0 (its tarball made here)
   CA <path>        the test CA's certificate (PEM)
 
 The host's address comes from a UDP socket "connected" to a TEST-NET
 address (no packet is sent); with no route out there is none, and the
 line says "ADDRESS none".
 """
+import base64
+import hashlib
 import http.server
+import io
+import json
 import os
+import tarfile
 import socket
 import socketserver
 import ssl
@@ -132,9 +142,51 @@ class Api(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
 
+    def message(self, request):
+        """A Messages API answer, as Claude Code expects one."""
+        text = "CORRAL-FAKE-API-ANSWER"
+        usage = {"input_tokens": 10, "output_tokens": 5}
+        msg = {"id": "msg_corral_test", "type": "message", "role": "assistant",
+               "model": request.get("model"), "content": [], "stop_reason": None,
+               "stop_sequence": None, "usage": usage}
+        if not request.get("stream"):
+            msg.update(content=[{"type": "text", "text": text}], stop_reason="end_turn")
+            body = json.dumps(msg).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        events = [
+            ("message_start", {"type": "message_start", "message": msg}),
+            ("content_block_start", {"type": "content_block_start", "index": 0,
+                                     "content_block": {"type": "text", "text": ""}}),
+            ("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                     "delta": {"type": "text_delta", "text": text}}),
+            ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+            ("message_delta", {"type": "message_delta", "usage": {"output_tokens": 5},
+                               "delta": {"stop_reason": "end_turn", "stop_sequence": None}}),
+            ("message_stop", {"type": "message_stop"}),
+        ]
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for name, data in events:
+            self.chunk(b"event: %s\ndata: %s\n\n" % (name.encode(), json.dumps(data).encode()))
+        self.chunk(b"")
+
     def do_POST(self):
         body = self.read_body()
         self.record(body)
+        try:
+            request = json.loads(body)
+        except ValueError:
+            request = None
+        if isinstance(request, dict) and "model" in request:
+            self.message(request)
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
@@ -154,6 +206,54 @@ class Api(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+def npm_registry(address):
+    """One package, as the npm registry serves it."""
+    name, version = "corral-test-pkg", "1.0.0"
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for fname, content in (("package/package.json",
+                                json.dumps({"name": name, "version": version, "main": "index.js"})),
+                               ("package/index.js", "module.exports = 'corral-test-pkg works';\n")):
+            data = content.encode()
+            info = tarfile.TarInfo(fname)
+            info.size = len(data)
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(data))
+    tgz = buf.getvalue()
+    shasum = hashlib.sha1(tgz).hexdigest()
+    integrity = "sha512-" + base64.b64encode(hashlib.sha512(tgz).digest()).decode()
+
+    class Registry(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, fmt, *args):
+            with log_lock, open(os.path.join(workdir, "npm-requests.log"), "a") as f:
+                f.write("%s %s\n" % (self.command, self.path))
+
+        def send(self, body, content_type):
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            host = self.headers.get("Host", "")
+            if self.path.rstrip("/") == "/" + name:
+                tarball = f"http://{host}/{name}/-/{name}-{version}.tgz"
+                doc = {"name": name, "dist-tags": {"latest": version},
+                       "versions": {version: {"name": name, "version": version, "main": "index.js",
+                                              "dist": {"tarball": tarball, "shasum": shasum,
+                                                       "integrity": integrity}}}}
+                self.send(json.dumps(doc).encode(), "application/json")
+            elif self.path == f"/{name}/-/{name}-{version}.tgz":
+                self.send(tgz, "application/octet-stream")
+            else:
+                self.send_error(404)
+
+    return serve(Server((address, 0), Registry))
 
 
 def udp_echo(address):
@@ -179,6 +279,7 @@ def main():
     if address:
         print("WEB", serve(Server((address, 0), Web)), flush=True)
         print("UDP", udp_echo(address), flush=True)
+        print("NPM", npm_registry(address), flush=True)
     print("LOOPBACK", serve(Server(("127.0.0.1", 0), Web)), flush=True)
 
     ca, cert, key = make_certificates()
