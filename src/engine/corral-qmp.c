@@ -7,10 +7,18 @@
  * command can come before that command's reply. Writes go out one at a
  * time from a queue so a message with an fd attached is never interleaved
  * with another.
+ *
+ * Everything QEMU sends is hostile input (a guest that escaped into QEMU
+ * speaks for it): a line longer than CORRAL_QMP_MAX_LINE, nested deeper
+ * than CORRAL_QMP_MAX_DEPTH, not UTF-8, not JSON or not shaped as QMP
+ * ends the connection as a protocol error, before it can cost the app its
+ * memory or its stack; members are read by type, never trusted to have
+ * the one QMP gives them.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <gio/gunixfdmessage.h>
@@ -33,7 +41,9 @@ struct _CorralQmp
   GObject parent_instance;
 
   GIOStream        *stream;
-  GDataInputStream *input;
+  GInputStream     *input;        /* the stream's */
+  GByteArray       *inbuf;        /* read, not yet handled (a partial line) */
+  gsize             scanned;      /* bytes of inbuf known to hold no newline */
   GCancellable     *cancellable;  /* for the read loop and writes */
 
   GQueue      outgoing;
@@ -51,6 +61,8 @@ G_DEFINE_FINAL_TYPE (CorralQmp, corral_qmp, G_TYPE_OBJECT)
 
 enum { SIGNAL_EVENT, SIGNAL_CLOSED, N_SIGNALS };
 static guint signals[N_SIGNALS];
+
+#define READ_CHUNK (64 * 1024)
 
 static void read_next (CorralQmp *self);
 static void write_next (CorralQmp *self);
@@ -295,6 +307,7 @@ handle_reply (CorralQmp  *self,
   JsonNode *id_node = json_object_get_member (object, "id");
   g_autoptr(GTask) task = NULL;
   gpointer key = NULL;
+  JsonObject *error = NULL;
   gint64 id;
 
   if (id_node == NULL || json_node_get_value_type (id_node) != G_TYPE_INT64)
@@ -302,6 +315,15 @@ handle_reply (CorralQmp  *self,
       /* QEMU answers input it could not parse without an id. */
       g_debug ("QMP reply without a usable id ignored");
       return;
+    }
+  if (!json_object_has_member (object, "return"))
+    {
+      error = corral_qmp_get_object (object, "error");
+      if (error == NULL)
+        {
+          protocol_error (self, _("an error reply whose error is not an object"));
+          return;
+        }
     }
   id = json_node_get_int (id_node);
   if (!g_hash_table_steal_extended (self->pending, &id, &key, (gpointer *) &task))
@@ -311,37 +333,80 @@ handle_reply (CorralQmp  *self,
     }
   g_free (key);
 
-  if (json_object_has_member (object, "return"))
+  if (error == NULL)
     {
       g_task_return_pointer (task, json_node_copy (json_object_get_member (object, "return")),
                              (GDestroyNotify) json_node_unref);
     }
   else
     {
-      JsonObject *error = json_object_get_object_member (object, "error");
-      const char *desc = NULL, *class = NULL;
+      const char *desc = corral_qmp_get_string (error, "desc");
+      const char *class = corral_qmp_get_string (error, "class");
 
-      if (error != NULL)
-        {
-          desc = json_object_get_string_member_with_default (error, "desc", NULL);
-          class = json_object_get_string_member_with_default (error, "class", NULL);
-        }
       g_task_return_new_error (task, CORRAL_QMP_ERROR, CORRAL_QMP_ERROR_COMMAND,
                                "%s%s%s", desc ? desc : _("QEMU refused the command"),
                                class ? " — " : "", class ? class : "");
     }
 }
 
+/* Whether @line nests arrays and objects at most CORRAL_QMP_MAX_DEPTH
+ * deep: json-glib's parser recurses once per level, so 100 000 "["
+ * would overflow the stack before it could say the input is bad. */
+static gboolean
+depth_ok (const char *line,
+          gsize       len)
+{
+  gboolean in_string = FALSE, escaped = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = line[i];
+
+      if (in_string)
+        {
+          if (escaped)
+            escaped = FALSE;
+          else if (c == '\\')
+            escaped = TRUE;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > CORRAL_QMP_MAX_DEPTH)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
 static void
 handle_message (CorralQmp  *self,
-                const char *line)
+                const char *line,
+                gsize       len)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) error = NULL;
   JsonNode *root;
   JsonObject *object;
 
-  if (!json_parser_load_from_data (parser, line, -1, &error))
+  if (!g_utf8_validate_len (line, len, NULL))
+    {
+      protocol_error (self, _("a message that is not UTF-8 text"));
+      return;
+    }
+  if (!depth_ok (line, len))
+    {
+      protocol_error (self, _("a message nested too deeply"));
+      return;
+    }
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, line, len, &error))
     {
       protocol_error (self, error->message);
       return;
@@ -363,13 +428,23 @@ handle_message (CorralQmp  *self,
     }
   else if (json_object_has_member (object, "event"))
     {
-      const char *name = json_object_get_string_member_with_default (object, "event", "");
-      JsonObject *data = NULL;
+      const char *name = corral_qmp_get_string (object, "event");
+      JsonObject *data = corral_qmp_get_object (object, "data");
 
-      if (json_object_has_member (object, "data") &&
-          JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "data")))
-        data = json_object_get_object_member (object, "data");
-      g_signal_emit (self, signals[SIGNAL_EVENT], g_quark_from_string (name), name, data);
+      if (name == NULL || *name == '\0')
+        {
+          protocol_error (self, _("an event without a name"));
+          return;
+        }
+      if (data == NULL && json_object_has_member (object, "data"))
+        {
+          protocol_error (self, _("an event whose data is not an object"));
+          return;
+        }
+      /* try_string: the names someone listens for are interned already
+       * (by connecting to "event::NAME"); interning every name QEMU
+       * makes up would grow the quark table without bound. */
+      g_signal_emit (self, signals[SIGNAL_EVENT], g_quark_try_string (name), name, data);
     }
   else if (json_object_has_member (object, "return") ||
            json_object_has_member (object, "error"))
@@ -378,24 +453,62 @@ handle_message (CorralQmp  *self,
     }
   else
     {
-      protocol_error (self, line);
+      protocol_error (self, _("a message that is neither a greeting, an event nor a reply"));
     }
+}
+
+/* Handles every complete line in inbuf; FALSE when that ended the
+ * connection. What is left is the start of the next line. */
+static gboolean
+handle_lines (CorralQmp *self)
+{
+  gsize start = 0;
+
+  for (;;)
+    {
+      guint8 *data = self->inbuf->data;
+      guint8 *newline = memchr (data + MAX (start, self->scanned), '\n',
+                                self->inbuf->len - MAX (start, self->scanned));
+      gsize len;
+
+      if (newline == NULL)
+        break;
+      len = newline - (data + start);
+      if (len > CORRAL_QMP_MAX_LINE)
+        break;
+      *newline = '\0';
+      if (len > 0 && data[start + len - 1] == '\r')
+        data[start + --len] = '\0';
+      if (len > 0)
+        handle_message (self, (const char *) data + start, len);
+      start = newline + 1 - data;
+      if (self->closed)
+        return FALSE;
+    }
+  g_byte_array_remove_range (self->inbuf, 0, start);
+  self->scanned = self->inbuf->len;
+  if (self->inbuf->len > CORRAL_QMP_MAX_LINE)
+    {
+      g_autofree char *what = g_strdup_printf (_("a message longer than %u bytes"),
+                                               (guint) CORRAL_QMP_MAX_LINE);
+      protocol_error (self, what);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* The read loop holds no reference: dispose cancels it, and a cancelled
  * read returns without touching the (maybe finalized) object. */
 static void
-read_line_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+read_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   CorralQmp *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  gsize len;
+  g_autoptr(GBytes) bytes = NULL;
 
-  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
-                                                    result, &len, &error);
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self->reading = FALSE;
@@ -404,14 +517,16 @@ read_line_cb (GObject      *source,
   g_object_ref (self);   /* handlers may drop the last reference */
   if (error != NULL)
     shut (self, error);
-  else if (line == NULL)
+  else if (g_bytes_get_size (bytes) == 0)
     shut (self, NULL);   /* end of stream: QEMU is gone */
   else
     {
-      g_strchomp (line);
-      if (*line != '\0')
-        handle_message (self, line);
-      read_next (self);
+      gsize size;
+      gconstpointer data = g_bytes_get_data (bytes, &size);
+
+      g_byte_array_append (self->inbuf, data, size);
+      if (handle_lines (self))
+        read_next (self);
     }
   g_object_unref (self);
 }
@@ -422,8 +537,8 @@ read_next (CorralQmp *self)
   if (self->reading || self->closed)
     return;
   self->reading = TRUE;
-  g_data_input_stream_read_line_async (self->input, G_PRIORITY_DEFAULT,
-                                       self->cancellable, read_line_cb, self);
+  g_input_stream_read_bytes_async (self->input, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   self->cancellable, read_cb, self);
 }
 
 /* --- public --------------------------------------------------------------- */
@@ -437,9 +552,7 @@ corral_qmp_new (GIOStream *stream)
 
   self = g_object_new (CORRAL_TYPE_QMP, NULL);
   self->stream = g_object_ref (stream);
-  self->input = g_data_input_stream_new (g_io_stream_get_input_stream (stream));
-  g_data_input_stream_set_newline_type (self->input, G_DATA_STREAM_NEWLINE_TYPE_LF);
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (self->input), FALSE);
+  self->input = g_object_ref (g_io_stream_get_input_stream (stream));
   return self;
 }
 
@@ -555,6 +668,28 @@ corral_qmp_close (CorralQmp *self)
   shut (self, NULL);
 }
 
+const char *
+corral_qmp_get_string (JsonObject *object,
+                       const char *member)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+JsonObject *
+corral_qmp_get_object (JsonObject *object,
+                       const char *member)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_node_get_object (node);
+}
+
 JsonObject *
 corral_qmp_args (const char *first_key,
                  ...)
@@ -599,6 +734,7 @@ corral_qmp_finalize (GObject *object)
   CorralQmp *self = CORRAL_QMP (object);
 
   g_hash_table_unref (self->pending);
+  g_byte_array_unref (self->inbuf);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (corral_qmp_parent_class)->finalize (object);
@@ -627,6 +763,7 @@ corral_qmp_init (CorralQmp *self)
 {
   self->cancellable = g_cancellable_new ();
   self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->inbuf = g_byte_array_new ();
   g_queue_init (&self->outgoing);
   self->next_id = 1;
 }

@@ -9,6 +9,12 @@
 
 G_BEGIN_DECLS
 
+/* What QEMU may send before Corral calls it a protocol error and closes
+ * the connection: QEMU's own messages are short lines (a few hundred
+ * bytes) nested a few levels deep. */
+#define CORRAL_QMP_MAX_LINE  (1024 * 1024)
+#define CORRAL_QMP_MAX_DEPTH 64
+
 #define CORRAL_QMP_ERROR (corral_qmp_error_quark ())
 GQuark corral_qmp_error_quark (void);
 typedef enum {
@@ -60,6 +66,13 @@ JsonNode  *corral_qmp_execute_finish   (CorralQmp     *self,
 gboolean   corral_qmp_is_closed        (CorralQmp *self);
 /* Closes the stream; pending commands fail with CORRAL_QMP_ERROR_CLOSED. */
 void       corral_qmp_close            (CorralQmp *self);
+
+/* Members of what QEMU sent, by type: NULL when @object is NULL, or the
+ * member is missing or of another type (never a critical). */
+const char *corral_qmp_get_string      (JsonObject *object,
+                                        const char *member);
+JsonObject *corral_qmp_get_object      (JsonObject *object,
+                                        const char *member);
 
 /* A JsonObject from alternating key/value strings, NULL-terminated:
  * corral_qmp_args ("protocol", "vnc", "fdname", "x", NULL). */

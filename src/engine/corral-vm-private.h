@@ -9,6 +9,7 @@
  * display and clipboard channels, screenshots), corral-vm-network.c
  * (the run's network proxy and its log) and corral-vm-session.c (the
  * agent session's channel). Only these files include this header.
+ * (The QMP fuzz target in tests/fuzz/ includes it too.)
  */
 #pragma once
 
@@ -157,6 +158,10 @@ void      _corral_vm_release_jail      (CorralVm      *self);
 /* corral-vm-qmp.c: the control connection */
 void      _corral_vm_qmp_connect       (CorralVm      *self,
                                         GSocket       *socket);
+/* The connection's handshake and events on any @qmp: _connect's insides,
+ * and how the QMP fuzz target (tests/fuzz/) plays QEMU from memory. */
+void      _corral_vm_qmp_attach        (CorralVm      *self,
+                                        CorralQmp     *qmp);
 gboolean  _corral_vm_qmp_send          (CorralVm      *self,
                                         const char    *command);
 gboolean  _corral_vm_check_running     (CorralVm      *self,

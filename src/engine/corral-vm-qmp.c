@@ -33,13 +33,13 @@ qmp_event_cb (CorralQmp  *qmp,
     _corral_vm_session_reset (self);  /* the guest reboots: its session is gone */
   else if (g_str_equal (name, "SHUTDOWN"))
     {
-      const char *reason = data != NULL
-        ? json_object_get_string_member_with_default (data, "reason", "") : "";
+      /* Typed: whatever QEMU sends as the reason, never a crash. */
+      const char *reason = corral_qmp_get_string (data, "reason");
 
       /* The guest powered off (or QEMU was told to quit): QEMU exits next.
        * A signal we did not send (someone's kill, a session ending) is
        * not a stop the user asked for: say so when QEMU is gone. */
-      if (g_str_equal (reason, "host-signal") && !self->stop_requested)
+      if (g_strcmp0 (reason, "host-signal") == 0 && !self->stop_requested)
         self->ended_outside = TRUE;
       else
         self->stop_requested = TRUE;
@@ -165,19 +165,29 @@ start_timeout_cb (gpointer user_data)
 }
 
 void
-_corral_vm_qmp_connect (CorralVm *self,
-                        GSocket  *socket)
+_corral_vm_qmp_attach (CorralVm  *self,
+                       CorralQmp *qmp)
 {
-  g_autoptr(GSocketConnection) connection = NULL;
   GWeakRef *weak;
 
-  connection = g_socket_connection_factory_create_connection (socket);
-  self->qmp = corral_qmp_new (G_IO_STREAM (connection));
+  self->qmp = g_object_ref (qmp);
   g_signal_connect (self->qmp, "event", G_CALLBACK (qmp_event_cb), self);
   g_signal_connect (self->qmp, "closed", G_CALLBACK (qmp_closed_cb), self);
   weak = g_new0 (GWeakRef, 1);
   g_weak_ref_init (weak, self);
   corral_qmp_handshake_async (self->qmp, self->run_cancellable, handshake_cb, weak);
+}
+
+void
+_corral_vm_qmp_connect (CorralVm *self,
+                        GSocket  *socket)
+{
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(CorralQmp) qmp = NULL;
+
+  connection = g_socket_connection_factory_create_connection (socket);
+  qmp = corral_qmp_new (G_IO_STREAM (connection));
+  _corral_vm_qmp_attach (self, qmp);
   /* From the spawn: a retry (KVM refused) starts the clock again. */
   g_clear_handle_id (&self->start_timeout_source, g_source_remove);
   self->start_timeout_source = g_timeout_add_seconds (CORRAL_VM_START_TIMEOUT_SECONDS,

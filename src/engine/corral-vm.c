@@ -271,7 +271,8 @@ void
 _corral_vm_emit_guest_event (CorralVm   *self,
                              const char *name)
 {
-  g_signal_emit (self, signals[SIGNAL_GUEST_EVENT], g_quark_from_string (name), name);
+  /* try_string: see corral-qmp.c (QEMU names the events). */
+  g_signal_emit (self, signals[SIGNAL_GUEST_EVENT], g_quark_try_string (name), name);
 }
 
 /* --- start ---------------------------------------------------------------- */

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 
 typedef struct {
   int        peer_fd;
+  GBytes    *payload;   /* what a hostile peer sends after the handshake */
   CorralQmp *qmp;
   GThread   *thread;
   GPtrArray *events;    /* names, in arrival order */
@@ -152,6 +154,7 @@ fixture_teardown (Fixture       *f,
   g_ptr_array_unref (f->events);
   g_ptr_array_unref (f->log);
   g_clear_error (&f->closed_error);
+  g_clear_pointer (&f->payload, g_bytes_unref);
 }
 
 static void
@@ -490,6 +493,250 @@ test_close_fails_pending (Fixture       *f,
   call_free (call);
 }
 
+/* --- hostile peers ---------------------------------------------------------- */
+
+/* Writes all of @data, whatever the client does (it may close first). */
+static void
+peer_send_all (int           fd,
+               gconstpointer data,
+               gsize         len)
+{
+  const char *p = data;
+
+  while (len > 0)
+    {
+      ssize_t n = send (fd, p, len, MSG_NOSIGNAL);
+      if (n <= 0)
+        return;
+      p += n;
+      len -= n;
+    }
+}
+
+/* Waits until the client closes its end (reads until EOF). */
+static void
+peer_wait_closed (int fd)
+{
+  char buf[4096];
+
+  while (read (fd, buf, sizeof buf) > 0)
+    ;
+}
+
+/* Handshake, then the payload, then the connection stays open: only the
+ * client may end it. */
+static gpointer
+peer_hostile (gpointer data)
+{
+  Fixture *f = data;
+  gsize len;
+  gconstpointer bytes = g_bytes_get_data (f->payload, &len);
+
+  peer_handshake (f->peer_fd);
+  peer_send_all (f->peer_fd, bytes, len);
+  peer_wait_closed (f->peer_fd);
+  return NULL;
+}
+
+static gboolean
+closed_flag (gpointer data)
+{
+  return ((Fixture *) data)->closed;
+}
+
+/* The client ends the connection as a protocol error, in time, and
+ * nothing of the payload reached a listener. */
+static void
+assert_protocol_error (Fixture *f)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (!closed_flag (f) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  g_assert_true (f->closed);
+  g_assert_error (f->closed_error, CORRAL_QMP_ERROR, CORRAL_QMP_ERROR_PROTOCOL);
+  g_test_message ("closed: %s", f->closed_error->message);
+  g_assert_cmpuint (f->events->len, ==, 0);
+  g_assert_true (corral_qmp_is_closed (f->qmp));
+}
+
+static void
+test_hostile_payload (Fixture    *f,
+                      GBytes     *payload)
+{
+  f->payload = payload;
+  run_peer (f, peer_hostile);
+  client_handshake (f);
+  assert_protocol_error (f);
+}
+
+/* {"event": 42}: an event name that is not a string (a NULL name reached
+ * the Vm's g_str_equal and crashed the app). */
+static void
+test_event_name_not_string (Fixture       *f,
+                            gconstpointer  data)
+{
+  static const char payload[] = "{\"event\": 42, \"timestamp\": {\"seconds\": 1, \"microseconds\": 2}}\r\n";
+
+  test_hostile_payload (f, g_bytes_new_static (payload, sizeof payload - 1));
+}
+
+/* Data that is not an object, and names that are no names. */
+static void
+test_event_malformed (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const char *payloads[] = {
+    "{\"event\": \"STOP\", \"data\": [1, 2]}\r\n",
+    "{\"event\": \"\"}\r\n",
+    "{\"event\": [\"STOP\"]}\r\n",
+    "{\"event\": null}\r\n",
+  };
+  const char *which = data;
+  guint i = atoi (which);
+
+  test_hostile_payload (f, g_bytes_new_static (payloads[i], strlen (payloads[i])));
+}
+
+/* 100 000 "[": json-glib's recursive parser would overflow the stack. */
+static void
+test_nesting_too_deep (Fixture       *f,
+                       gconstpointer  data)
+{
+  gsize n = 100000;
+  char *deep = g_malloc (n + 2);
+
+  memset (deep, '[', n);
+  deep[n] = '\r';
+  deep[n + 1] = '\n';
+  test_hostile_payload (f, g_bytes_new_take (deep, n + 2));
+}
+
+/* Nesting QEMU could send (a few levels) still works. */
+static gpointer
+peer_nested_event (gpointer data)
+{
+  Fixture *f = data;
+
+  peer_handshake (f->peer_fd);
+  peer_write (f->peer_fd, "{\"event\": \"NESTED\", \"data\": {\"a\": [[[{\"b\": [\"[[[[\"]}]]]}}\r\n");
+  peer_wait_closed (f->peer_fd);
+  return NULL;
+}
+
+static gboolean
+has_event (gpointer data)
+{
+  return ((Fixture *) data)->events->len > 0;
+}
+
+static void
+test_nesting_shallow_ok (Fixture       *f,
+                         gconstpointer  data)
+{
+  gint64 end;
+
+  run_peer (f, peer_nested_event);
+  client_handshake (f);
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!has_event (f) && !f->closed && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (f->closed);
+  g_assert_cmpuint (f->events->len, ==, 1);
+  g_assert_cmpstr (f->events->pdata[0], ==, "NESTED");
+  corral_qmp_close (f->qmp);
+}
+
+/* A line without end (here 8 MiB, no newline; 512 MB took the app to
+ * 1 GB resident): the client gives up at CORRAL_QMP_MAX_LINE, while the
+ * peer still holds the connection open. */
+static void
+test_line_too_long (Fixture       *f,
+                    gconstpointer  data)
+{
+  gsize n = 8 * 1024 * 1024;
+  char *line = g_malloc (n);
+
+  memset (line, ' ', n);
+  memcpy (line, "{\"event\": \"", 11);
+  test_hostile_payload (f, g_bytes_new_take (line, n));
+  g_assert_nonnull (strstr (f->closed_error->message, "longer than"));
+}
+
+/* {"error": 5, "id": N}: an error that is not an object (a Json-CRITICAL,
+ * an abort under fatal criticals). The command fails, in words. */
+static gpointer
+peer_error_not_object (gpointer data)
+{
+  Fixture *f = data;
+  g_autofree char *cmd = NULL;
+  gint64 id;
+
+  peer_handshake (f->peer_fd);
+  cmd = peer_read_command (f->peer_fd, &id);
+  peer_write (f->peer_fd, "{\"error\": 5, \"id\": %" G_GINT64_FORMAT "}\r\n", id);
+  peer_wait_closed (f->peer_fd);
+  return NULL;
+}
+
+static void
+test_error_not_object (Fixture       *f,
+                       gconstpointer  data)
+{
+  Call *call;
+
+  run_peer (f, peer_error_not_object);
+  client_handshake (f);
+  call = call_start (f, "stop", NULL, -1);
+  call_wait (call);
+  g_assert_null (call->reply);
+  g_assert_error (call->error, CORRAL_QMP_ERROR, CORRAL_QMP_ERROR_CLOSED);
+  assert_protocol_error (f);
+  call_free (call);
+}
+
+/* An error whose members have the wrong types is still an error. */
+static gpointer
+peer_error_odd_members (gpointer data)
+{
+  Fixture *f = data;
+  g_autofree char *cmd = NULL;
+  gint64 id;
+
+  peer_handshake (f->peer_fd);
+  cmd = peer_read_command (f->peer_fd, &id);
+  peer_write (f->peer_fd, "{\"error\": {\"desc\": 7, \"class\": [\"x\"]}, \"id\": %" G_GINT64_FORMAT "}\r\n", id);
+  peer_wait_closed (f->peer_fd);
+  return NULL;
+}
+
+static void
+test_error_odd_members (Fixture       *f,
+                        gconstpointer  data)
+{
+  Call *call;
+
+  run_peer (f, peer_error_odd_members);
+  client_handshake (f);
+  call = call_start (f, "stop", NULL, -1);
+  call_wait (call);
+  g_assert_error (call->error, CORRAL_QMP_ERROR, CORRAL_QMP_ERROR_COMMAND);
+  g_assert_cmpstr (call->error->message, ==, "QEMU refused the command");
+  g_assert_false (f->closed);
+  corral_qmp_close (f->qmp);
+  call_free (call);
+}
+
+/* Bytes that are not UTF-8 inside a string. */
+static void
+test_not_utf8 (Fixture       *f,
+               gconstpointer  data)
+{
+  static const char payload[] = "{\"event\": \"ST\xff\xfeOP\"}\r\n";
+
+  test_hostile_payload (f, g_bytes_new_static (payload, sizeof payload - 1));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -507,5 +754,27 @@ main (int argc, char **argv)
               test_garbage, fixture_teardown);
   g_test_add ("/qmp/close-fails-pending", Fixture, NULL, fixture_setup,
               test_close_fails_pending, fixture_teardown);
+  g_test_add ("/qmp/hostile/event-name-not-string", Fixture, NULL, fixture_setup,
+              test_event_name_not_string, fixture_teardown);
+  g_test_add ("/qmp/hostile/event-data-not-object", Fixture, "0", fixture_setup,
+              test_event_malformed, fixture_teardown);
+  g_test_add ("/qmp/hostile/event-name-empty", Fixture, "1", fixture_setup,
+              test_event_malformed, fixture_teardown);
+  g_test_add ("/qmp/hostile/event-name-array", Fixture, "2", fixture_setup,
+              test_event_malformed, fixture_teardown);
+  g_test_add ("/qmp/hostile/event-name-null", Fixture, "3", fixture_setup,
+              test_event_malformed, fixture_teardown);
+  g_test_add ("/qmp/hostile/nesting-too-deep", Fixture, NULL, fixture_setup,
+              test_nesting_too_deep, fixture_teardown);
+  g_test_add ("/qmp/hostile/nesting-shallow-ok", Fixture, NULL, fixture_setup,
+              test_nesting_shallow_ok, fixture_teardown);
+  g_test_add ("/qmp/hostile/line-too-long", Fixture, NULL, fixture_setup,
+              test_line_too_long, fixture_teardown);
+  g_test_add ("/qmp/hostile/error-not-object", Fixture, NULL, fixture_setup,
+              test_error_not_object, fixture_teardown);
+  g_test_add ("/qmp/hostile/error-odd-members", Fixture, NULL, fixture_setup,
+              test_error_odd_members, fixture_teardown);
+  g_test_add ("/qmp/hostile/not-utf8", Fixture, NULL, fixture_setup,
+              test_not_utf8, fixture_teardown);
   return g_test_run ();
 }
