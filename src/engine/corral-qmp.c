@@ -349,17 +349,24 @@ handle_reply (CorralQmp  *self,
     }
 }
 
-/* Whether @line nests arrays and objects at most CORRAL_QMP_MAX_DEPTH
- * deep: json-glib's parser recurses once per level, so 100 000 "["
- * would overflow the stack before it could say the input is bad. */
+/* Whether @line is one JSON object (by its brackets) nested at most
+ * CORRAL_QMP_MAX_DEPTH deep. json-glib's parser recurses once per
+ * level, so 100 000 "[" would overflow the stack before it could say the
+ * input is bad; and json-glib 1.6 takes "{…}{…}" or "8{…}" as valid,
+ * leaking all but the last value. */
 static gboolean
-depth_ok (const char *line,
+shape_ok (const char *line,
           gsize       len)
 {
   gboolean in_string = FALSE, escaped = FALSE;
   guint depth = 0;
+  gsize i = 0;
 
-  for (gsize i = 0; i < len; i++)
+  while (i < len && g_ascii_isspace (line[i]))
+    i++;
+  if (i == len || line[i] != '{')
+    return FALSE;
+  for (; i < len; i++)
     {
       char c = line[i];
 
@@ -379,9 +386,16 @@ depth_ok (const char *line,
           if (++depth > CORRAL_QMP_MAX_DEPTH)
             return FALSE;
         }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+      else if (c == ']' || c == '}')
+        {
+          if (depth == 0 || --depth == 0)
+            break;
+        }
     }
+  /* After the object's end, nothing but space. */
+  for (i++; i < len; i++)
+    if (!g_ascii_isspace (line[i]))
+      return FALSE;
   return TRUE;
 }
 
@@ -400,9 +414,9 @@ handle_message (CorralQmp  *self,
       protocol_error (self, _("a message that is not UTF-8 text"));
       return;
     }
-  if (!depth_ok (line, len))
+  if (!shape_ok (line, len))
     {
-      protocol_error (self, _("a message nested too deeply"));
+      protocol_error (self, _("a message that is not one JSON object, or is nested too deeply"));
       return;
     }
   parser = json_parser_new ();

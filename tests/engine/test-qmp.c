@@ -727,6 +727,17 @@ test_error_odd_members (Fixture       *f,
   call_free (call);
 }
 
+/* Two values on one line, or a value before the object: json-glib 1.6
+ * takes the last and leaks the others. */
+static void
+test_two_values (Fixture       *f,
+                 gconstpointer  data)
+{
+  static const char payload[] = "{\"event\": \"STOP\"}{\"event\": \"RESUME\"}\r\n";
+
+  test_hostile_payload (f, g_bytes_new_static (payload, sizeof payload - 1));
+}
+
 /* Bytes that are not UTF-8 inside a string. */
 static void
 test_not_utf8 (Fixture       *f,
@@ -774,6 +785,8 @@ main (int argc, char **argv)
               test_error_not_object, fixture_teardown);
   g_test_add ("/qmp/hostile/error-odd-members", Fixture, NULL, fixture_setup,
               test_error_odd_members, fixture_teardown);
+  g_test_add ("/qmp/hostile/two-values", Fixture, NULL, fixture_setup,
+              test_two_values, fixture_teardown);
   g_test_add ("/qmp/hostile/not-utf8", Fixture, NULL, fixture_setup,
               test_not_utf8, fixture_teardown);
   return g_test_run ();
