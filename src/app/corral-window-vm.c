@@ -208,12 +208,14 @@ update_state (CorralWindow *self)
 
 /* The command builder's warnings: KVM missing goes to its own bar (the
  * same words as the engine's, from the same catalogue), the rest to
- * toasts. */
+ * toasts; a run without QEMU's system-call filter is a weaker sandbox,
+ * so its toast stays until the user dismisses it. */
 static void
 warnings_changed_cb (CorralWindow *self)
 {
   const char * const *warnings = corral_vm_get_warnings (self->vm);
   const char *kvm = _("KVM is not available: the virtual machine is emulated and will be slow");
+  const char *seccomp = _("QEMU has no system-call filter here (its -sandbox option does not work): should the guest break into QEMU, QEMU could do more on this computer. Use a QEMU built with seccomp support.");
 
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
     {
@@ -222,6 +224,8 @@ warnings_changed_cb (CorralWindow *self)
           if (!self->kvm_dismissed)
             gtk_info_bar_set_revealed (self->kvm_bar, TRUE);
         }
+      else if (g_str_equal (warnings[i], seccomp))
+        corral_window_add_toast_full (self, warnings[i], 0);
       else
         corral_window_add_toast (self, warnings[i]);
     }

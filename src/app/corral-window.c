@@ -98,16 +98,24 @@ corral_window_set_run_options (CorralWindow           *self,
 }
 
 void
-corral_window_add_toast (CorralWindow *self,
-                         const char   *message)
+corral_window_add_toast_full (CorralWindow *self,
+                              const char   *message,
+                              guint         timeout)
 {
   AdwToast *toast;
 
   g_return_if_fail (CORRAL_IS_WINDOW (self));
 
   toast = adw_toast_new (message);
-  adw_toast_set_timeout (toast, 6);
+  adw_toast_set_timeout (toast, timeout);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+corral_window_add_toast (CorralWindow *self,
+                         const char   *message)
+{
+  corral_window_add_toast_full (self, message, 6);
 }
 
 /* Recent projects */

@@ -38,7 +38,8 @@ probe_timeout (gpointer data)
  * pipe, so that a QEMU that died first cannot SIGPIPE the app. */
 static gboolean
 qemu_starts (const char         *qemu,
-             const char * const *args)
+             const char * const *args,
+             gboolean           *out_timed_out)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
@@ -91,6 +92,8 @@ qemu_starts (const char         *qemu,
     }
   g_main_context_pop_thread_default (context);
   close (sv[0]);
+  if (out_timed_out != NULL)
+    *out_timed_out = timed_out;
 
   return !timed_out && g_subprocess_get_if_exited (process) &&
          g_subprocess_get_exit_status (process) == 0;
@@ -110,10 +113,14 @@ kvm_usable (const char *qemu)
   if (fd < 0)
     return FALSE;
   close (fd);
-  return qemu != NULL && qemu_starts (qemu, args);
+  return qemu != NULL && qemu_starts (qemu, args, NULL);
 }
 
-/* QEMU built without libseccomp refuses -sandbox and would not start. */
+/* QEMU built without libseccomp refuses -sandbox and would not start.
+ * Only QEMU's refusal counts: a probe that timed out (a starved
+ * machine) says nothing about seccomp, and dropping the filter for it
+ * would weaken the run for no reason (should -sandbox really not work,
+ * the start fails and says so, with QEMU's words). */
 static gboolean
 seccomp_usable (const char *qemu)
 {
@@ -121,7 +128,11 @@ seccomp_usable (const char *qemu)
     "-machine", "none", "-sandbox", CORRAL_QEMU_SANDBOX, NULL
   };
 
-  return qemu != NULL && qemu_starts (qemu, args);
+  gboolean timed_out = FALSE;
+
+  if (qemu == NULL)
+    return FALSE;
+  return qemu_starts (qemu, args, &timed_out) || timed_out;
 }
 
 

@@ -339,11 +339,17 @@ corral_qemu_command_build (CorralProfile       *profile,
   add (argv, "-no-user-config");
   add (argv, "-machine");
   add (argv, corral_guest_get_machine (guest));
-  /* Defence in depth (see CORRAL_QEMU_SANDBOX), where QEMU has it. */
+  /* Defence in depth (see CORRAL_QEMU_SANDBOX), where QEMU has it; a
+   * QEMU without it (built without libseccomp) runs, but never silently:
+   * the window and the terminal say so for every run. */
   if (host->seccomp)
     {
       add (argv, "-sandbox");
       add (argv, CORRAL_QEMU_SANDBOX);
+    }
+  else
+    {
+      g_ptr_array_add (warnings, g_strdup (_("QEMU has no system-call filter here (its -sandbox option does not work): should the guest break into QEMU, QEMU could do more on this computer. Use a QEMU built with seccomp support.")));
     }
 
   if (host->kvm_usable)

@@ -113,6 +113,8 @@ test_golden_full (void)
   g_assert_cmpstr (line, ==, expected);
 }
 
+static gboolean argv_has (CorralQemuCommand *cmd, const char *needle);
+
 static void
 test_golden_minimal (void)
 {
@@ -143,11 +145,22 @@ test_golden_minimal (void)
     " -device virtio-9p-pci,fsdev=fs_project_share,mount_tag=project_share"
     " -chardev null,id=agent -serial chardev:agent");
 
-  /* Without KVM the UI gets a warning to show. */
+  /* Without KVM, and without QEMU's seccomp filter, the UI gets a
+   * warning to show for each: a run without the filter is never silent. */
+  cmd = corral_qemu_command_build (profile, guest, &host, &rt, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (cmd->warnings), ==, 2);
+  g_assert_nonnull (strstr (cmd->warnings[0], "system-call filter"));
+  g_assert_nonnull (strstr (cmd->warnings[0], "-sandbox"));
+  g_assert_nonnull (strstr (cmd->warnings[1], "KVM"));
+  g_clear_pointer (&cmd, corral_qemu_command_free);
+
+  /* With the filter: no such warning. */
+  host.seccomp = TRUE;
   cmd = corral_qemu_command_build (profile, guest, &host, &rt, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_strv_length (cmd->warnings), ==, 1);
-  g_assert_nonnull (strstr (cmd->warnings[0], "KVM"));
+  g_assert_true (argv_has (cmd, CORRAL_QEMU_SANDBOX));
 }
 
 static gboolean
