@@ -19,6 +19,7 @@
 #include "corral-host-matcher.h"
 #include "corral-profile.h"
 #include "corral-project-paths.h"
+#include "corral-text.h"
 
 #define DEFAULT_MEMORY_MIB 4096
 #define DEFAULT_CORES      4
@@ -503,10 +504,55 @@ find_profile_file (const char  *project_path,
     }
 }
 
+/* The settings of @kf, and in *warning (when wanted) which values made
+ * no sense. */
+static void
+apply_keyfile_warn (CorralProfile *self,
+                    GKeyFile      *kf,
+                    const char    *source,
+                    char         **warning)
+{
+  g_autoptr(GString) bad = g_string_new (NULL);
+
+  apply_keyfile (self, kf, bad);
+  if (bad->len > 0 && warning != NULL)
+    *warning = g_strdup_printf (_("Some settings in “%s” have values that make no sense (%s); their defaults are used."),
+                                source, bad->str);
+}
+
 CorralProfile *
-corral_profile_load (const char  *project_path,
-                     char       **warning,
-                     GError     **error)
+corral_profile_new_from_data (const char  *project_path,
+                              const char  *data,
+                              gsize        length,
+                              char       **warning,
+                              GError     **error)
+{
+  g_autoptr(CorralProfile) self = NULL;
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+
+  g_return_val_if_fail (project_path != NULL, NULL);
+  g_return_val_if_fail (data != NULL, NULL);
+
+  if (warning != NULL)
+    *warning = NULL;
+  if (!g_key_file_load_from_data (kf, data, length, G_KEY_FILE_KEEP_COMMENTS, error))
+    return NULL;
+  self = corral_profile_new (project_path);
+  apply_keyfile_warn (self, kf, _("(text)"), warning);
+  g_key_file_unref (self->keyfile);
+  self->keyfile = g_steal_pointer (&kf);
+  return g_steal_pointer (&self);
+}
+
+/* How much of a parser's complaint about a damaged file is quoted: the
+ * complaint quotes the bad line, and the line can be anything. */
+#define MAX_QUOTED_CHARS 200
+
+CorralProfile *
+corral_profile_load_full (const char          *project_path,
+                          CorralProfileLoadFlags flags,
+                          char               **warning,
+                          GError             **error)
 {
   g_autoptr(CorralProfile) self = NULL;
   g_autoptr(GKeyFile) kf = NULL;
@@ -524,9 +570,22 @@ corral_profile_load (const char  *project_path,
   if (unparsable)
     {
       g_autoptr(GError) rename_error = NULL;
-      g_autofree char *aside = corral_rename_aside (self->file_path, "corrupt", &rename_error);
+      g_autofree char *aside = NULL;
       g_autofree char *display = g_filename_display_name (self->file_path);
+      g_autofree char *why = corral_text_for_display (load_error->message, -1, MAX_QUOTED_CHARS);
 
+      if (flags & CORRAL_PROFILE_LOAD_READ_ONLY)
+        {
+          /* Nothing is renamed: the next real run keeps it aside. The
+           * file path is forgotten, so this profile cannot be saved over
+           * the damaged file by mistake. */
+          if (warning != NULL)
+            *warning = g_strdup_printf (_("The settings file “%s” could not be read (%s); default settings are used."),
+                                        display, why);
+          g_clear_pointer (&self->file_path, g_free);
+          return g_steal_pointer (&self);
+        }
+      aside = corral_rename_aside (self->file_path, "corrupt", &rename_error);
       if (aside == NULL)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -538,58 +597,37 @@ corral_profile_load (const char  *project_path,
         {
           g_autofree char *aside_display = g_filename_display_name (aside);
           *warning = g_strdup_printf (_("The settings file “%s” could not be read (%s). It was kept as “%s” and default settings are used."),
-                                      display, load_error->message, aside_display);
+                                      display, why, aside_display);
         }
       return g_steal_pointer (&self);
     }
 
   if (kf != NULL)
     {
-      g_autoptr(GString) bad = g_string_new (NULL);
+      g_autofree char *display = g_filename_display_name (self->file_path);
 
-      apply_keyfile (self, kf, bad);
+      apply_keyfile_warn (self, kf, display, warning);
       g_key_file_unref (self->keyfile);
       self->keyfile = g_steal_pointer (&kf);
-      if (bad->len > 0 && warning != NULL)
-        {
-          g_autofree char *display = g_filename_display_name (self->file_path);
-          *warning = g_strdup_printf (_("Some settings in “%s” have values that make no sense (%s); their defaults are used."),
-                                      display, bad->str);
-        }
     }
   return g_steal_pointer (&self);
 }
 
-gboolean
-corral_profile_save (CorralProfile  *self,
-                     GError        **error)
+CorralProfile *
+corral_profile_load (const char  *project_path,
+                     char       **warning,
+                     GError     **error)
+{
+  return corral_profile_load_full (project_path, CORRAL_PROFILE_LOAD_DEFAULT, warning, error);
+}
+
+char *
+corral_profile_to_data (CorralProfile *self,
+                        gsize         *length)
 {
   GKeyFile *kf;
-  g_autofree char *data = NULL;
-  g_autofree char *dir = NULL;
-  gsize length;
 
-  g_return_val_if_fail (CORRAL_IS_PROFILE (self), FALSE);
-
-  if (self->file_path == NULL)
-    {
-      gboolean unparsable;
-      g_autoptr(GKeyFile) existing = NULL;
-
-      /* A profile made with _new() that is saved for the first time. */
-      self->file_path = find_profile_file (self->project_path, &existing, &unparsable, NULL);
-      if (unparsable)
-        {
-          g_autofree char *aside = corral_rename_aside (self->file_path, "corrupt", error);
-          if (aside == NULL)
-            return FALSE;
-        }
-      if (existing != NULL)
-        {
-          g_key_file_unref (self->keyfile);
-          self->keyfile = g_steal_pointer (&existing);
-        }
-    }
+  g_return_val_if_fail (CORRAL_IS_PROFILE (self), NULL);
 
   kf = self->keyfile;
   keyfile_set_path (kf, self->project_path);
@@ -621,7 +659,40 @@ corral_profile_save (CorralProfile  *self,
   g_key_file_set_boolean (kf, "Shares", "ForwardGhToken", self->forward_gh_token);
   g_key_file_set_boolean (kf, "VM", "Unconfined", self->unconfined);
 
-  data = g_key_file_to_data (kf, &length, NULL);
+  return g_key_file_to_data (kf, length, NULL);
+}
+
+gboolean
+corral_profile_save (CorralProfile  *self,
+                     GError        **error)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *dir = NULL;
+  gsize length;
+
+  g_return_val_if_fail (CORRAL_IS_PROFILE (self), FALSE);
+
+  if (self->file_path == NULL)
+    {
+      gboolean unparsable;
+      g_autoptr(GKeyFile) existing = NULL;
+
+      /* A profile made with _new() that is saved for the first time. */
+      self->file_path = find_profile_file (self->project_path, &existing, &unparsable, NULL);
+      if (unparsable)
+        {
+          g_autofree char *aside = corral_rename_aside (self->file_path, "corrupt", error);
+          if (aside == NULL)
+            return FALSE;
+        }
+      if (existing != NULL)
+        {
+          g_key_file_unref (self->keyfile);
+          self->keyfile = g_steal_pointer (&existing);
+        }
+    }
+
+  data = corral_profile_to_data (self, &length);
   dir = g_path_get_dirname (self->file_path);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {

@@ -55,11 +55,34 @@ G_DECLARE_FINAL_TYPE (CorralProfile, corral_profile, CORRAL, PROFILE, GObject)
  *   last-used         int64  unix time, 0 = never
  */
 
+typedef enum {
+  CORRAL_PROFILE_LOAD_DEFAULT   = 0,
+  /* Change nothing on disk (--dry-run): a damaged file stays where it
+   * is, reported in *warning, and the profile has no file to save to. */
+  CORRAL_PROFILE_LOAD_READ_ONLY = 1 << 0,
+} CorralProfileLoadFlags;
+
 CorralProfile *corral_profile_new            (const char     *project_path);
+/* Parses a saved profile's text (no I/O): NULL with @error when it is
+ * not a key file; values that make no sense keep their defaults and are
+ * named in *warning. */
+CorralProfile *corral_profile_new_from_data  (const char     *project_path,
+                                              const char     *data,
+                                              gsize           length,
+                                              char          **warning,
+                                              GError        **error);
+/* What corral_profile_save() writes. */
+char          *corral_profile_to_data        (CorralProfile  *self,
+                                              gsize          *length);
 /* Loads the saved profile of @project_path, or defaults when none is saved.
  * A file that does not parse is renamed aside (never overwritten) and
- * defaults are returned; *warning then says so in words a person reads. */
+ * defaults are returned; *warning then says so in words a person reads
+ * (what it quotes from the file is made safe to show, and short). */
 CorralProfile *corral_profile_load           (const char     *project_path,
+                                              char          **warning,
+                                              GError        **error);
+CorralProfile *corral_profile_load_full      (const char     *project_path,
+                                              CorralProfileLoadFlags flags,
                                               char          **warning,
                                               GError        **error);
 gboolean       corral_profile_save           (CorralProfile  *self,

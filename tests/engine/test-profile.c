@@ -178,6 +178,113 @@ test_corrupt_kept_aside (void)
   g_assert_cmpuint (n_aside, ==, 2);
 }
 
+/* A damaged file's bad line is quoted in the warning: a megabyte of
+ * garbage with terminal escapes in it once gave a 2 MB warning holding
+ * 4148 ESC bytes, printed raw to the user's terminal. Now the quote is
+ * short and nothing in it acts on a terminal. */
+static void
+test_corrupt_warning_safe (void)
+{
+  const char *path = "/tmp/proj-escapes";
+  g_autoptr(CorralProfile) p = corral_profile_new (path);
+  g_autoptr(CorralProfile) q = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  gsize n = 1024 * 1024;
+  char *garbage = g_malloc (n + 1);
+
+  for (gsize i = 0; i < n; i++)
+    garbage[i] = "\x1b]0;owned\x07\x1b[2J\xc2\x9b\xff"[i % 17];
+  garbage[n] = '\0';
+  g_assert_true (corral_profile_save (p, &error));
+  g_assert_true (g_file_set_contents (corral_profile_get_file_path (p), garbage, n, NULL));
+  g_free (garbage);
+
+  q = corral_profile_load (path, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (warning);
+  g_test_message ("warning (%zu bytes): %s", strlen (warning), warning);
+  g_assert_nonnull (strstr (warning, "could not be read"));
+  g_assert_cmpuint (strlen (warning), <, 2000);
+  g_assert_true (g_utf8_validate (warning, -1, NULL));
+  for (const char *c = warning; *c != '\0'; c = g_utf8_next_char (c))
+    {
+      gunichar u = g_utf8_get_char (c);
+      g_assert_false (u < 0x20 || (u >= 0x7f && u <= 0x9f));
+    }
+  g_assert_nonnull (strstr (warning, "\\x1B"));
+}
+
+/* --dry-run's load changes nothing on disk: a damaged file stays where
+ * and as it is, and the warning says defaults are used. */
+static void
+test_corrupt_read_only (void)
+{
+  const char *path = "/tmp/proj-read-only";
+  g_autoptr(CorralProfile) p = corral_profile_new (path);
+  g_autoptr(CorralProfile) q = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *kept = NULL;
+  guint n_before, n_after = 0;
+  g_autoptr(GDir) d = NULL;
+
+  g_assert_true (corral_profile_save (p, &error));
+  file = g_strdup (corral_profile_get_file_path (p));
+  g_assert_true (g_file_set_contents (file, "[[[ damaged", -1, NULL));
+  dir = g_path_get_dirname (file);
+  d = g_dir_open (dir, 0, NULL);
+  for (n_before = 0; g_dir_read_name (d) != NULL; n_before++)
+    ;
+
+  q = corral_profile_load_full (path, CORRAL_PROFILE_LOAD_READ_ONLY, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (warning);
+  g_assert_nonnull (strstr (warning, "default settings are used"));
+  g_assert_null (strstr (warning, "kept as"));
+  g_assert_cmpuint (corral_profile_get_memory_mib (q), ==, 4096);
+  g_assert_true (g_file_get_contents (file, &kept, NULL, NULL));
+  g_assert_cmpstr (kept, ==, "[[[ damaged");
+  g_dir_rewind (d);
+  while (g_dir_read_name (d) != NULL)
+    n_after++;
+  g_assert_cmpuint (n_after, ==, n_before);
+}
+
+/* The saved text parses back to the same settings (what the profile
+ * fuzz target checks for any text that parses). */
+static void
+test_data_round_trip (void)
+{
+  g_autoptr(CorralProfile) p = corral_profile_new ("/tmp/proj-data");
+  g_autoptr(CorralProfile) q = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  g_autofree char *data = NULL, *again = NULL;
+  const char *args[] = { "--model", "a;b", "", NULL };
+  gsize length;
+
+  corral_profile_set_memory_mib (p, 777);
+  corral_profile_set_agent_args (p, args);
+  corral_profile_set_custom_command (p, "echo 'hi'\tthere");
+  corral_profile_set_shares (p, CORRAL_SHARE_SSH);
+  data = corral_profile_to_data (p, &length);
+  q = corral_profile_new_from_data ("/tmp/proj-data", data, length, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_null (warning);
+  g_assert_cmpuint (corral_profile_get_memory_mib (q), ==, 777);
+  g_assert_cmpstrv (corral_profile_get_agent_args (q), args);
+  g_assert_cmpstr (corral_profile_get_custom_command (q), ==, "echo 'hi'\tthere");
+  g_assert_cmpuint (corral_profile_get_shares (q), ==, CORRAL_SHARE_SSH);
+  again = corral_profile_to_data (q, NULL);
+  g_assert_cmpstr (again, ==, data);
+
+  g_assert_null (corral_profile_new_from_data ("/tmp/proj-data", "[[[", 3, NULL, &error));
+  g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE);
+}
+
 static void
 test_bad_values (void)
 {
@@ -423,6 +530,9 @@ main (int argc, char **argv)
   g_test_add_func ("/profile/round-trip", test_round_trip);
   g_test_add_func ("/profile/unknown-keys-kept", test_unknown_keys_kept);
   g_test_add_func ("/profile/corrupt-kept-aside", test_corrupt_kept_aside);
+  g_test_add_func ("/profile/corrupt-warning-safe", test_corrupt_warning_safe);
+  g_test_add_func ("/profile/corrupt-read-only", test_corrupt_read_only);
+  g_test_add_func ("/profile/data-round-trip", test_data_round_trip);
   g_test_add_func ("/profile/bad-values", test_bad_values);
   g_test_add_func ("/profile/collision", test_collision);
   g_test_add_func ("/profile/non-utf8-path", test_non_utf8_path);
