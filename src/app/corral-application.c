@@ -18,6 +18,8 @@
 #include "corral-app-resources.h"
 #include "corral-preferences.h"
 #include "corral-renderer.h"
+
+#include "corral-project-paths.h"
 #include "corral-window.h"
 
 struct _CorralApplication
@@ -159,6 +161,12 @@ check_folder (GFile *file)
     return g_strdup_printf (_("“%s” does not exist."), name);
   if (type != G_FILE_TYPE_DIRECTORY)
     return g_strdup_printf (_("“%s” is a file, not a folder. Corral opens project folders."), name);
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!corral_project_path_check (path, &error))
+      return g_strdup (error->message);
+  }
   return NULL;
 }
 
@@ -193,6 +201,16 @@ open_folder_full (CorralApplication      *self,
   real = realpath (path, NULL);
   if (real == NULL)
     real = g_canonicalize_filename (path, NULL);
+
+  /* A name the VM cannot take is refused before a profile or a state
+   * folder is made for it. */
+  if (!corral_project_path_check (real, &error))
+    {
+      window = message_window (self, parent);
+      gtk_window_present (GTK_WINDOW (window));
+      corral_window_add_toast (window, error->message);
+      return;
+    }
 
   existing = corral_application_find_project (self, real);
   if (existing != NULL)

@@ -18,6 +18,8 @@
 #include "corral-guest-download.h"
 #include "corral-guest-store.h"
 #include "corral-jail.h"
+
+#include "corral-project-paths.h"
 #include "corral-state-dir.h"
 #include "corral-vm-terminal.h"
 
@@ -170,6 +172,9 @@ corral_cli_parse (int                 argc,
                    _("Cannot open the project folder “%s”: %s"), display, g_strerror (saved));
       return FALSE;
     }
+  /* Refused before anything (a profile, a state dir) is named after it. */
+  if (!corral_project_path_check (resolved, error))
+    return FALSE;
   options->project_dir = g_strdup (resolved);
 
   if (after != NULL)
@@ -283,9 +288,12 @@ setup_clear (Setup *setup)
   g_clear_pointer (&setup->host, corral_host_free);
 }
 
+/* @flags: CORRAL_PROFILE_LOAD_READ_ONLY for --dry-run, which promises
+ * to create and change nothing. */
 static gboolean
 setup_load (Setup                  *setup,
             const CorralCliOptions *options,
+            CorralProfileLoadFlags  flags,
             GError                **error)
 {
   g_autofree char *warning = NULL;
@@ -296,7 +304,7 @@ setup_load (Setup                  *setup,
   setup->guest = corral_guest_load (manifest, error);
   if (setup->guest == NULL)
     return FALSE;
-  setup->profile = corral_profile_load (options->project_dir, &warning, error);
+  setup->profile = corral_profile_load_full (options->project_dir, flags, &warning, error);
   if (setup->profile == NULL)
     return FALSE;
   if (warning != NULL)
@@ -344,9 +352,9 @@ dry_run (const CorralCliOptions *options)
   CorralRuntime runtime;
   int status = 1;
 
-  /* Reads, never writes: a profile is loaded, not saved; dirs are named,
-   * not made. */
-  if (!setup_load (&setup, options, &error) ||
+  /* Reads, never writes: a profile is loaded, not saved (a damaged one
+   * is not even moved aside); dirs are named, not made. */
+  if (!setup_load (&setup, options, CORRAL_PROFILE_LOAD_READ_ONLY, &error) ||
       !corral_jail_check_project (options->project_dir, &error))
     goto out;
   if (!corral_jail_choose (setup.host, corral_profile_get_network_mode (setup.profile),
@@ -484,7 +492,7 @@ run_in_terminal (const CorralCliOptions *options)
   g_autofree char *gh = NULL;
   int status = 1;
 
-  if (!setup_load (&setup, options, &error))
+  if (!setup_load (&setup, options, CORRAL_PROFILE_LOAD_DEFAULT, &error))
     goto out;
 
   vm = corral_vm_new (setup.profile, setup.guest, setup.host);

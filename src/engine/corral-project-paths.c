@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 
@@ -30,6 +31,32 @@ corral_project_key (const char *project_path)
       base = g_strdup ("root");
     }
   return g_strdup_printf ("%s-%s", base, hash);
+}
+
+gboolean
+corral_project_path_check (const char  *path,
+                           GError     **error)
+{
+  g_autofree char *display = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  display = g_filename_display_name (path);
+  if (!g_path_is_absolute (path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                   _("The project folder “%s” is not an absolute path"), display);
+      return FALSE;
+    }
+  if (strpbrk (path, "\n\r") != NULL)
+    {
+      g_autofree char *escaped = g_strescape (display, NULL);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                   _("The project folder “%s” has a line break in its name, which cannot be shared with the virtual machine; rename it"),
+                   escaped);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 char *

@@ -13,6 +13,12 @@ G_BEGIN_DECLS
  * dir. The newline makes it equal to `echo "$path" | sha256sum`. */
 char *corral_project_key           (const char *project_path);
 
+/* Whether @path can be a project at all, before anything is made for it
+ * (profile, state dir, run dir): absolute, and without a line break,
+ * which would break the guest's line-based metadata (host_project). */
+gboolean corral_project_path_check (const char  *path,
+                                    GError     **error);
+
 /* $XDG_CONFIG_HOME/corral/projects */
 char *corral_project_profiles_dir  (void);
 /* $XDG_STATE_HOME/corral/projects */

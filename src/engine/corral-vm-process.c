@@ -23,6 +23,8 @@
 #include <glib/gi18n.h>
 
 #include "corral-jail.h"
+
+#include "corral-project-paths.h"
 #include "corral-qemu-command.h"
 #include "corral-vm-private.h"
 
@@ -203,6 +205,8 @@ _corral_vm_translate_error (GError *error)
     code = CORRAL_VM_ERROR_BUSY;
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
     code = CORRAL_VM_ERROR_BUSY;
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME))
+    code = CORRAL_VM_ERROR_BAD_SETTINGS;
   else if (error->domain == CORRAL_QEMU_COMMAND_ERROR)
     code = error->code == CORRAL_QEMU_COMMAND_ERROR_NO_QEMU
       ? CORRAL_VM_ERROR_NO_QEMU : CORRAL_VM_ERROR_BAD_SETTINGS;
@@ -557,6 +561,9 @@ _corral_vm_spawn (CorralVm  *self,
   g_ptr_array_add (security, NULL);
   _corral_vm_set_confinement (self, confinement, (GStrv) security->pdata);
 
+  /* Before the state dir and run dir are made and named after it. */
+  if (!corral_project_path_check (project, error))
+    return FALSE;
   self->state_dir = corral_state_dir_acquire (project, error);
   if (self->state_dir == NULL)
     return FALSE;

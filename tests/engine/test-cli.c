@@ -4,6 +4,8 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
+#include "corral-profile.h"
+
 typedef struct {
   int status;
   char *out;
@@ -256,6 +258,63 @@ test_bad_input (void)
   }
 }
 
+/* A project path with a line break is refused before anything is named
+ * after it: no profile, no state or run folder (it used to be refused
+ * only once the command was built, after both were made). */
+static void
+test_line_break_refused_early (void)
+{
+  g_autofree char *two_lines = g_build_filename (g_get_home_dir (), "two\nlines", NULL);
+  g_autofree char *profiles = g_build_filename (g_get_user_config_dir (), "corral", NULL);
+  g_autofree char *states = g_build_filename (g_get_user_state_dir (), "corral", NULL);
+  g_autofree char *runs = g_build_filename (g_get_user_runtime_dir (), "corral", NULL);
+  const char *modes[] = { "--dry-run", "--terminal" };
+
+  g_assert_cmpint (g_mkdir_with_parents (two_lines, 0700), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_auto(Result) r = { 0 };
+
+      run (&r, modes[i], "--shell", "--guest", guest_manifest, "--memory", "256", two_lines, NULL);
+      check_fails (&r, "line break");
+      g_assert_nonnull (strstr (r.err, "two\\nlines"));
+      g_assert_cmpuint (count_entries (profiles), ==, 0);
+      g_assert_cmpuint (count_entries (states), ==, 0);
+      g_assert_cmpuint (count_entries (runs), ==, 0);
+    }
+}
+
+/* A damaged settings file: --dry-run says so, uses the defaults, and
+ * leaves the file where and as it is (it promises to change nothing;
+ * it used to move the file aside). */
+static void
+test_dry_run_damaged_profile_untouched (void)
+{
+  g_autofree char *project = g_build_filename (g_get_home_dir (), "damaged", NULL);
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "corral", "projects", NULL);
+  g_autoptr(CorralProfile) profile = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *kept = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Result) r = { 0 };
+
+  g_assert_cmpint (g_mkdir_with_parents (project, 0700), ==, 0);
+  profile = corral_profile_new (project);
+  g_assert_true (corral_profile_save (profile, &error));
+  file = g_strdup (corral_profile_get_file_path (profile));
+  g_assert_true (g_file_set_contents (file, "[VM\n\x1b[31mMemoryMiB=1234\n", -1, NULL));
+
+  run (&r, "--dry-run", "--guest", guest_manifest, project, NULL);
+  g_assert_true (g_spawn_check_wait_status (r.status, NULL));
+  g_assert_nonnull (strstr (r.err, "could not be read"));
+  g_assert_nonnull (strstr (r.err, "default settings are used"));
+  g_assert_null (strchr (r.err, '\x1b'));
+  g_assert_nonnull (strstr (r.out, " -m 4096 "));
+  g_assert_true (g_file_get_contents (file, &kept, NULL, NULL));
+  g_assert_cmpstr (kept, ==, "[VM\n\x1b[31mMemoryMiB=1234\n");
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+}
+
 /* The dry run's stand-ins (PTY names, inherited fds) are explained, and
  * only those this guest gets: the clipboard's fd 4 only with a display. */
 static void
@@ -319,6 +378,9 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/overrides", test_profile_overridden_not_saved);
   g_test_add_func ("/cli/bad-input", test_bad_input);
   g_test_add_func ("/cli/network-option", test_network_option);
+
+  g_test_add_func ("/cli/line-break-refused-early", test_line_break_refused_early);
+  g_test_add_func ("/cli/dry-run-damaged-profile-untouched", test_dry_run_damaged_profile_untouched);
   {
     int status = g_test_run ();
     g_unlink (kernel);

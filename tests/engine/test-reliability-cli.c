@@ -366,9 +366,10 @@ test_terminal_run_control_lost (void)
 
 #define DAMAGED "[VM\nMemoryMiB=1234\n\xff\xfe binary\x01\n[Agent]\nCommand=my-agent\n"
 
-/* A damaged settings file: corral says so, uses defaults, keeps the file
- * aside byte for byte; saving later writes a new file beside it, and a
- * second damaged file never replaces the first one kept aside. */
+/* A damaged settings file: corral says so and uses defaults (--dry-run
+ * leaves the file as it is); a real load keeps it aside byte for byte;
+ * saving later writes a new file beside it, and a second damaged file
+ * never replaces the first one kept aside. */
 static void
 test_profile_corrupt (void)
 {
@@ -397,9 +398,23 @@ test_profile_corrupt (void)
   g_assert_null (strstr (out, "1234"));
   g_assert_null (strstr (out, "my-agent"));
 
+  /* --dry-run changed nothing. */
+  kept = profiles_named (aside_prefix);
+  g_assert_cmpuint (kept->len, ==, 0);
+  aside = file_bytes (path);
+  g_assert_true (g_bytes_equal (aside, damaged));
+  g_clear_pointer (&aside, g_bytes_unref);
+  g_clear_pointer (&kept, g_ptr_array_unref);
+
+  /* A real load (the window, a terminal run) keeps it aside. */
+  profile = corral_profile_load (project, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (warning);
+  g_clear_object (&profile);
   kept = profiles_named (aside_prefix);
   g_assert_cmpuint (kept->len, ==, 1);
-  g_assert_nonnull (strstr (err, kept->pdata[0]));
+  g_assert_nonnull (strstr (warning, kept->pdata[0]));
+  g_clear_pointer (&warning, g_free);
   aside = file_bytes (kept->pdata[0]);
   g_assert_true (g_bytes_equal (aside, damaged));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
@@ -462,7 +477,8 @@ chown_tree (const char *path)
 }
 
 /* A settings file the user cannot read (permissions): a clear message
- * that says why, defaults, and the file kept aside as it was. */
+ * that says why, defaults; --dry-run leaves it, a real run keeps it
+ * aside as it was. */
 static void
 test_profile_unreadable (void)
 {
@@ -481,6 +497,10 @@ test_profile_unreadable (void)
   g_autoptr(GBytes) kept = NULL;
   const char *saved = "[Project]\nPath=x\n[VM]\nMemoryMiB=1234\n";
   const char *args[] = { "--dry-run", "--guest", g_getenv ("CORRAL_TEST_GUEST"), project, NULL };
+  /* A real run that ends before QEMU (less memory than the guest needs),
+   * once the settings are loaded. */
+  const char *run_args[] = { "--terminal", "--memory", "64", "--guest", g_getenv ("CORRAL_TEST_GUEST"),
+                             project, NULL };
   const char *name;
   g_autofree char *aside = NULL;
   struct stat st;
@@ -511,6 +531,16 @@ test_profile_unreadable (void)
   g_assert_nonnull (strstr (err, "could not be read"));
   g_assert_nonnull (strstr (err, "Permission denied"));
   g_assert_nonnull (strstr (out, " -m 4096 "));
+  /* --dry-run changed nothing. */
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0000);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_corral (launcher, run_args, &out, &err), !=, 0);
+  g_assert_nonnull (strstr (err, "could not be read"));
+  g_assert_nonnull (strstr (err, "Permission denied"));
+  g_assert_nonnull (strstr (err, "less than the guest"));
 
   dir = g_dir_open (profiles, 0, NULL);
   while ((name = g_dir_read_name (dir)) != NULL)
@@ -529,7 +559,6 @@ test_profile_unreadable (void)
     g_assert_cmpmem (g_bytes_get_data (kept, NULL), g_bytes_get_size (kept), saved, strlen (saved));
   else
     g_assert_cmpint (geteuid (), !=, 0);
-  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   corral_test_remove_tree (top);
 }
 
