@@ -26,6 +26,8 @@
 
 #include "corral-engine-resources.h"
 #include "corral-guest-catalogue.h"
+#include "corral-key-file.h"
+#include "corral-text.h"
 
 struct _CorralGuestCatalogue
 {
@@ -201,6 +203,13 @@ parse_offer (GKeyFile    *kf,
       g_ptr_array_add (files, file);
       if (!get_size (kf, file_group, "Size", source, &file->size, error))
         return NULL;
+      /* Sizes are at most G_MAXINT64 each: their sum must not wrap, or a
+       * download too big for any disk would pass the free-space check. */
+      if (file->size > G_MAXINT64 - total)
+        {
+          invalid (error, source, group, _("the files’ sizes add up to more than any disk holds"));
+          return NULL;
+        }
       total += file->size;
       target = corral_guest_file_installed_name (file);
       if (!g_hash_table_add (installed, target))
@@ -241,10 +250,13 @@ corral_guest_catalogue_new_from_data (const char  *data,
   g_autoptr(GError) local = NULL;
   g_auto(GStrv) groups = NULL;
 
-  if (!g_key_file_load_from_data (kf, data, length, G_KEY_FILE_NONE, &local))
+  if (!corral_key_file_load_from_data (kf, data, length, G_KEY_FILE_NONE, &local))
     {
+      g_autofree char *why = corral_text_for_display (local->message, -1, 200);
+
+      /* GKeyFile quotes the bad line: made safe to show. */
       g_set_error (error, CORRAL_GUEST_CATALOGUE_ERROR, CORRAL_GUEST_CATALOGUE_ERROR_INVALID,
-                   _("Guest catalogue “%s”: %s"), source, local->message);
+                   _("Guest catalogue “%s”: %s"), source, why);
       return NULL;
     }
   groups = g_key_file_get_groups (kf, NULL);

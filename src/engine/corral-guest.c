@@ -27,6 +27,8 @@
 #include <gio/gio.h>
 
 #include "corral-guest.h"
+#include "corral-key-file.h"
+#include "corral-text.h"
 
 #define GROUP "Guest"
 #define MAX_SERIAL 3
@@ -120,6 +122,10 @@ get_string (GKeyFile    *kf,
   g_autoptr(GError) local = NULL;
   char *value = g_key_file_get_string (kf, GROUP, key, &local);
 
+  /* GLib 2.74 can return a value and set an error both (a bad escape
+   * sequence): the error wins. */
+  if (value != NULL && local != NULL)
+    g_clear_pointer (&value, g_free);
   if (value == NULL)
     {
       if (g_error_matches (local, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND))
@@ -132,7 +138,8 @@ get_string (GKeyFile    *kf,
           *out = NULL;
           return TRUE;
         }
-      set_error (error, CORRAL_GUEST_ERROR_PARSE, source, key, "%s", local->message);
+      g_autofree char *why = corral_text_for_display (local->message, -1, 200);
+      set_error (error, CORRAL_GUEST_ERROR_PARSE, source, key, "%s", why);
       return FALSE;
     }
   if (*value == '\0' && required)
@@ -141,6 +148,16 @@ get_string (GKeyFile    *kf,
       set_error (error, CORRAL_GUEST_ERROR_MISSING, source, key, _("empty"));
       return FALSE;
     }
+  /* A line break, an escape or any other control character would go
+   * into QEMU's command line, the guest's kernel command line and the
+   * terminal that shows them (--dry-run): a manifest has no use for one. */
+  for (const char *c = value; *c != '\0'; c++)
+    if ((guchar) *c < 0x20 || *c == 0x7f)
+      {
+        g_free (value);
+        set_error (error, CORRAL_GUEST_ERROR_PARSE, source, key, _("holds a control character"));
+        return FALSE;
+      }
   if (*value == '\0')
     g_clear_pointer (&value, g_free);
   *out = value;
@@ -346,18 +363,25 @@ corral_guest_load (const char  *manifest_path,
   g_autofree char *absolute = NULL;
   g_autofree char *base_dir = NULL;
   g_autofree char *display = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
   CorralGuest *self;
 
   g_return_val_if_fail (manifest_path != NULL, NULL);
 
   absolute = g_canonicalize_filename (manifest_path, NULL);
   display = g_filename_display_name (absolute);
-  if (!g_key_file_load_from_file (kf, absolute, G_KEY_FILE_NONE, &local))
+  if (!g_file_get_contents (absolute, &contents, &length, &local) ||
+      !corral_key_file_load_from_data (kf, contents, length, G_KEY_FILE_NONE, &local))
     {
       if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         set_error (error, CORRAL_GUEST_ERROR_NOT_FOUND, display, NULL, _("no such file"));
       else
-        set_error (error, CORRAL_GUEST_ERROR_PARSE, display, NULL, "%s", local->message);
+        {
+          /* GKeyFile quotes the bad line: made safe to show. */
+          g_autofree char *why = corral_text_for_display (local->message, -1, 200);
+          set_error (error, CORRAL_GUEST_ERROR_PARSE, display, NULL, "%s", why);
+        }
       return NULL;
     }
 
@@ -379,9 +403,10 @@ corral_guest_new_from_data (const char  *data,
 
   g_return_val_if_fail (data != NULL, NULL);
 
-  if (!g_key_file_load_from_data (kf, data, -1, G_KEY_FILE_NONE, &local))
+  if (!corral_key_file_load_from_data (kf, data, strlen (data), G_KEY_FILE_NONE, &local))
     {
-      set_error (error, CORRAL_GUEST_ERROR_PARSE, _("(text)"), NULL, "%s", local->message);
+      g_autofree char *why = corral_text_for_display (local->message, -1, 200);
+      set_error (error, CORRAL_GUEST_ERROR_PARSE, _("(text)"), NULL, "%s", why);
       return NULL;
     }
   dir = g_canonicalize_filename (base_dir != NULL ? base_dir : ".", NULL);

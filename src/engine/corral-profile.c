@@ -17,6 +17,8 @@
 #include <gio/gio.h>
 
 #include "corral-host-matcher.h"
+
+#include "corral-key-file.h"
 #include "corral-profile.h"
 #include "corral-project-paths.h"
 #include "corral-text.h"
@@ -390,8 +392,10 @@ apply_keyfile (CorralProfile *self,
     BAD ("Network", "Allow");
   g_clear_pointer (&list, g_strfreev);
 
+  /* GLib 2.74 can return a value and set an error both (a bad escape
+   * sequence such as "\`"): only a value without an error counts. */
   mode = g_key_file_get_string (kf, "Agent", "Entrypoint", &error);
-  if (mode != NULL)
+  if (mode != NULL && error == NULL)
     {
       GEnumClass *klass = g_type_class_ref (CORRAL_TYPE_ENTRYPOINT_MODE);
       GEnumValue *value = g_enum_get_value_by_nick (klass, mode);
@@ -406,7 +410,7 @@ apply_keyfile (CorralProfile *self,
     BAD ("Agent", "Entrypoint");
 
   command = g_key_file_get_string (kf, "Agent", "Command", &error);
-  if (command != NULL && *command != '\0')
+  if (command != NULL && *command != '\0' && error == NULL)
     {
       g_free (self->agent_command);
       self->agent_command = g_steal_pointer (&command);
@@ -415,7 +419,7 @@ apply_keyfile (CorralProfile *self,
     BAD ("Agent", "Command");
 
   args = g_key_file_get_string_list (kf, "Agent", "Args", NULL, &error);
-  if (args != NULL)
+  if (args != NULL && error == NULL)
     {
       g_strfreev (self->agent_args);
       self->agent_args = g_steal_pointer (&args);
@@ -424,7 +428,7 @@ apply_keyfile (CorralProfile *self,
     BAD ("Agent", "Args");
 
   custom = g_key_file_get_string (kf, "Agent", "CustomCommand", &error);
-  if (custom != NULL)
+  if (custom != NULL && error == NULL)
     {
       g_free (self->custom_command);
       self->custom_command = *custom ? g_steal_pointer (&custom) : NULL;
@@ -460,6 +464,19 @@ apply_keyfile (CorralProfile *self,
 #undef BAD
 }
 
+static gboolean
+load_file (GKeyFile    *kf,
+           const char  *path,
+           GError     **error)
+{
+  g_autofree char *data = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &data, &length, error))
+    return FALSE;
+  return corral_key_file_load_from_data (kf, data, length, G_KEY_FILE_KEEP_COMMENTS, error);
+}
+
 /* The profile file of @project_path: the first <key>[-N].ini that records
  * this path, else the first that does not exist. Sets *keyfile when the
  * chosen file exists and parses, *unparsable when it exists but does not. */
@@ -486,7 +503,7 @@ find_profile_file (const char  *project_path,
       if (!g_file_test (file, G_FILE_TEST_EXISTS))
         return g_steal_pointer (&file);
 
-      if (!g_key_file_load_from_file (kf, file, G_KEY_FILE_KEEP_COMMENTS, &error))
+      if (!load_file (kf, file, &error))
         {
           /* Ours by name but unreadable: it is this project's (a collision
            * is far less likely than a damaged file). */
@@ -535,7 +552,7 @@ corral_profile_new_from_data (const char  *project_path,
 
   if (warning != NULL)
     *warning = NULL;
-  if (!g_key_file_load_from_data (kf, data, length, G_KEY_FILE_KEEP_COMMENTS, error))
+  if (!corral_key_file_load_from_data (kf, data, length, G_KEY_FILE_KEEP_COMMENTS, error))
     return NULL;
   self = corral_profile_new (project_path);
   apply_keyfile_warn (self, kf, _("(text)"), warning);
@@ -740,7 +757,7 @@ corral_profile_list_saved (void)
         continue;
       file = g_build_filename (dir_path, name, NULL);
       kf = g_key_file_new ();
-      if (!g_key_file_load_from_file (kf, file, G_KEY_FILE_KEEP_COMMENTS, NULL))
+      if (!load_file (kf, file, NULL))
         continue;
       path = keyfile_get_path (kf);
       if (path == NULL || !g_path_is_absolute (path))

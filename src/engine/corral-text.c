@@ -43,19 +43,24 @@ corral_text_for_display (const char *text,
   for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
+      g_autofree char *shown = NULL;
+      gsize width = 1;
 
-      if (n == max_chars)
+      if (acts (c))
+        {
+          shown = c < 0x100 ? g_strdup_printf ("\\x%02X", c) : g_strdup_printf ("\\u{%04X}", c);
+          width = strlen (shown);
+        }
+      if (n + width > max_chars)
         {
           g_string_append (out, "…");
           break;
         }
-      if (!acts (c))
-        g_string_append_unichar (out, c);
-      else if (c < 0x100)
-        g_string_append_printf (out, "\\x%02X", c);
+      if (shown != NULL)
+        g_string_append (out, shown);
       else
-        g_string_append_printf (out, "\\u{%04X}", c);
-      n++;
+        g_string_append_unichar (out, c);
+      n += width;
     }
   return g_string_free (out, FALSE);
 }

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
  * a label can show safely: valid UTF-8 (bad bytes become U+FFFD),
  * control characters (escape sequences, C1 codes, bidirectional
  * overrides) shown as \xNN / \u{NNNN} instead of acting, and at most
- * @max_chars characters, ending in "…" when cut. For what a damaged
+ * @max_chars characters shown (escapes count as what they show), plus
+ * "…" when cut. For what a damaged
  * file, QEMU or the guest wrote, quoted in a message. */
 char *corral_text_for_display (const char *text,
                                gssize      length,

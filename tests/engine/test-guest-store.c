@@ -256,6 +256,13 @@ test_catalogue_invalid (void)
       "[debian/guest.ini]\nSHA256=" SHA_A "\nSize=1\n[debian/guest.ini.gz]\nSHA256=" SHA_A "\nSize=1\n", "guest.ini" },
     { "[.hidden]\nURL=https://x/\n", ".hidden" },
     { "not a key file\n", "test" },
+    /* Found by fuzzing: sizes whose sum wrapped around, so a download no
+     * disk could hold passed the free-space check. */
+    { "[debian]\nURL=https://x/\nInstalledSize=1\nFiles=guest.ini;a;b\n"
+      "[debian/guest.ini]\nSHA256=" SHA_A "\nSize=9223372036854775807\n"
+      "[debian/a]\nSHA256=" SHA_A "\nSize=9223372036854775807\n"
+      "[debian/b]\nSHA256=" SHA_A "\nSize=9223372036854775807\n", "add up" },
+    { "[debian]\nURL=https://x/\\3\\\nInstalledSize=1\nFiles=guest.ini\n", "lone backslash" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

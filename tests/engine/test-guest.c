@@ -114,6 +114,12 @@ test_errors (void)
     { "[Guest]\nKernel=vmlinux\nMachine=microvm\n", CORRAL_GUEST_ERROR_PARSE, "Machine" },
     { "[Guest]\nKernel=vmlinux\nDiskFormat=vmdk\n", CORRAL_GUEST_ERROR_PARSE, "DiskFormat" },
     { "[Guest]\nKernel=vmlinux\nMinMemory=-5\n", CORRAL_GUEST_ERROR_PARSE, "MinMemory" },
+    /* Found by fuzzing: a control character reached QEMU's command line
+     * and --dry-run's output; a bad escape before a lone backslash made
+     * GLib warn (an abort under fatal warnings). */
+    { "[Guest]\nKernel=vmlinux\nCmdline=console=ttyS0\\rhidden\n", CORRAL_GUEST_ERROR_PARSE, "control character" },
+    { "[Guest]\nKernel=vmlinux\nName=\x1b[2J\n", CORRAL_GUEST_ERROR_PARSE, "Name" },
+    { "[Guest]\nKernel=vmlinux\nName=a\\3b\\\n", CORRAL_GUEST_ERROR_PARSE, "lone backslash" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

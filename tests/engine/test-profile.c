@@ -285,6 +285,29 @@ test_data_round_trip (void)
   g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE);
 }
 
+/* Found by fuzzing: a value with a bad escape that also ends in a lone
+ * backslash made GLib 2.74 set a GError twice (a warning, an abort under
+ * fatal warnings). Such a file is damaged: kept aside, defaults used. */
+static void
+test_corrupt_escapes (void)
+{
+  const char *path = "/tmp/proj-escape";
+  g_autoptr(CorralProfile) p = corral_profile_new (path);
+  g_autoptr(CorralProfile) q = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+
+  g_assert_true (corral_profile_save (p, &error));
+  g_assert_true (g_file_set_contents (corral_profile_get_file_path (p),
+                                      "[Agent]\nArgs=a\\3b;c\\\n[VM]\nMemoryMiB=512\n", -1, NULL));
+  q = corral_profile_load (path, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (warning);
+  g_test_message ("%s", warning);
+  g_assert_nonnull (strstr (warning, "lone backslash"));
+  g_assert_cmpuint (corral_profile_get_memory_mib (q), ==, 4096);
+}
+
 static void
 test_bad_values (void)
 {
@@ -533,6 +556,7 @@ main (int argc, char **argv)
   g_test_add_func ("/profile/corrupt-warning-safe", test_corrupt_warning_safe);
   g_test_add_func ("/profile/corrupt-read-only", test_corrupt_read_only);
   g_test_add_func ("/profile/data-round-trip", test_data_round_trip);
+  g_test_add_func ("/profile/corrupt-escapes", test_corrupt_escapes);
   g_test_add_func ("/profile/bad-values", test_bad_values);
   g_test_add_func ("/profile/collision", test_collision);
   g_test_add_func ("/profile/non-utf8-path", test_non_utf8_path);
