@@ -226,7 +226,8 @@ open_folder_full (CorralApplication      *self,
     corral_window_set_run_options (window, overrides);
   if (!corral_window_open_project (window, real, &error))
     {
-      g_autofree char *msg = g_strdup_printf (_("Could not open “%s”: %s"), real, error->message);
+      g_autofree char *display = g_filename_display_name (real);
+      g_autofree char *msg = g_strdup_printf (_("Could not open “%s”: %s"), display, error->message);
       corral_window_add_toast (window, msg);
     }
   else if (enter)

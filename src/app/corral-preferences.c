@@ -39,7 +39,10 @@ static void
 add_toast (CorralPreferences *self,
            const char        *message)
 {
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
+  /* A toast's title is markup (libadwaita 1.2): messages are text. */
+  g_autofree char *escaped = g_markup_escape_text (message, -1);
+
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (escaped));
 }
 
 /* Keys */

@@ -59,7 +59,9 @@ static void
 add_toast (CorralSettingsDialog *self,
            const char           *message)
 {
-  AdwToast *toast = adw_toast_new (message);
+  /* A toast's title is markup (libadwaita 1.2): messages are text. */
+  g_autofree char *escaped = g_markup_escape_text (message, -1);
+  AdwToast *toast = adw_toast_new (escaped);
 
   adw_toast_set_timeout (toast, 5);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
@@ -324,7 +326,8 @@ corral_settings_dialog_new (CorralProfile    *profile,
   set_limits (self, host);
   bind_profile (self);
 
-  name = g_path_get_basename (corral_profile_get_project_path (profile));
+  /* A folder's name need not be UTF-8: shown as GLib would (U+FFFD). */
+  name = g_filename_display_basename (corral_profile_get_project_path (profile));
   {
     /* Translators: the settings dialog's title; %s is the project folder's name */
     g_autofree char *title = g_strdup_printf (_("Settings of “%s”"), name);

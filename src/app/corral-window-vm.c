@@ -595,7 +595,7 @@ screenshot_action (GtkWidget  *widget,
   CorralWindow *self = CORRAL_WINDOW (widget);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d %H-%M-%S");
-  g_autofree char *base = g_path_get_basename (self->project_path);
+  g_autofree char *base = g_filename_display_basename (self->project_path);
   g_autofree char *file_name = g_strdup_printf ("%s %s.png", base, stamp);
   const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
   GtkFileChooserNative *chooser;
@@ -643,7 +643,7 @@ corral_window_may_close (CorralWindow *self)
   if (state == CORRAL_VM_STATE_STOPPED || state == CORRAL_VM_STATE_FAILED || self->close_after_stop)
     return TRUE;
 
-  name = g_path_get_basename (self->project_path);
+  name = g_filename_display_basename (self->project_path);
   heading = g_strdup_printf (_("Shut Down “%s”?"), name);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
                                                        _("Closing the window shuts down its virtual machine and stops the agent. "

@@ -102,11 +102,15 @@ corral_window_add_toast_full (CorralWindow *self,
                               const char   *message,
                               guint         timeout)
 {
+  g_autofree char *escaped = NULL;
   AdwToast *toast;
 
   g_return_if_fail (CORRAL_IS_WINDOW (self));
 
-  toast = adw_toast_new (message);
+  /* A toast's title is Pango markup (libadwaita 1.2), and messages hold
+   * names the user chose ("proj & co"): always plain text. */
+  escaped = g_markup_escape_text (message, -1);
+  toast = adw_toast_new (escaped);
   adw_toast_set_timeout (toast, timeout);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
@@ -148,7 +152,8 @@ static GtkWidget *
 recent_row_new (CorralProfile *profile)
 {
   const char *path = corral_profile_get_project_path (profile);
-  g_autofree char *name = g_path_get_basename (path);
+  /* Names need not be UTF-8; a label must be (U+FFFD stands in). */
+  g_autofree char *name = g_filename_display_basename (path);
   g_autofree char *when = format_last_used (corral_profile_get_last_used (profile));
   g_autofree char *subtitle = NULL;
   g_autofree char *display_path = NULL;
@@ -156,9 +161,12 @@ recent_row_new (CorralProfile *profile)
   GtkWidget *row;
 
   if (home != NULL && g_str_has_prefix (path, home) && path[strlen (home)] == '/')
-    display_path = g_strconcat ("~", path + strlen (home), NULL);
+    {
+      g_autofree char *rest = g_filename_display_name (path + strlen (home));
+      display_path = g_strconcat ("~", rest, NULL);
+    }
   else
-    display_path = g_strdup (path);
+    display_path = g_filename_display_name (path);
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     /* Translators: a recent project's path, then when it was last used */
@@ -167,9 +175,12 @@ recent_row_new (CorralProfile *profile)
     /* Translators: a recent project whose folder is gone */
     subtitle = g_strdup_printf (_("%s · folder missing"), display_path);
 
+  /* Plain text before any text: the title and subtitle labels follow
+   * use-markup, and a name with "&" set while it was TRUE was parsed as
+   * markup (and warned). */
   row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
@@ -321,10 +332,13 @@ corral_window_open_project (CorralWindow  *self,
                            self, G_CONNECT_SWAPPED);
   corral_window_update_network (self);
 
-  name = g_path_get_basename (project_path);
+  name = g_filename_display_basename (project_path);
   gtk_window_set_title (GTK_WINDOW (self), name);
   adw_window_title_set_title (self->window_title, name);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->window_title), project_path);
+  {
+    g_autofree char *display_path = g_filename_display_name (project_path);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->window_title), display_path);
+  }
 
   self->console_page = adw_tab_view_append (self->tab_view, self->console);
   adw_tab_page_set_title (self->console_page, _("Console"));

@@ -35,7 +35,7 @@ gboolean      corral_window_open_project     (CorralWindow   *self,
 /* Command-line overrides for the VM's next start only (never saved). */
 void          corral_window_set_run_options  (CorralWindow   *self,
                                               const CorralCliOptions *options);
-/* @message stays @timeout seconds (0: until dismissed). */
+/* @message is plain text; it stays @timeout seconds (0: until dismissed). */
 void          corral_window_add_toast        (CorralWindow   *self,
                                               const char     *message);
 void          corral_window_add_toast_full   (CorralWindow   *self,

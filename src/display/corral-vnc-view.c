@@ -124,9 +124,13 @@ show_placeholder (CorralVncView *self,
                   const char    *title,
                   const char    *description)
 {
+  /* The description is Pango markup (libadwaita 1.2); it can hold an
+   * error with a project's name or QEMU's words: plain text, escaped. */
+  g_autofree char *escaped = description ? g_markup_escape_text (description, -1) : NULL;
+
   adw_status_page_set_icon_name (self->placeholder, icon);
   adw_status_page_set_title (self->placeholder, title);
-  adw_status_page_set_description (self->placeholder, description);
+  adw_status_page_set_description (self->placeholder, escaped);
   gtk_stack_set_visible_child_name (self->stack, "placeholder");
 }
 
@@ -436,7 +440,11 @@ screenshot_response (GtkNativeDialog *dialog, int response, gpointer data)
     {
       g_autofree char *msg = g_strdup_printf (_("Could not save the screenshot: %s"),
                                               error->message);
-      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (msg));
+      g_autofree char *escaped = g_markup_escape_text (msg, -1);
+
+      /* A toast's title is markup (libadwaita 1.2); the message may
+       * hold a file name. */
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (escaped));
     }
   else if (file)
     adw_toast_overlay_add_toast (self->toasts, adw_toast_new (_("Screenshot saved")));

@@ -30,6 +30,18 @@ corral_project_key (const char *project_path)
       g_free (base);
       base = g_strdup ("root");
     }
+  /* A file name holds at most 255 bytes, and the key gets "-<hash>" and
+   * ".ini" or "-2.ini": a longer name is cut (at a character boundary
+   * when it is UTF-8; the hash keeps it unique). Shorter names keep the
+   * seed's key unchanged. */
+  if (strlen (base) > CORRAL_PROJECT_KEY_MAX_NAME)
+    {
+      const char *end = base + CORRAL_PROJECT_KEY_MAX_NAME;
+
+      if (g_utf8_validate (base, -1, NULL))
+        end = g_utf8_find_prev_char (base, end + 1);
+      base[end - base] = '\0';
+    }
   return g_strdup_printf ("%s-%s", base, hash);
 }
 

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
  * per-project key, used for the profile file, the state dir and the run
  * dir. The newline makes it equal to `echo "$path" | sha256sum`. */
 char *corral_project_key           (const char *project_path);
+/* Longer basenames are cut to this many bytes in the key. */
+#define CORRAL_PROJECT_KEY_MAX_NAME 200
 
 /* Whether @path can be a project at all, before anything is made for it
  * (profile, state dir, run dir): absolute, and without a line break,

@@ -17,6 +17,34 @@ test_key (void)
   g_assert_cmpstr (key, ==, "app-d2144a62e945");
 }
 
+/* A folder name of 240 bytes (found by the hostile-names test): the
+ * profile's file name would have been 256 bytes, one too many, and the
+ * settings could not be saved. The key cuts such names, at a character
+ * boundary; shorter ones keep the seed's key. */
+static void
+test_key_long_name (void)
+{
+  g_autoptr(GString) name = g_string_new ("/tmp/");
+  g_autoptr(CorralProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *base = NULL;
+
+  for (guint i = 0; i < 120; i++)
+    g_string_append (name, "\xc3\xa9");   /* é: two bytes each */
+  key = corral_project_key (name->str);
+  g_assert_cmpuint (strlen (key), ==, CORRAL_PROJECT_KEY_MAX_NAME + 13);
+  g_assert_true (g_utf8_validate (key, -1, NULL));
+
+  g_assert_cmpint (g_mkdir_with_parents (name->str, 0700), ==, 0);
+  profile = corral_profile_new (name->str);
+  g_assert_true (corral_profile_save (profile, &error));
+  g_assert_no_error (error);
+  base = g_path_get_basename (corral_profile_get_file_path (profile));
+  g_assert_cmpuint (strlen (base), <=, 255);
+  g_rmdir (name->str);
+}
+
 static void
 test_defaults (void)
 {
@@ -549,6 +577,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/profile/key", test_key);
+  g_test_add_func ("/profile/key-long-name", test_key_long_name);
   g_test_add_func ("/profile/defaults", test_defaults);
   g_test_add_func ("/profile/round-trip", test_round_trip);
   g_test_add_func ("/profile/unknown-keys-kept", test_unknown_keys_kept);
