@@ -280,7 +280,10 @@ test_success_boots (void)
   g_assert_nonnull (strstr (out, "booted-the-downloaded-guest"));
   g_assert_nonnull (strstr (out, "CORRAL-ENTRYPOINT-EXIT 0"));
 
-  corral_test_remove_tree (g_path_get_dirname (project));
+  {
+    g_autofree char *parent = g_path_get_dirname (project);
+    corral_test_remove_tree (parent);
+  }
 }
 
 /* A failed download: the right kind of error, a message a person can act
@@ -628,7 +631,10 @@ test_command_line_wins (void)
   g_assert_null (strstr (out, "/srv/chosen"));
   g_assert_nonnull (strstr (out, "vmlinux"));
 
-  corral_test_remove_tree (g_path_get_dirname (project));
+  {
+    g_autofree char *parent = g_path_get_dirname (project);
+    corral_test_remove_tree (parent);
+  }
 }
 
 int

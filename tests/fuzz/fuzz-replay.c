@@ -10,6 +10,8 @@
 #include <glib.h>
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+/* Optional, as in libFuzzer: a target's one-time set-up. */
+int LLVMFuzzerInitialize (int *argc, char ***argv) __attribute__ ((weak));
 
 static guint
 replay (const char *path)
@@ -40,6 +42,8 @@ main (int argc, char **argv)
 {
   guint count = 0;
 
+  if (LLVMFuzzerInitialize != NULL)
+    LLVMFuzzerInitialize (&argc, &argv);
   for (int i = 1; i < argc; i++)
     count += replay (argv[i]);
   if (count == 0)
