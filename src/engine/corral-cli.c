@@ -506,13 +506,23 @@ run_in_terminal (const CorralCliOptions *options)
     }
 
   /* Remember when this project was last used (the saved settings, not
-   * this run's command-line overrides). */
+   * this run's command-line overrides). Failing that (a full disk, a
+   * read-only config folder) the run goes on, but the user hears it,
+   * in the window's words. */
   {
-    g_autoptr(CorralProfile) saved = corral_profile_load (options->project_dir, NULL, NULL);
+    g_autoptr(GError) save_error = NULL;
+    g_autoptr(CorralProfile) saved = corral_profile_load (options->project_dir, NULL, &save_error);
+
     if (saved != NULL)
       {
         corral_profile_set_last_used (saved, g_get_real_time () / G_USEC_PER_SEC);
-        corral_profile_save (saved, NULL);
+        corral_profile_save (saved, &save_error);
+      }
+    if (save_error != NULL)
+      {
+        g_autofree char *message = g_strdup_printf (_("The project’s settings could not be saved: %s"),
+                                                    save_error->message);
+        print_error (message);
       }
   }
 

@@ -562,6 +562,74 @@ test_profile_unreadable (void)
   corral_test_remove_tree (top);
 }
 
+/* --- a full disk ----------------------------------------------------------------------- */
+
+static gboolean private_mounts;
+
+/* The disk holding the settings is full when a terminal run saves them
+ * (it records when the project was last used): the run goes on, the
+ * user reads why the settings were not saved, and the settings file is
+ * as it was (written aside, renamed over: never half written). Then,
+ * with room again, the next run saves. */
+static void
+test_terminal_run_disk_full (void)
+{
+  g_autofree char *project = corral_test_make_project ("full", "full project");
+  g_autofree char *parent = g_path_get_dirname (project);
+  g_autofree char *profiles = corral_project_profiles_dir ();
+  g_autofree char *run_dir = corral_meta_dir_path_for (project);
+  g_autoptr(CorralProfile) profile = corral_test_small_profile (project);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) corral = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) after = NULL;
+  CorralTestConsole output = CORRAL_TEST_CONSOLE_INIT;
+  Wait wait = { NULL, FALSE };
+  int corral_pid;
+
+  if (!private_mounts)
+    {
+      g_test_skip ("a full disk needs root (a tmpfs in a mount namespace of the test's own)");
+      return;
+    }
+  g_assert_true (corral_profile_save (profile, &error));
+  g_assert_no_error (error);
+  before = file_bytes (corral_profile_get_file_path (profile));
+  corral_test_fill_disk (profiles);
+
+  launcher = corral_test_corral_launcher (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                          G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                          G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  corral = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CORRAL_BIN"),
+                                        "--terminal", "--shell", "--guest", g_getenv ("CORRAL_TEST_GUEST"),
+                                        project, NULL);
+  g_assert_no_error (error);
+  corral_pid = atoi (g_subprocess_get_identifier (corral));
+  corral_test_console_attach (&output, g_unix_input_stream_get_fd (
+                                G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (corral))));
+  /* Told, in words, and the VM starts all the same. */
+  corral_test_console_expect (&output, CORRAL_TEST_READY_LINE);
+  g_test_message ("corral said: %.*s", (int) MIN (output.text->len, 600), output.text->str);
+  g_assert_nonnull (strstr (output.text->str, "settings could not be saved"));
+  g_assert_nonnull (strstr (output.text->str, "No space left on device"));
+
+  g_assert_cmpint (kill (corral_pid, SIGTERM), ==, 0);
+  g_subprocess_wait_async (corral, NULL, waited_cb, &wait);
+  g_assert_true (corral_test_wait_until (wait_done, &wait, 120));
+  g_assert_true (g_subprocess_get_if_exited (corral));
+  g_assert_cmpint (g_subprocess_get_exit_status (corral), ==, 0);
+  corral_test_console_detach (&output);
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+
+  /* The file as it was, nothing half written beside it. */
+  after = file_bytes (corral_profile_get_file_path (profile));
+  g_assert_true (g_bytes_equal (before, after));
+  corral_test_unfill_disk (profiles);
+  assert_lock_free (project);
+  corral_test_remove_tree (parent);
+}
+
 /* --- a guest manifest that vanished ------------------------------------------------ */
 
 /* The guest given last time is gone: corral says which file, in one
@@ -624,6 +692,8 @@ test_guest_manifest_vanished (void)
 int
 main (int argc, char **argv)
 {
+  /* Before anything starts a thread. */
+  private_mounts = corral_test_private_mounts ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_unsetenv ("ANTHROPIC_API_KEY");
   /* A killed corral's QEMU is reparented to us, so we can reap it and
@@ -634,6 +704,7 @@ main (int argc, char **argv)
   g_test_add_func ("/reliability/cli/terminal-run-control-lost", test_terminal_run_control_lost);
   g_test_add_func ("/reliability/cli/profile-corrupt", test_profile_corrupt);
   g_test_add_func ("/reliability/cli/profile-unreadable", test_profile_unreadable);
+  g_test_add_func ("/reliability/cli/terminal-run-disk-full", test_terminal_run_disk_full);
   g_test_add_func ("/reliability/cli/guest-manifest-vanished", test_guest_manifest_vanished);
   return g_test_run ();
 }

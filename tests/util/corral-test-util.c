@@ -6,6 +6,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -510,4 +513,80 @@ corral_test_servers_clear_api_log (CorralTestServers *servers)
   g_autofree char *path = g_build_filename (servers->workdir, "api-requests.log", NULL);
 
   g_unlink (path);
+}
+
+/* --- a full disk ------------------------------------------------------------ */
+
+gboolean
+corral_test_private_mounts (void)
+{
+  if (geteuid () != 0)
+    return FALSE;
+  if (unshare (CLONE_NEWNS) != 0)
+    return FALSE;
+  /* Nothing mounted here shows outside, or the other way round. */
+  g_assert_cmpint (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
+  return TRUE;
+}
+
+static void
+run_or_fail (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH,
+                               NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+void
+corral_test_fill_disk (const char *dir)
+{
+  g_autofree char *saved = g_dir_make_tmp ("corral-full-disk-XXXXXX", NULL);
+  g_autofree char *from = g_build_filename (dir, ".", NULL);
+  g_autofree char *back = g_build_filename (saved, ".", NULL);
+  const char *save[] = { "cp", "-a", from, saved, NULL };
+  const char *restore[] = { "cp", "-a", back, dir, NULL };
+  g_autofree char *zeros = g_malloc0 (4096);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  run_or_fail (save);
+  g_assert_cmpint (mount ("corral-full", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=256k,mode=0700"), ==, 0);
+  run_or_fail (restore);
+  corral_test_remove_tree (saved);
+
+  /* Every block, then every scrap a small file could still use. */
+  {
+    g_autofree char *fill = g_build_filename (dir, ".fill", NULL);
+    int fd = open (fill, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+    g_assert_cmpint (fd, >=, 0);
+    while (write (fd, zeros, 4096) > 0)
+      ;
+    g_assert_cmpint (errno, ==, ENOSPC);
+    while (write (fd, zeros, 1) > 0)
+      ;
+    close (fd);
+  }
+  for (guint i = 0; i < 100000; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s/.fill-%u", dir, i);
+      int fd = open (name, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+      gboolean full;
+
+      if (fd < 0)
+        break;
+      full = write (fd, "x", 1) != 1;
+      close (fd);
+      if (full)
+        break;
+    }
+}
+
+void
+corral_test_unfill_disk (const char *dir)
+{
+  g_assert_cmpint (umount2 (dir, MNT_DETACH), ==, 0);
 }

@@ -120,4 +120,14 @@ void     corral_test_servers_stop    (CorralTestServers *servers);
 char    *corral_test_servers_api_log (CorralTestServers *servers);
 void     corral_test_servers_clear_api_log (CorralTestServers *servers);
 
+/* A full disk, for real (ENOSPC), root only: call
+ * corral_test_private_mounts() first thing in main(), before any thread
+ * starts (FALSE when not root: skip the test). corral_test_fill_disk()
+ * mounts a 256 KiB tmpfs on @dir holding a copy of what @dir held, and
+ * fills it to the last byte; processes the test starts (corral, QEMU)
+ * see it too. corral_test_unfill_disk() lifts it: @dir is as before. */
+gboolean corral_test_private_mounts (void);
+void     corral_test_fill_disk      (const char *dir);
+void     corral_test_unfill_disk    (const char *dir);
+
 G_END_DECLS
