@@ -29,6 +29,8 @@ struct _CorralWindow
   GtkRevealer     *guest_revealer;
   GtkWidget       *guest_setup;    /* CorralGuestSetup */
   GtkInfoBar      *control_lost_bar;
+  GtkInfoBar      *project_missing_bar;   /* the folder went away under the VM */
+  GtkLabel        *project_missing_label;
   GtkInfoBar      *security_bar;   /* what weakens this run's containment */
   GtkLabel        *security_label;
   GtkInfoBar      *signin_bar;

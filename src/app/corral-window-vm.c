@@ -153,6 +153,22 @@ update_state (CorralWindow *self)
   /* QMP gone, QEMU still there: only while that run lasts. */
   gtk_info_bar_set_revealed (self->control_lost_bar, lost);
 
+  /* The project folder deleted, moved or unmounted under a running VM:
+   * for the rest of the run (the guest's shared folder is gone for good). */
+  {
+    gboolean missing = project && self->vm != NULL && corral_vm_get_project_missing (self->vm) &&
+                       (running || state == CORRAL_VM_STATE_STOPPING);
+
+    if (missing)
+      {
+        g_autofree char *name = g_filename_display_name (self->project_path);
+        g_autofree char *text = g_strdup_printf (_("The project folder “%s” is gone (deleted, moved or unmounted) while the virtual machine runs: what the agent writes now is lost. Shut the virtual machine down, put the folder back, and start again."),
+                                                 name);
+        gtk_label_set_text (self->project_missing_label, text);
+      }
+    gtk_info_bar_set_revealed (self->project_missing_bar, missing);
+  }
+
   /* What weakens this run's containment (no confinement, the guest's
    * network in QEMU's libslirp): said for the whole run, not a toast. */
   {
@@ -256,6 +272,7 @@ set_vm (CorralWindow *self,
   g_signal_connect_object (vm, "notify::state", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (vm, "notify::paused", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (vm, "notify::control-lost", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (vm, "notify::project-missing", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (vm, "notify::security-warnings", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (vm, "notify::warnings", G_CALLBACK (warnings_changed_cb), self, G_CONNECT_SWAPPED);
 
@@ -672,6 +689,8 @@ void
 corral_window_class_init_vm (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_bind_template_child (widget_class, CorralWindow, control_lost_bar);
+  gtk_widget_class_bind_template_child (widget_class, CorralWindow, project_missing_bar);
+  gtk_widget_class_bind_template_child (widget_class, CorralWindow, project_missing_label);
   gtk_widget_class_bind_template_child (widget_class, CorralWindow, security_bar);
   gtk_widget_class_bind_template_child (widget_class, CorralWindow, security_label);
   gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);

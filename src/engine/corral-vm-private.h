@@ -7,8 +7,9 @@
  * its exit and stderr, ending it), corral-vm-qmp.c (the control
  * connection: handshake, events, commands), corral-vm-display.c (the
  * display and clipboard channels, screenshots), corral-vm-network.c
- * (the run's network proxy and its log) and corral-vm-session.c (the
- * agent session's channel). Only these files include this header.
+ * (the run's network proxy and its log), corral-vm-session.c (the agent
+ * session's channel) and corral-vm-project.c (the project folder's
+ * watch). Only these files include this header.
  * (The QMP fuzz target in tests/fuzz/ includes it too.)
  */
 #pragma once
@@ -111,6 +112,12 @@ struct _CorralVm
   guint           handshake_source;  /* QMP failed to set up: QEMU gets a grace to exit */
   guint           start_timeout_source;  /* QEMU has not answered QMP yet */
   guint           qmp_lost_source;   /* QMP closed: is QEMU exiting, or still there? */
+  /* The project folder as QEMU got it (corral-vm-project.c). */
+  guint           project_source;
+  GCancellable   *project_cancellable;
+  guint32         project_dev;
+  guint64         project_ino;
+  gboolean        project_missing;
   char           *handshake_error;
   guint           display_serial;
 
@@ -154,6 +161,13 @@ GError   *_corral_vm_translate_error   (GError        *error);
 int       _corral_vm_find_qemu_pid     (CorralVm      *self);
 /* Removes the jail's temporary folder and lets go of the lifeline. */
 void      _corral_vm_release_jail      (CorralVm      *self);
+
+/* corral-vm-project.c: the project folder's watch while a run lasts */
+gboolean  _corral_vm_watch_project     (CorralVm      *self,
+                                        GError       **error);
+void      _corral_vm_unwatch_project   (CorralVm      *self);
+void      _corral_vm_set_project_missing (CorralVm    *self,
+                                        gboolean       missing);
 
 /* corral-vm-qmp.c: the control connection */
 void      _corral_vm_qmp_connect       (CorralVm      *self,

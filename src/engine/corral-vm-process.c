@@ -564,6 +564,10 @@ _corral_vm_spawn (CorralVm  *self,
   /* Before the state dir and run dir are made and named after it. */
   if (!corral_project_path_check (project, error))
     return FALSE;
+  /* From here on, the folder QEMU gets is watched (it is released with
+   * everything else the run holds). */
+  if (!_corral_vm_watch_project (self, error))
+    return FALSE;
   self->state_dir = corral_state_dir_acquire (project, error);
   if (self->state_dir == NULL)
     return FALSE;

@@ -212,6 +212,23 @@ refused_cb (CorralNetworkLog      *log,
   g_printerr ("\r\n");
 }
 
+/* The window shows a banner for this too. */
+static void
+project_missing_cb (CorralVm   *vm,
+                    GParamSpec *pspec,
+                    Relay      *relay)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *message = NULL;
+
+  if (!corral_vm_get_project_missing (vm))
+    return;
+  name = g_filename_display_name (corral_profile_get_project_path (corral_vm_get_profile (vm)));
+  message = g_strdup_printf (_("The project folder “%s” is gone (deleted, moved or unmounted) while the virtual machine runs: what the agent writes now is lost. Shut the virtual machine down, put the folder back, and start again."),
+                             name);
+  g_printerr ("\r\ncorral: %s\r\n", message);
+}
+
 static gboolean
 signal_cb (gpointer user_data)
 {
@@ -268,6 +285,8 @@ corral_vm_run_in_terminal (CorralVm *vm,
   g_signal_connect (vm, "notify::control-lost", G_CALLBACK (control_lost_cb), &relay);
   relay.refusals_shown = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   g_signal_connect (corral_vm_get_network_log (vm), "refused", G_CALLBACK (refused_cb), &relay);
+
+  g_signal_connect (vm, "notify::project-missing", G_CALLBACK (project_missing_cb), &relay);
   corral_vm_start_async (vm, NULL, start_cb, &relay);
   for (const char * const *w = corral_vm_get_warnings (vm); *w != NULL; w++)
     g_printerr ("corral: %s\n", *w);
@@ -311,6 +330,8 @@ corral_vm_run_in_terminal (CorralVm *vm,
   g_signal_handlers_disconnect_by_func (vm, control_lost_cb, &relay);
   g_signal_handlers_disconnect_by_func (corral_vm_get_network_log (vm), refused_cb, &relay);
   g_hash_table_unref (relay.refusals_shown);
+
+  g_signal_handlers_disconnect_by_func (vm, project_missing_cb, &relay);
 
   if (corral_vm_get_state (vm) == CORRAL_VM_STATE_FAILED)
     {

@@ -54,6 +54,7 @@ enum {
   PROP_POWERDOWN_TIMEOUT,
   PROP_WARNINGS,
   PROP_CONTROL_LOST,
+  PROP_PROJECT_MISSING,
   PROP_CONFINEMENT,
   PROP_SECURITY_WARNINGS,
   PROP_AGENT_STATE,
@@ -131,6 +132,23 @@ _corral_vm_set_agent_state (CorralVm         *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_STATE]);
 }
 
+void
+_corral_vm_set_project_missing (CorralVm *self,
+                                gboolean  missing)
+{
+  if (self->project_missing == missing)
+    return;
+  self->project_missing = missing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROJECT_MISSING]);
+}
+
+gboolean
+corral_vm_get_project_missing (CorralVm *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VM (self), FALSE);
+  return self->project_missing;
+}
+
 static void
 set_error_message (CorralVm   *self,
                    const char *message)
@@ -190,6 +208,7 @@ _corral_vm_release_run (CorralVm *self)
     }
   _corral_vm_set_paused (self, FALSE);
   _corral_vm_set_control_lost (self, FALSE);
+  _corral_vm_unwatch_project (self);
 }
 
 /* The run is over: @message NULL means a clean stop. */
@@ -608,6 +627,9 @@ corral_vm_get_property (GObject    *object,
     case PROP_CONTROL_LOST:
       g_value_set_boolean (value, self->control_lost);
       break;
+    case PROP_PROJECT_MISSING:
+      g_value_set_boolean (value, self->project_missing);
+      break;
     case PROP_CONFINEMENT:
       g_value_set_enum (value, self->confinement);
       break;
@@ -688,6 +710,9 @@ corral_vm_class_init (CorralVmClass *klass)
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_CONTROL_LOST] =
     g_param_spec_boolean ("control-lost", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROJECT_MISSING] =
+    g_param_spec_boolean ("project-missing", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_CONFINEMENT] =
     g_param_spec_enum ("confinement", NULL, NULL, CORRAL_TYPE_CONFINEMENT, CORRAL_CONFINEMENT_JAIL,

@@ -84,6 +84,10 @@ G_DECLARE_FINAL_TYPE (CorralVm, corral_vm, CORRAL, VM, GObject)
  *                  while QEMU runs on; the guest still runs but cannot be
  *                  paused, reset or powered down gently, and Stop ends
  *                  QEMU at once. FALSE again when the run ends.
+ *   project-missing  bool, read-only, notifies: the project folder was
+ *                  deleted, moved or unmounted while the VM runs (the guest
+ *                  works on a folder nobody will see); FALSE again when
+ *                  the run ends
  *   confinement    CorralConfinement, read-only, notifies: how the current
  *                  (or last) run is confined; NONE is the project's "Run
  *                  without confinement", which the window shows for the
@@ -124,6 +128,7 @@ gboolean       corral_vm_get_paused       (CorralVm *self);
 const char    *corral_vm_get_error_message (CorralVm *self);
 const char    *corral_vm_get_qemu_stderr  (CorralVm *self);
 gboolean       corral_vm_get_control_lost (CorralVm *self);
+gboolean       corral_vm_get_project_missing (CorralVm *self);
 
 /* Secrets never reach argv, QEMU's environment or a log. The API key
  * stays in Corral's memory (the network proxy adds it to the agent's

@@ -18,6 +18,8 @@
 #include <adwaita.h>
 
 #include "corral-application.h"
+#include "corral-project-paths.h"
+#include "corral-settings-dialog.h"
 #include "corral-console-view.h"
 #include "corral-vm.h"
 #include "corral-window-private.h"
@@ -265,12 +267,157 @@ test_unconfined_shown (void)
   corral_test_iterate (100);
 }
 
+/* A project with a small profile, saved. */
+static void
+prepare_project (const char *dir)
+{
+  g_autoptr(CorralProfile) profile = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  profile = corral_profile_load (dir, NULL, NULL);
+  corral_profile_set_entrypoint_mode (profile, CORRAL_ENTRYPOINT_SHELL);
+  corral_profile_set_memory_mib (profile, 256);
+  corral_profile_set_cores (profile, 1);
+  corral_profile_set_network (profile, FALSE);
+  g_assert_true (corral_profile_save (profile, NULL));
+}
+
+/* Opens @dir's window and waits until its VM runs. */
+static CorralWindow *
+open_running (const char *dir)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (dir);
+  CorralWindow *window;
+
+  corral_application_open_folder (app, file, FALSE, NULL);
+  window = CORRAL_WINDOW (corral_application_find_project (app, dir));
+  g_assert_nonnull (window);
+  corral_test_wait_mapped (GTK_WIDGET (window));
+  wait_for_state (window, CORRAL_VM_STATE_RUNNING, 180);
+  wait_for_prompt (corral_window_get_console (window, CORRAL_CONSOLE_AGENT), 180);
+  return window;
+}
+
+/* The project folder deleted while its VM runs: the window says so
+ * (the guest now works on a folder nobody will see), the console still
+ * works, the banner's Shut Down stops the guest, the next start says the
+ * folder is gone, and with the folder back the window starts it again. */
+static void
+test_project_missing_shown (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_home_dir (), "vanishing & co", NULL);
+  CorralWindow *window;
+
+  prepare_project (dir);
+  window = open_running (dir);
+  GtkWidget *console;
+  GtkWidget *shut_down;
+
+  console = corral_window_get_console (window, CORRAL_CONSOLE_AGENT);
+  g_assert_false (gtk_info_bar_get_revealed (window->project_missing_bar));
+  corral_test_remove_tree (dir);
+  g_assert_true (wait_for_revealed (window->project_missing_bar, TRUE, 20));
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window->project_missing_bar),
+                                            "vanishing & co” is gone", 5));
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window->project_missing_bar),
+                                            "what the agent writes now is lost", 5));
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->window_title), ==, "Running");
+  g_assert_false (gtk_info_bar_get_revealed (window->error_bar));
+  corral_test_screenshot ("project-missing");
+
+  type (console, "echo alive-$((6*7))\r");
+  corral_test_wait_for_console (console, "alive-42", 60);
+
+  shut_down = find_button (GTK_WIDGET (window->project_missing_bar), "win.stop");
+  g_assert_nonnull (shut_down);
+  g_assert_true (gtk_widget_is_sensitive (shut_down));
+  g_signal_emit_by_name (shut_down, "clicked");
+  wait_for_state (window, CORRAL_VM_STATE_STOPPED, 120);
+  g_assert_true (wait_for_revealed (window->project_missing_bar, FALSE, 5));
+
+  /* Started again without the folder: told why. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  wait_for_state (window, CORRAL_VM_STATE_FAILED, 60);
+  g_assert_true (wait_for_revealed (window->error_bar, TRUE, 5));
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window->error_bar), "does not exist", 5));
+
+  /* The folder back: the same window starts it. */
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  wait_for_state (window, CORRAL_VM_STATE_RUNNING, 180);
+  g_assert_false (gtk_info_bar_get_revealed (window->project_missing_bar));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.force-off", NULL);
+  wait_for_state (window, CORRAL_VM_STATE_STOPPED, 60);
+  gtk_window_destroy (GTK_WINDOW (window));
+  corral_test_iterate (100);
+}
+
+static gboolean private_mounts;
+
+/* The disk holding the settings is full: opening the project says the
+ * settings could not be saved, and so does the settings dialog at a
+ * change; the VM starts all the same; with room again, the change is
+ * saved. */
+static void
+test_disk_full_shown (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_home_dir (), "full-disk project", NULL);
+  g_autofree char *profiles = NULL;
+  g_autoptr(CorralProfile) reloaded = NULL;
+  CorralWindow *window;
+  GtkWidget *dialog;
+
+  if (!private_mounts)
+    {
+      g_test_skip ("a full disk needs root (a tmpfs in a mount namespace of the test's own)");
+      return;
+    }
+  profiles = corral_project_profiles_dir ();
+  prepare_project (dir);
+  corral_test_fill_disk (profiles);
+
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (dir);
+
+    corral_application_open_folder (app, file, FALSE, NULL);
+    window = CORRAL_WINDOW (corral_application_find_project (app, dir));
+    g_assert_nonnull (window);
+  }
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "settings could not be saved", 10));
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "No space left on device", 5));
+  corral_test_screenshot ("disk-full-window");
+  /* The VM starts all the same. */
+  wait_for_state (window, CORRAL_VM_STATE_RUNNING, 180);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.settings", NULL);
+  dialog = corral_test_find_toplevel (CORRAL_TYPE_SETTINGS_DIALOG);
+  g_assert_nonnull (dialog);
+  corral_test_wait_mapped (dialog);
+  g_object_set (window->profile, "memory-mib", 300, NULL);
+  g_assert_true (corral_test_wait_for_text (dialog, "could not be saved", 10));
+  corral_test_screenshot ("disk-full-settings");
+
+  /* Room again: the next change is saved. */
+  corral_test_unfill_disk (profiles);
+  g_object_set (window->profile, "memory-mib", 320, NULL);
+  corral_test_iterate (200);
+  reloaded = corral_profile_load (dir, NULL, NULL);
+  g_assert_cmpuint (corral_profile_get_memory_mib (reloaded), ==, 320);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.force-off", NULL);
+  wait_for_state (window, CORRAL_VM_STATE_STOPPED, 60);
+  gtk_window_destroy (GTK_WINDOW (window));
+  corral_test_iterate (100);
+}
+
 int
 main (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSettings) settings = NULL;
 
+  /* Before anything starts a thread (root only). */
+  private_mounts = corral_test_private_mounts ();
   g_content_type_set_mime_dirs (NULL);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   /* The test checks English labels. */
@@ -289,6 +436,8 @@ main (int argc, char **argv)
   g_settings_set_boolean (settings, "start-on-open", TRUE);
 
   g_test_add_func ("/window/control-lost/shown", test_control_lost_shown);
+  g_test_add_func ("/window/project-missing/shown", test_project_missing_shown);
+  g_test_add_func ("/window/disk-full/shown", test_disk_full_shown);
   g_test_add_func ("/window/unconfined/shown", test_unconfined_shown);
 
   return g_test_run ();

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -586,9 +587,266 @@ test_guest_vanished (Fixture       *f,
   g_assert_cmpstr (profile_after, ==, profile_before);
 }
 
+/* --- QMP garbage from a running QEMU ----------------------------------------- */
+
+/* A "QEMU" that greets, answers qmp_capabilities, then does what the
+ * file .fake-mode in the project says: send one kind of garbage a real
+ * QEMU never sends (found by the audit), or become the real QEMU. The
+ * mode lives in the project folder because the jail shows QEMU that
+ * folder; the script itself is bound in as QEMU's binary. */
+static const char fake_qmp_peer[] =
+  "#!/usr/bin/python3\n"
+  "import json, os, socket, sys, time\n"
+  "mode = open(os.path.join(%s, '.fake-mode')).read().strip()\n"
+  "if mode == 'real':\n"
+  "    os.execv('%s', ['%s'] + sys.argv[1:])\n"
+  "s = socket.socket(fileno=3)\n"
+  "f = s.makefile('rb')\n"
+  "def command():\n"
+  "    line = f.readline()\n"
+  "    if not line:\n"
+  "        sys.exit(0)\n"
+  "    return json.loads(line)\n"
+  "def send(data):\n"
+  "    try:\n"
+  "        s.sendall(data)\n"
+  "    except OSError:\n"
+  "        pass\n"
+  "send(b'{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}}, \"capabilities\": []}}\\r\\n')\n"
+  "c = command()\n"
+  "send(b'{\"return\": {}, \"id\": %%d}\\r\\n' %% c['id'])\n"
+  "if mode == 'event-name':\n"
+  "    send(b'{\"event\": 42}\\r\\n')\n"
+  "elif mode == 'nesting':\n"
+  "    send(b'[' * 100000 + b'\\r\\n')\n"
+  "elif mode == 'long-line':\n"
+  "    send(b' ' * (8 << 20))\n"
+  "elif mode == 'two-values':\n"
+  "    send(b'{\"event\": \"STOP\"}{\"event\": \"RESUME\"}\\r\\n')\n"
+  "elif mode == 'error-not-object':\n"
+  "    c = command()\n"
+  "    send(b'{\"error\": 5, \"id\": %%d}\\r\\n' %% c['id'])\n"
+  "elif mode == 'shutdown-reason':\n"
+  "    send(b'{\"event\": \"SHUTDOWN\", \"data\": {\"reason\": 5}}\\r\\n')\n"
+  "    sys.exit(0)\n"
+  "time.sleep(600)\n";
+
+static void
+write_mode (Fixture    *f,
+            const char *mode)
+{
+  g_autofree char *path = g_build_filename (f->project, ".fake-mode", NULL);
+
+  g_assert_true (g_file_set_contents (path, mode, -1, NULL));
+}
+
+/* Each kind of garbage the audit found (each crashed or hung the app, or
+ * grew it without bound) sent by a running QEMU: the app goes on; the
+ * state shown is true (running, with the control connection lost, as
+ * the window's banner says); Stop ends it; and the same Vm then starts
+ * a real QEMU that works. A SHUTDOWN whose reason is not a string (a
+ * crash before) is a shutdown. */
+static void
+test_qmp_garbage (Fixture       *f,
+                  gconstpointer  data)
+{
+  static const char *kinds[] = {
+    "event-name", "nesting", "long-line", "two-values", "error-not-object",
+  };
+  g_autofree char *parent = g_path_get_dirname (f->project);
+  g_autofree char *fake = g_build_filename (parent, "fake-qemu", NULL);
+  g_autofree char *quoted = g_shell_quote (f->project);
+  g_autofree char *script = NULL;
+  g_autofree char *real = g_strdup (f->host->qemu_path);
+  g_autofree char *run_dir = corral_meta_dir_path_for (f->project);
+  g_autoptr(GError) error = NULL;
+
+  /* The project path, as a Python string literal (shell quoting is
+   * close enough for the paths tests make: no quote inside). */
+  g_assert_null (strchr (f->project, '\''));
+  script = g_strdup_printf (fake_qmp_peer, quoted, real, real);
+  g_assert_true (g_file_set_contents (fake, script, -1, NULL));
+  g_assert_cmpint (g_chmod (fake, 0755), ==, 0);
+  g_free (f->host->qemu_path);
+  f->host->qemu_path = g_strdup (fake);
+  make_vm (f);
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      gint64 begin;
+      int pid;
+
+      g_test_message ("garbage: %s", kinds[i]);
+      write_mode (f, kinds[i]);
+      f->control_lost_seen = 0;
+      error = corral_test_start_vm (f->vm);
+      g_assert_no_error (error);
+      g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_RUNNING);
+      pid = corral_vm_get_qemu_pid (f->vm);
+      if (g_str_equal (kinds[i], "error-not-object"))
+        corral_vm_pause (f->vm);   /* a command for the bad reply */
+
+      /* Told: the control connection is gone; the VM still runs. */
+      g_assert_true (corral_test_wait_until ((gboolean (*) (gpointer)) corral_vm_get_control_lost,
+                                             f->vm, 30));
+      g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_RUNNING);
+      g_assert_false (corral_vm_get_paused (f->vm));
+      g_assert_cmpint (kill (pid, 0), ==, 0);
+
+      /* Stop works at once (no power button without QMP). */
+      begin = g_get_monotonic_time ();
+      corral_vm_power_down (f->vm);
+      corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 60);
+      g_assert_cmpint (g_get_monotonic_time () - begin, <, 30 * G_USEC_PER_SEC);
+      g_assert_null (corral_vm_get_error_message (f->vm));
+      g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+      assert_lock_free (f->project);
+    }
+
+  /* SHUTDOWN with a reason that is not a string, then QEMU exits: a
+   * clean stop. */
+  write_mode (f, "shutdown-reason");
+  error = corral_test_start_vm (f->vm);
+  g_assert_no_error (error);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 60);
+  g_assert_null (corral_vm_get_error_message (f->vm));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+
+  /* The same Vm, a real QEMU: it works. */
+  write_mode (f, "real");
+  boot_to_ready (f);
+  assert_shell_answers (f, "after-garbage");
+  corral_vm_power_down (f->vm);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 120);
+  g_assert_nonnull (strstr (f->agent.text->str, "CORRAL-GUEST-POWERDOWN"));
+}
+
+/* --- the project folder gone under a running VM --------------------------------- */
+
+static gboolean private_mounts;
+
+static gboolean
+project_missing (gpointer vm)
+{
+  return corral_vm_get_project_missing (vm);
+}
+
+/* The folder deleted (or, with @unmount, a folder mounted there
+ * unmounted) while the VM runs: the Vm says so (project-missing: the
+ * window's banner, a line in the terminal) while the guest runs on; it
+ * stops cleanly; the next start says the folder is gone, and once it is
+ * back the VM starts. */
+static void
+project_gone_then_back (Fixture  *f,
+                        gboolean  unmount)
+{
+  g_autofree char *run_dir = corral_meta_dir_path_for (f->project);
+  g_autoptr(GError) error = NULL;
+
+  if (unmount)
+    g_assert_cmpint (mount ("corral-project", f->project, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m"), ==, 0);
+  boot_to_ready (f);
+  assert_shell_answers (f, "before");
+  g_assert_false (corral_vm_get_project_missing (f->vm));
+
+  if (unmount)
+    g_assert_cmpint (umount2 (f->project, MNT_DETACH), ==, 0);
+  else
+    corral_test_remove_tree (f->project);
+  g_assert_true (corral_test_wait_until (project_missing, f->vm, 20));
+  g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_RUNNING);
+  assert_shell_answers (f, "still");
+
+  corral_vm_power_down (f->vm);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 120);
+  g_assert_null (corral_vm_get_error_message (f->vm));
+  g_assert_false (corral_vm_get_project_missing (f->vm));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  assert_lock_free (f->project);
+
+  if (!unmount)
+    {
+      /* Gone: the start says so, in words, and makes nothing. */
+      error = corral_test_start_vm (f->vm);
+      g_assert_nonnull (error);
+      g_test_message ("start: %s", error->message);
+      g_assert_nonnull (strstr (error->message, "does not exist"));
+      g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+      g_clear_error (&error);
+      g_assert_cmpint (g_mkdir_with_parents (f->project, 0755), ==, 0);
+    }
+  boot_to_ready (f);
+  assert_shell_answers (f, "back");
+  g_assert_false (corral_vm_get_project_missing (f->vm));
+  corral_vm_power_down (f->vm);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 120);
+}
+
+static void
+test_project_deleted (Fixture       *f,
+                      gconstpointer  data)
+{
+  project_gone_then_back (f, FALSE);
+}
+
+static void
+test_project_unmounted (Fixture       *f,
+                        gconstpointer  data)
+{
+  if (!private_mounts)
+    {
+      g_test_skip ("unmounting a folder needs root (a mount namespace of the test's own)");
+      return;
+    }
+  project_gone_then_back (f, TRUE);
+}
+
+/* --- the guest's files deleted under a running VM -------------------------------- */
+
+/* The guest store emptied while a VM runs (a rebuild, a clean-up): QEMU
+ * holds what it needs, so the guest runs on and stops cleanly; the next
+ * start names the missing file; with the guest back, it starts. */
+static void
+test_guest_deleted_while_running (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autofree char *parent = g_path_get_dirname (f->project);
+  g_autofree char *guest_dir = g_build_filename (parent, "store", "tiny", NULL);
+  g_autofree char *manifest = corral_test_copy_guest (guest_dir);
+  g_autofree char *run_dir = corral_meta_dir_path_for (f->project);
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&f->guest);
+  f->guest = corral_guest_load (manifest, &error);
+  g_assert_no_error (error);
+  boot_to_ready (f);
+  corral_test_remove_tree (guest_dir);
+  assert_shell_answers (f, "guestless");
+  g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_RUNNING);
+  corral_vm_power_down (f->vm);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 120);
+  g_assert_null (corral_vm_get_error_message (f->vm));
+  g_assert_nonnull (strstr (f->agent.text->str, "CORRAL-GUEST-POWERDOWN"));
+
+  error = corral_test_start_vm (f->vm);
+  g_assert_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_NO_GUEST);
+  g_assert_nonnull (strstr (error->message, "is missing"));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  assert_lock_free (f->project);
+  g_clear_error (&error);
+
+  g_free (corral_test_copy_guest (guest_dir));
+  boot_to_ready (f);
+  assert_shell_answers (f, "guest-back");
+  corral_vm_power_down (f->vm);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 120);
+}
+
 int
 main (int argc, char **argv)
 {
+  /* Before anything starts a thread (root only). */
+  private_mounts = corral_test_private_mounts ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_unsetenv ("ANTHROPIC_API_KEY");
 
@@ -606,5 +864,13 @@ main (int argc, char **argv)
               fixture_setup, test_qemu_hangs_before_greeting, fixture_teardown);
   g_test_add ("/reliability/vm/guest-vanished", Fixture, NULL,
               fixture_setup, test_guest_vanished, fixture_teardown);
+  g_test_add ("/reliability/vm/qmp-garbage", Fixture, NULL,
+              fixture_setup, test_qmp_garbage, fixture_teardown);
+  g_test_add ("/reliability/vm/project-deleted", Fixture, NULL,
+              fixture_setup, test_project_deleted, fixture_teardown);
+  g_test_add ("/reliability/vm/project-unmounted", Fixture, NULL,
+              fixture_setup, test_project_unmounted, fixture_teardown);
+  g_test_add ("/reliability/vm/guest-deleted-while-running", Fixture, NULL,
+              fixture_setup, test_guest_deleted_while_running, fixture_teardown);
   return g_test_run ();
 }
