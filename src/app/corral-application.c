@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include "corral-application.h"
@@ -31,6 +33,8 @@ struct _CorralApplication
 
   CorralGuestBuild *guest_build;   /* the context's, followed */
   gboolean          build_hold;    /* held while it runs */
+
+  guint          signals_seen;   /* SIGTERM, SIGINT, SIGHUP received */
 };
 
 G_DEFINE_FINAL_TYPE (CorralApplication, corral_application, ADW_TYPE_APPLICATION)
@@ -538,6 +542,37 @@ quit_action (GSimpleAction *action,
     }
 }
 
+/* SIGTERM (a logout, systemd, kill), SIGINT (Ctrl+C in the shell that
+ * started Corral) and SIGHUP (that terminal closed), as the terminal run
+ * takes them: every VM is shut down (the guest's ACPI power button; the
+ * power-down timeout forces it off), each run folder, with the key in
+ * it, is removed as its QEMU ends, and then the application quits. Left
+ * to the default action, the app died at once: QEMU followed it
+ * (PDEATHSIG), but the run folders stayed on disk until the next start.
+ * A second signal ends the VMs at once. */
+static gboolean
+quit_signal_cb (gpointer user_data)
+{
+  CorralApplication *self = CORRAL_APPLICATION (user_data);
+  g_autoptr(GList) windows = NULL;
+  gboolean force = ++self->signals_seen > 1;
+
+  g_message ("Signal received: %s the virtual machines, then quitting",
+             force ? "forcing off" : "shutting down");
+  /* As Quit: a guest build stops too (its work files removed). */
+  if (self->guest_build != NULL && corral_guest_build_get_running (self->guest_build))
+    corral_guest_build_cancel (self->guest_build);
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      if (CORRAL_IS_WINDOW (l->data))
+        corral_window_shut_down_and_close (l->data, force);
+      else
+        gtk_window_destroy (l->data);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 static const GActionEntry app_actions[] = {
   { "new-window", new_window_action },
   { "preferences", preferences_action },
@@ -668,6 +703,11 @@ corral_application_startup (GApplication *app)
 
   g_settings_bind (self->settings, "qemu-binary", self->context, "qemu-binary",
                    G_SETTINGS_BIND_GET);
+
+  /* Only the primary instance runs VMs; the sources live as long as it. */
+  g_unix_signal_add (SIGTERM, quit_signal_cb, self);
+  g_unix_signal_add (SIGINT, quit_signal_cb, self);
+  g_unix_signal_add (SIGHUP, quit_signal_cb, self);
   g_settings_bind (self->settings, "guest-manifest", self->context, "guest-preference",
                    G_SETTINGS_BIND_GET);
 

@@ -632,6 +632,22 @@ screenshot_action (GtkWidget  *widget,
 
 /* Closing a window whose VM runs */
 
+/* The window goes now; the application stays until the guest is off
+ * (then update_state() destroys the window and lets the application go). */
+static void
+shut_down_then_close (CorralWindow *self)
+{
+  if (!self->close_after_stop)
+    {
+      self->close_after_stop = TRUE;
+      g_application_hold (get_app (self));
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+  if (get_state (self) != CORRAL_VM_STATE_STOPPING)
+    corral_vm_power_down (self->vm);
+  update_state (self);
+}
+
 static void
 close_response_cb (AdwMessageDialog *dialog,
                    const char       *response,
@@ -639,14 +655,26 @@ close_response_cb (AdwMessageDialog *dialog,
 {
   if (g_strcmp0 (response, "shutdown") != 0 || self->vm == NULL)
     return;
+  shut_down_then_close (self);
+}
 
-  /* The window goes now; the application stays until the guest is off. */
-  self->close_after_stop = TRUE;
-  g_application_hold (get_app (self));
-  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
-  if (get_state (self) != CORRAL_VM_STATE_STOPPING)
-    corral_vm_power_down (self->vm);
-  update_state (self);
+void
+corral_window_shut_down_and_close (CorralWindow *self,
+                                   gboolean      force)
+{
+  CorralVmState state;
+
+  g_return_if_fail (CORRAL_IS_WINDOW (self));
+
+  state = get_state (self);
+  if (self->vm == NULL || state == CORRAL_VM_STATE_STOPPED || state == CORRAL_VM_STATE_FAILED)
+    {
+      gtk_window_destroy (GTK_WINDOW (self));
+      return;
+    }
+  shut_down_then_close (self);
+  if (force)
+    corral_vm_force_off (self->vm);
 }
 
 gboolean

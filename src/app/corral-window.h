@@ -42,6 +42,13 @@ void          corral_window_add_toast_full   (CorralWindow   *self,
                                               const char     *message,
                                               guint           timeout);
 void          corral_window_refresh_recent   (CorralWindow   *self);
+/* Ends the window without asking (the application is told to quit: a
+ * signal, a logout): its VM is shut down (ACPI, then forced after the
+ * power-down timeout) or, with @force, ended at once; the window goes
+ * now, the application stays until the VM is off and its run folder
+ * removed. A window without a running VM is destroyed at once. */
+void          corral_window_shut_down_and_close (CorralWindow *self,
+                                                 gboolean      force);
 /* Shows the second console (ttyS1) tab, creating it if needed. */
 void          corral_window_show_second_console (CorralWindow *self);
 
