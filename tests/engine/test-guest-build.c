@@ -151,8 +151,10 @@ test_builds (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->fraction_changes, >=, 5);
   g_assert_cmpstr (corral_guest_build_get_manifest (f->build), ==, manifest);
   g_assert_true (g_file_test (manifest, G_FILE_TEST_IS_REGULAR));
-  g_assert_cmpstr (corral_guest_build_get_progress (f->build)->log_path, ==,
-                   g_build_filename (f->output, "build.log", NULL));
+  {
+    g_autofree char *log = g_build_filename (f->output, "build.log", NULL);
+    g_assert_cmpstr (corral_guest_build_get_progress (f->build)->log_path, ==, log);
+  }
   names = listing (f);
   g_assert_cmpstr (names, ==, "debian");
 
