@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <stdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -23,7 +25,22 @@
 #include "corral-state-dir.h"
 #include "corral-test-util.h"
 
+/* Start/stop cycles in one process: 5, or 50 with build-aux/test --full
+ * (CORRAL_TEST_FULL; CORRAL_TEST_CYCLES overrides both). */
 #define CYCLES 5
+#define CYCLES_FULL 50
+/* What the heap may grow by from the end of cycle 2 (GLib's caches are
+ * warm by then) to the end of the last. Under AddressSanitizer the count
+ * is exact (the bytes the program holds): room for GLib's lazily grown
+ * tables, not for a leak of a string per run. glibc's own figures
+ * (the ordinary build) include free space its arenas keep and move
+ * between threads: a loose bound there, for a gross leak. */
+#define HEAP_SLACK_EXACT   (32 * 1024)
+#define HEAP_SLACK_ARENAS  (1024 * 1024)
+
+/* AddressSanitizer's count of the bytes allocated and not freed, when
+ * this is a sanitizer build. */
+size_t __sanitizer_get_current_allocated_bytes (void) __attribute__ ((weak));
 
 typedef struct {
   char              *project;
@@ -148,6 +165,53 @@ assert_process_gone (int pid)
   g_assert_cmpint (errno, ==, ESRCH);
 }
 
+/* The last "<TAG type="TYPE" ... size="N"/>" in malloc_info()'s XML:
+ * the totals over every arena come last. */
+static gsize
+malloc_info_size (const char *xml,
+                  const char *tag)
+{
+  const char *found = NULL, *p = xml;
+  gsize size = 0;
+
+  while ((p = strstr (p, tag)) != NULL)
+    found = p++;
+  if (found != NULL && (found = strstr (found, "size=\"")) != NULL)
+    size = g_ascii_strtoull (found + 6, NULL, 10);
+  return size;
+}
+
+/* Bytes in use on the heap: AddressSanitizer's exact count in a
+ * sanitizer build; else glibc's, over every arena (malloc_info(): memory
+ * taken from the system less what is free in it; mallinfo2() would give
+ * the main arena only, where memory moves to and from the GIO worker
+ * threads' arenas). */
+static gsize
+arenas_in_use (void)
+{
+  g_autofree char *xml = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream (&xml, &len);
+  gsize current, fast, rest;
+
+  if (out == NULL)
+    return 0;
+  malloc_info (0, out);
+  fclose (out);
+  current = malloc_info_size (xml, "<system type=\"current\"");
+  fast = malloc_info_size (xml, "<total type=\"fast\"");
+  rest = malloc_info_size (xml, "<total type=\"rest\"");
+  return current > fast + rest ? current - fast - rest : 0;
+}
+
+static gsize
+heap_in_use (void)
+{
+  if (__sanitizer_get_current_allocated_bytes != NULL)
+    return __sanitizer_get_current_allocated_bytes ();
+  return arenas_in_use ();
+}
+
 /* "N: target" for every open fd of this process, sorted. */
 static char *
 list_fds (guint *count)
@@ -184,12 +248,16 @@ test_cycles (Fixture       *f,
   g_autofree char *fds_before = NULL;
   g_autofree char *fds_first = NULL;
   guint n_before, n_after, n_first = 0;
+  const char *env_cycles = g_getenv ("CORRAL_TEST_CYCLES");
+  guint cycles = env_cycles ? atoi (env_cycles) : g_getenv ("CORRAL_TEST_FULL") ? CYCLES_FULL : CYCLES;
+  gsize heap_warm = 0, heap_peak = 0, heap_last = 0;
+  gint64 begin_all = g_get_monotonic_time ();
 
   g_setenv ("ANTHROPIC_API_KEY", "sk-ant-cycles-SECRET", TRUE);
   make_vm (f);
   fds_before = list_fds (&n_before);
 
-  for (guint cycle = 1; cycle <= CYCLES; cycle++)
+  for (guint cycle = 1; cycle <= cycles; cycle++)
     {
       g_autofree char *fds_after = NULL;
       g_autofree char *tag = g_strdup_printf ("cycle%u", cycle);
@@ -221,8 +289,12 @@ test_cycles (Fixture       *f,
 
       corral_test_console_detach (&f->agent);
       fds_after = list_fds (&n_after);
-      g_test_message ("cycle %u: %.1f s, %u fds (%u before the first start)", cycle,
-                      (g_get_monotonic_time () - begin) / 1e6, n_after, n_before);
+      heap_last = heap_in_use ();
+      if (cycle == 2)
+        heap_warm = heap_last;
+      heap_peak = MAX (heap_peak, heap_last);
+      g_test_message ("cycle %u: %.1f s, %u fds (%u before the first start), heap %" G_GSIZE_FORMAT " bytes",
+                      cycle, (g_get_monotonic_time () - begin) / 1e6, n_after, n_before, heap_last);
       /* Host probing may still hold a descriptor or two before the first
        * start (GLib frees them lazily): fewer is fine, more is a leak, and
        * every later cycle must end exactly where the first did. */
@@ -238,6 +310,22 @@ test_cycles (Fixture       *f,
         g_error ("cycle %u leaked file descriptors: %u after cycle 1, %u now\nafter cycle 1:\n%s\nnow:\n%s",
                  cycle, n_first, n_after, fds_first, fds_after);
     }
+  g_test_message ("%u cycles in %.0f s: %u fds after each (%u before the first start); heap "
+                  "%" G_GSIZE_FORMAT " bytes after cycle 2, %" G_GSIZE_FORMAT " after the last, "
+                  "%" G_GSIZE_FORMAT " at most",
+                  cycles, (g_get_monotonic_time () - begin_all) / 1e6, n_first, n_before,
+                  heap_warm, heap_last, heap_peak);
+  /* Flat: after the caches warmed up, no growth beyond the noise. */
+  {
+    gboolean exact = __sanitizer_get_current_allocated_bytes != NULL;
+    gsize slack = exact ? HEAP_SLACK_EXACT : HEAP_SLACK_ARENAS;
+
+    g_test_message ("heap measured %s", exact ? "exactly (AddressSanitizer's count)"
+                                              : "from glibc's arenas (free space they keep included)");
+    if (heap_warm > 0 && cycles >= 3 && heap_last > heap_warm + slack)
+      g_error ("the heap grew from %" G_GSIZE_FORMAT " to %" G_GSIZE_FORMAT " bytes over %u cycles",
+               heap_warm, heap_last, cycles - 2);
+  }
   g_unsetenv ("ANTHROPIC_API_KEY");
 }
 
