@@ -12,7 +12,8 @@
  *   Disk=store.img            # virtio-blk
  *   DiskFormat=raw            # raw | qcow2
  *   DiskSnapshot=true         # guest writes to the disk are thrown away
- *   AgentConsole=virtio       # serial (default) | virtio: the agent on hvc0
+ *   AgentConsole=virtio       # serial (default) | virtio: the agent on a
+ *                             # virtio-serial port (guest contract)
  *   AgentSerial=0             # ttyS index of the agent console (with
  *                             # AgentConsole=virtio: of the boot messages)
  *   EnterSerial=1             # ttyS index of the second console
@@ -307,8 +308,8 @@ parse (GKeyFile    *kf,
       return NULL;
     }
 
-  /* The agent on a virtio console (hvc0): a serial port carries one
-   * byte per emulated port write, about 30 times slower. */
+  /* The agent on a virtio-serial port: a serial port carries one byte
+   * per emulated port write, tens of times slower. */
   if (agent_console != NULL && !g_str_equal (agent_console, "serial") &&
       !g_str_equal (agent_console, "virtio"))
     {

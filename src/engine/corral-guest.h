@@ -36,7 +36,8 @@ const char  *corral_guest_get_disk_format (CorralGuest *self); /* "raw" unless D
 gboolean     corral_guest_get_disk_snapshot (CorralGuest *self); /* writes are thrown away */
 const char  *corral_guest_get_machine    (CorralGuest *self); /* "q35" unless Machine says */
 guint        corral_guest_get_agent_serial (CorralGuest *self); /* ttyS index, usually 0 */
-/* The agent console is a virtio console (hvc0); the agent serial port then
+/* The agent console is a virtio-serial port (CORRAL_AGENT_CONSOLE_PORT),
+ * which the guest relays to a pseudo-terminal; the agent serial port then
  * carries only boot messages. */
 gboolean     corral_guest_get_agent_virtio (CorralGuest *self);
 guint        corral_guest_get_enter_serial (CorralGuest *self); /* usually 1 */

@@ -181,22 +181,15 @@ filter_env (const char * const *parent_env)
 }
 
 /* A console's chardev: a descriptor QEMU inherits reaches it through an
- * fd set (QEMU's open of /dev/fdset/N dups the inherited fd), or as a
- * socket, else a backend string; FALSE when there is none of these. */
+ * fd set (QEMU's open of /dev/fdset/N dups the inherited fd), else a
+ * backend string; FALSE when there is neither. */
 static gboolean
 add_console_chardev (GPtrArray  *argv,
                      const char *id,
                      int         fd,
-                     gboolean    fd_is_socket,
                      const char *chardev,
                      gboolean    null_if_none)
 {
-  if (fd >= 0 && fd_is_socket)
-    {
-      add (argv, "-chardev");
-      addf (argv, "socket,fd=%d,id=%s", fd, id);
-      return TRUE;
-    }
   if (fd >= 0)
     {
       add (argv, "-add-fd");
@@ -212,8 +205,8 @@ add_console_chardev (GPtrArray  *argv,
   return TRUE;
 }
 
-/* The clipboard's and the agent session's ports share one virtio-serial
- * controller (a virtio agent console has its own, corral-console). */
+/* Corral's virtio-serial ports (the clipboard, the agent session, the
+ * agent console) share one controller. */
 static void
 add_virtio_serial (GPtrArray *argv,
                    gboolean  *added)
@@ -229,6 +222,7 @@ static gboolean
 add_serial_ports (GPtrArray            *argv,
                   CorralGuest          *guest,
                   const CorralRuntime  *runtime,
+                  gboolean             *have_serial_bus,
                   GError              **error)
 {
   guint agent = corral_guest_get_agent_serial (guest);
@@ -244,23 +238,22 @@ add_serial_ports (GPtrArray            *argv,
       return FALSE;
     }
 
-  /* A virtio agent console's fd is a socket to the Vm's console pump
-   * (corral-console-pump.h: QEMU drops what a virtio console's chardev
-   * cannot take at once). */
-  add_console_chardev (argv, "agent", runtime->agent_fd, virtio, runtime->agent_chardev, TRUE);
-  has_enter = add_console_chardev (argv, "enter", runtime->enter_fd, FALSE, runtime->enter_chardev, FALSE);
+  add_console_chardev (argv, "agent", runtime->agent_fd, runtime->agent_chardev, TRUE);
+  has_enter = add_console_chardev (argv, "enter", runtime->enter_fd, runtime->enter_chardev, FALSE);
 
-  /* The agent on a virtio console (hvc0 in the guest): its output goes
-   * through a virtqueue a page at a time, where a serial port costs one
-   * emulated port write per byte. The agent's serial port stays, for the
-   * boot messages before hvc0 exists. */
+  /* The agent on a virtio-serial port (the guest relays it to a
+   * pseudo-terminal): its output moves through a virtqueue a page at a
+   * time, where a serial port costs one emulated port write per byte.
+   * A port, not a virtconsole: QEMU drops what a virtconsole's chardev
+   * cannot take at once, and throttles a port instead, so a terminal
+   * that falls behind slows the agent down and loses nothing. The
+   * agent's serial port stays, for the boot messages. */
   if (virtio)
     {
+      add_virtio_serial (argv, have_serial_bus);
       add (argv, "-device");
-      add (argv, "virtio-serial-pci,id=corral-console");
-      add (argv, "-device");
-      add (argv, "virtconsole,bus=corral-console.0,chardev=agent,name=" CORRAL_AGENT_CONSOLE_PORT);
-      has_boot = add_console_chardev (argv, "boot", runtime->boot_fd, FALSE, runtime->boot_chardev, FALSE);
+      add (argv, "virtserialport,bus=corral-serial.0,chardev=agent,name=" CORRAL_AGENT_CONSOLE_PORT);
+      has_boot = add_console_chardev (argv, "boot", runtime->boot_fd, runtime->boot_chardev, FALSE);
     }
 
   /* -serial fills ttyS0, ttyS1, ... in order; unused ports before the last
@@ -515,7 +508,7 @@ corral_qemu_command_build (CorralProfile       *profile,
     return NULL;
 
   /* Consoles and control */
-  if (!add_serial_ports (argv, guest, runtime, error))
+  if (!add_serial_ports (argv, guest, runtime, &have_serial_bus, error))
     return NULL;
   if (runtime->qmp_fd >= 0)
     {

@@ -12,7 +12,9 @@
 
 G_BEGIN_DECLS
 
-/* The name of the agent's virtio console port (hvc0 in the guest). */
+/* The name of the agent console's virtio-serial port (AgentConsole=virtio:
+ * /dev/virtio-ports/<name> in the guest, where a relay gives the agent a
+ * pseudo-terminal). */
 #define CORRAL_AGENT_CONSOLE_PORT "io.github.corral.agent.0"
 
 #define CORRAL_QEMU_COMMAND_ERROR (corral_qemu_command_error_quark ())
@@ -57,8 +59,8 @@ typedef struct {
   const char *enter_chardev;
   /* Or the consoles as descriptors QEMU inherits (a jail has no host
    * /dev/pts): "-add-fd fd=N,set=N" and "serial,path=/dev/fdset/N". These
-   * win over the strings above; -1 = not used. A virtio agent console's
-   * agent_fd is a socket instead ("socket,fd=N"): the Vm's console pump. */
+   * win over the strings above; -1 = not used. The agent's is the same
+   * whether the guest has it on a serial port or a virtio-serial port. */
   int         agent_fd;
   int         enter_fd;
   /* A guest whose agent console is virtio (corral_guest_get_agent_virtio)

@@ -22,7 +22,6 @@
 #include "corral-session-protocol.h"
 #include "corral-state-dir.h"
 #include "corral-vm-console.h"
-#include "corral-console-pump.h"
 #include "corral-vm.h"
 
 G_BEGIN_DECLS
@@ -35,8 +34,8 @@ G_BEGIN_DECLS
  * host /dev/pts); 7-9 are the jail's (corral-jail.h). */
 #define CORRAL_VM_AGENT_CHILD_FD      5
 #define CORRAL_VM_ENTER_CHILD_FD      6
-/* The agent serial port's PTY when the agent console is virtio (the boot
- * messages); after the jail's 7-9. */
+/* The agent serial port's PTY when the agent console is a virtio-serial
+ * port (the boot messages); after the jail's 7-9. */
 #define CORRAL_VM_BOOT_CHILD_FD       10
 #define CORRAL_VM_SESSION_CHILD_FD    11
 /* How long the guest may take to confirm a restart or a shell before the
@@ -74,10 +73,10 @@ struct _CorralVm
   CorralStateDir *state_dir;
   CorralMetaDir  *meta_dir;
   CorralPty       consoles[2];
-  /* A virtio agent console: the boot messages on the agent's serial port,
-   * copied into the agent console's terminal as they come. */
+  /* An agent console on a virtio-serial port: the boot messages on the
+   * agent's serial port, copied into the agent console's terminal as
+   * they come. */
   CorralPty       boot_console;
-  CorralConsolePump *agent_pump; /* between QEMU's virtio console and the agent PTY */
   int             boot_writer;   /* the agent PTY's slave, ours, non-blocking; -1 */
   guint           boot_source;
   int             clipboard_fd;   /* our end of the clipboard channel, or -1 */

@@ -358,11 +358,11 @@ pass_console (GSubprocessLauncher  *launcher,
 }
 
 /* The boot messages (the agent serial port of a guest whose agent console
- * is virtio) appear in the agent console's terminal: written into the
- * agent PTY's slave, as if the guest had sent them there. Before the
- * virtio console exists that is where a failing boot says why. Best
- * effort: what the terminal cannot take at once is dropped, never the
- * agent's own output held up. */
+ * is a virtio-serial port) appear in the agent console's terminal: written
+ * into the agent PTY's slave, as if the guest had sent them there. Before
+ * the guest's console relay runs that is where a failing boot says why.
+ * Best effort: what the terminal cannot take at once is dropped, never
+ * the agent's own output held up. */
 static gboolean
 boot_console_cb (int          fd,
                  GIOCondition condition,
@@ -403,35 +403,9 @@ open_boot_console (CorralVm  *self,
   return TRUE;
 }
 
-/* The virtio agent console: QEMU gets a socket, the pump the other end
- * and the agent PTY (corral-console-pump.h). Returns QEMU's end. */
-static int
-open_agent_pump (CorralVm  *self,
-                 GError   **error)
-{
-  int sv[2];
-
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-    {
-      int errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("Could not create a console for the virtual machine (%s: %s)"),
-                   "socketpair", g_strerror (errsv));
-      return -1;
-    }
-  self->agent_pump = corral_console_pump_new (sv[0], self->consoles[CORRAL_CONSOLE_AGENT].path, error);
-  if (self->agent_pump == NULL)
-    {
-      close (sv[1]);
-      return -1;
-    }
-  return sv[1];
-}
-
 void
 _corral_vm_release_boot_console (CorralVm *self)
 {
-  g_clear_pointer (&self->agent_pump, corral_console_pump_free);
   g_clear_handle_id (&self->boot_source, g_source_remove);
   if (self->boot_writer >= 0)
     close (self->boot_writer);
@@ -533,7 +507,7 @@ _corral_vm_spawn (CorralVm  *self,
   g_autoptr(GPtrArray) security = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) parent_env = NULL;
   g_autofree char *proxy_socket = NULL;
-  int clipboard_child = -1, session_child = -1, net_log = -1, agent_qemu_fd = -1;
+  int clipboard_child = -1, session_child = -1, net_log = -1;
   const char *api_key, *gh_token;
   CorralConfinement confinement;
   CorralNetBackend backend;
@@ -591,13 +565,8 @@ _corral_vm_spawn (CorralVm  *self,
   for (guint i = 0; i < G_N_ELEMENTS (self->consoles); i++)
     if (!corral_pty_open (&self->consoles[i], error))
       return FALSE;
-  if (corral_guest_get_agent_virtio (self->guest))
-    {
-      if (!open_boot_console (self, error))
-        return FALSE;
-      if ((agent_qemu_fd = open_agent_pump (self, error)) < 0)
-        return FALSE;
-    }
+  if (corral_guest_get_agent_virtio (self->guest) && !open_boot_console (self, error))
+    return FALSE;
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
     {
@@ -658,8 +627,6 @@ _corral_vm_spawn (CorralVm  *self,
     }
   if (jail == NULL)
     {
-      if (agent_qemu_fd >= 0)
-        close (agent_qemu_fd);
       close (sv[1]);
       if (clipboard_child >= 0)
         close (clipboard_child);
@@ -681,14 +648,8 @@ _corral_vm_spawn (CorralVm  *self,
     g_subprocess_launcher_take_fd (launcher, clipboard_child, CORRAL_VM_CLIPBOARD_CHILD_FD);
   if (session_child >= 0)
     g_subprocess_launcher_take_fd (launcher, session_child, CORRAL_VM_SESSION_CHILD_FD);
-  if (agent_qemu_fd >= 0)
-    {
-      g_subprocess_launcher_take_fd (launcher, agent_qemu_fd, CORRAL_VM_AGENT_CHILD_FD);
-      agent_qemu_fd = -1;
-    }
-  else if (!pass_console (launcher, &self->consoles[CORRAL_CONSOLE_AGENT], CORRAL_VM_AGENT_CHILD_FD, error))
-    return FALSE;
-  if (!pass_console (launcher, &self->consoles[CORRAL_CONSOLE_ENTER], CORRAL_VM_ENTER_CHILD_FD, error) ||
+  if (!pass_console (launcher, &self->consoles[CORRAL_CONSOLE_AGENT], CORRAL_VM_AGENT_CHILD_FD, error) ||
+      !pass_console (launcher, &self->consoles[CORRAL_CONSOLE_ENTER], CORRAL_VM_ENTER_CHILD_FD, error) ||
       (self->boot_console.master >= 0 &&
        !pass_console (launcher, &self->boot_console, CORRAL_VM_BOOT_CHILD_FD, error)))
     return FALSE;

@@ -143,6 +143,94 @@ find_qemu (void)
   return corral_test_find_qemu (getpid ());
 }
 
+/* A main loop busy 8 ms of every 10: VTE, which reads the console in it,
+ * falls behind the guest. */
+static gboolean
+hog_cb (gpointer data)
+{
+  g_usleep (8000);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The console's last @rows rows (cheap, unlike the whole scrollback). */
+static char *
+console_tail (GtkWidget *console,
+              long       rows)
+{
+  VteTerminal *terminal = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console));
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (terminal));
+  long upper = (long) gtk_adjustment_get_upper (adj);
+
+  return vte_terminal_get_text_range (terminal, MAX (upper - rows, (long) gtk_adjustment_get_lower (adj)), 0,
+                                      upper - 1, vte_terminal_get_column_count (terminal),
+                                      NULL, NULL, NULL);
+}
+
+/* 4 MiB printed in the guest reach a terminal that falls behind whole:
+ * the guest is held back, nothing is dropped (QEMU's virtio console,
+ * which the agent console once was, dropped what VTE could not take). */
+static void
+check_lossless (GtkWidget *console)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(GRegex) sum_rx = g_regex_new ("sum-([0-9a-f]{64})-end", 0, 0, NULL);
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *shown = NULL;
+  const char *begin, *end;
+  gint64 started, deadline;
+  guint hog;
+
+  g_settings_set_int (settings, "scrollback-lines", 200000);
+  type (console, "head -c 3145728 /dev/urandom | base64 > /tmp/out; "
+                 "echo sum-$(sha256sum < /tmp/out | cut -c1-64)-end\r");
+  deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autofree char *tail = console_tail (console, 10);
+
+      g_autoptr(GMatchInfo) match = NULL;
+
+      /* (the match points into tail) */
+      if (g_regex_match (sum_rx, tail, 0, &match))
+        {
+          want = g_match_info_fetch (match, 1);
+          break;
+        }
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      corral_test_iterate (100);
+    }
+
+  hog = g_timeout_add (10, hog_cb, NULL);
+  started = g_get_monotonic_time ();
+  type (console, "echo @@''B; cat /tmp/out; echo @@''E\r");
+  deadline = started + 600 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autofree char *tail = console_tail (console, 5);
+
+      if (strstr (tail, "\n@@E\n") != NULL)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      corral_test_iterate (100);
+    }
+  g_source_remove (hog);
+  g_test_message ("4 MiB through the console in %.1f s",
+                  (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
+
+  shown = corral_test_console_text (console);
+  begin = g_strrstr (shown, "\n@@B\n");
+  g_assert_nonnull (begin);
+  end = strstr (begin, "\n@@E\n");
+  g_assert_nonnull (end);
+  begin += strlen ("\n@@B\n");
+  got = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) begin, end + 1 - begin);
+  /* base64 of 3 MiB: 4 MiB in lines of 76 */
+  g_assert_cmpuint (end + 1 - begin, ==, 4 * 1024 * 1024 + (4 * 1024 * 1024 + 75) / 76);
+  g_assert_cmpstr (got, ==, want);
+  g_settings_reset (settings, "scrollback-lines");
+}
+
 static void
 stored_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -356,6 +444,8 @@ test_console_runs_guest (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
   wait_for_state (window, CORRAL_VM_STATE_RUNNING, 120);
   wait_for_shell (console, 4, 120);
+  /* (last: its 55 000 lines push the earlier runs out of the scrollback) */
+  check_lossless (console);
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   gtk_window_close (GTK_WINDOW (window));
   corral_test_iterate (100);

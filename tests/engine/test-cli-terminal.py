@@ -8,8 +8,10 @@ TAP output.
 """
 import fcntl
 import glob
+import hashlib
 import os
 import pty
+import re
 import select
 import signal
 import struct
@@ -34,12 +36,12 @@ class Terminal:
         self.text = b""
         self.answered = 0
 
-    def pump(self, timeout):
+    def pump(self, timeout, size=65536):
         r, _, _ = select.select([self.master], [], [], timeout)
         if not r:
             return
         try:
-            data = os.read(self.master, 65536)
+            data = os.read(self.master, size)
         except OSError:
             data = b""
         if not data:
@@ -111,8 +113,35 @@ def main():
     check("Ctrl-C interrupts the guest's command, corral runs on",
           term.expect(b"alive-42", 60, mark) and proc.poll() is None, term.text[mark:])
 
+    # 4 MiB of output to a terminal that reads slowly (4 KiB every 5 ms):
+    # the agent waits for it and nothing is lost (QEMU's virtio console,
+    # which this once was, dropped what the terminal could not take).
+    mark = len(term.text)
+    term.type(b"head -c 3145728 /dev/urandom | base64 > /tmp/out; "
+              b"echo sum-$(sha256sum < /tmp/out | cut -c1-64)-end\r")
+    m = None
+    end = time.monotonic() + 120
+    while m is None and time.monotonic() < end:
+        term.pump(0.2)
+        m = re.search(rb"sum-([0-9a-f]{64})-end", term.text[mark:])
+    mark = len(term.text)
+    term.type(b"echo @@''B; cat /tmp/out; echo @@''E\r")
+    started = time.monotonic()
+    end = started + 600
+    while b"\n@@E\r\n" not in term.text[mark:] and time.monotonic() < end:
+        term.pump(0.2, 4096)
+        time.sleep(0.005)
+    elapsed = time.monotonic() - started
+    out = term.text[mark:]
+    got = None
+    if b"\n@@B\r\n" in out and b"\n@@E\r\n" in out:
+        body = out[out.index(b"\n@@B\r\n") + 6:out.index(b"\n@@E\r\n") + 1]
+        got = hashlib.sha256(body.replace(b"\r\n", b"\n")).hexdigest()
+    check("4 MiB of output reach a slow terminal whole (sha256)",
+          m is not None and got == m.group(1).decode(),
+          (m and m.group(1), got, len(out), f"{elapsed:.1f} s", out[-300:]))
+
     # The second console: a pty of its own, named on stderr.
-    import re
     m = re.search(rb"second console: screen (/dev/pts/[0-9]+)", term.text)
     check("corral names the second console's pty", m is not None, term.text[:300])
     if m:

@@ -70,6 +70,7 @@ typedef struct {
   const char *manifest;
   gboolean network;
   gboolean hostile;
+  gboolean clipboard;  /* the display's clipboard port (as the Vm adds it) */
 } Variant;
 
 static void
@@ -92,6 +93,8 @@ test_variants (void)
     { "graphical std, no network", "Graphical=true\nVga=std\n", FALSE, FALSE },
     { "serial only, raw disk snapshot", "Disk=disk.img\nDiskSnapshot=true\n", TRUE, FALSE },
     { "hostile paths, swapped serials", "AgentSerial=1\nEnterSerial=0\nDisk=disk.img\n", FALSE, TRUE },
+    { "agent on a virtio-serial port beside the clipboard's",
+      "AgentConsole=virtio\nGraphical=true\nVga=virtio\n", FALSE, FALSE, TRUE },
   };
 
   if (host->qemu_path == NULL)
@@ -141,6 +144,8 @@ test_variants (void)
       rt.qmp_fd = 3;
       rt.agent_chardev = "null";
       rt.enter_chardev = "null";
+      rt.boot_chardev = "null";
+      rt.clipboard_chardev = variants[i].clipboard ? "null" : NULL;
       rt.parent_env = (const char * const *) env;
       rt.share_sources[CORRAL_SHARE_ID_CLAUDE_AUTH] = claude;
       rt.share_sources[CORRAL_SHARE_ID_GIT_CONFIG] = variants[i].hostile ? hostile : gitconfig;

@@ -499,7 +499,9 @@ test_serial_order (void)
   g_assert_null (strstr (c, "id=enter"));
 }
 
-/* AgentConsole=virtio: the agent on a virtconsole (hvc0), its serial port
+/* AgentConsole=virtio: the agent on a virtio-serial port (a
+ * virtserialport, which QEMU throttles, never a virtconsole, which drops
+ * output), on the same PTY a serial agent console gets; its serial port
  * kept for the boot messages; as fds, the way the Vm passes them. */
 static void
 test_virtio_console (void)
@@ -507,12 +509,14 @@ test_virtio_console (void)
   g_autoptr(CorralProfile) profile = corral_profile_new ("/p");
   g_autoptr(CorralGuest) guest = make_guest ("AgentConsole=virtio\nAgentSerial=0\nEnterSerial=1\n");
   g_autoptr(CorralGuest) serial = make_guest ("AgentConsole=serial\n");
+  g_autoptr(CorralGuest) graphical = make_guest ("AgentConsole=virtio\nGraphical=true\nVga=virtio\n");
   CorralHost host = make_host ();
   CorralRuntime rt;
   g_autofree char *fds = NULL;
   g_autofree char *strings = NULL;
   g_autofree char *no_boot = NULL;
   g_autofree char *plain = NULL;
+  g_autofree char *shared = NULL;
 
   make_runtime (&rt);
   rt.agent_fd = 5;
@@ -520,20 +524,21 @@ test_virtio_console (void)
   rt.boot_fd = 10;
   fds = build_line (profile, guest, &host, &rt);
   g_assert_nonnull (strstr (fds,
-    " -chardev socket,fd=5,id=agent"
+    " -add-fd fd=5,set=5 -chardev serial,path=/dev/fdset/5,id=agent"
     " -add-fd fd=6,set=6 -chardev serial,path=/dev/fdset/6,id=enter"
-    " -device virtio-serial-pci,id=corral-console"
-    " -device virtconsole,bus=corral-console.0,chardev=agent,name=io.github.corral.agent.0"
+    " -device virtio-serial-pci,id=corral-serial"
+    " -device virtserialport,bus=corral-serial.0,chardev=agent,name=io.github.corral.agent.0"
     " -add-fd fd=10,set=10 -chardev serial,path=/dev/fdset/10,id=boot"
     " -serial chardev:boot -serial chardev:enter "));
+  g_assert_null (strstr (fds, "virtconsole"));
 
   rt.agent_fd = rt.enter_fd = rt.boot_fd = -1;
   rt.boot_chardev = "serial,path=/dev/pts/5";
   strings = build_line (profile, guest, &host, &rt);
   g_assert_nonnull (strstr (strings,
     " -chardev serial,path=/dev/pts/3,id=agent -chardev serial,path=/dev/pts/4,id=enter"
-    " -device virtio-serial-pci,id=corral-console"
-    " -device virtconsole,bus=corral-console.0,chardev=agent,name=io.github.corral.agent.0"
+    " -device virtio-serial-pci,id=corral-serial"
+    " -device virtserialport,bus=corral-serial.0,chardev=agent,name=io.github.corral.agent.0"
     " -chardev serial,path=/dev/pts/5,id=boot -serial chardev:boot -serial chardev:enter "));
 
   /* Nowhere for the boot messages: the port stays, on a null backend. */
@@ -542,11 +547,22 @@ test_virtio_console (void)
   g_assert_nonnull (strstr (no_boot, " -serial null -serial chardev:enter "));
   g_assert_null (strstr (no_boot, "id=boot"));
 
-  /* serial (the default): as before, no virtio console, no boot chardev. */
+  /* With the display's clipboard port: one controller for both. */
+  rt.clipboard_chardev = "socket,fd=4";
+  shared = build_line (profile, graphical, &host, &rt);
+  g_assert_nonnull (strstr (shared,
+    " -device virtio-serial-pci,id=corral-serial -chardev socket,fd=4,id=clipboard"
+    " -device virtserialport,bus=corral-serial.0,chardev=clipboard,name=io.github.corral.clipboard.0 "));
+  g_assert_nonnull (strstr (shared,
+    " -device virtserialport,bus=corral-serial.0,chardev=agent,name=io.github.corral.agent.0 "));
+  g_assert_null (strstr (strstr (shared, "id=clipboard"), "virtio-serial-pci"));
+  rt.clipboard_chardev = NULL;
+
+  /* serial (the default): as before, no port, no boot chardev. */
   rt.boot_fd = 10;
   plain = build_line (profile, serial, &host, &rt);
   g_assert_nonnull (strstr (plain, " -serial chardev:agent -serial chardev:enter "));
-  g_assert_null (strstr (plain, "virtconsole"));
+  g_assert_null (strstr (plain, "virtserialport"));
   g_assert_null (strstr (plain, "fdset/10"));
 }
 

@@ -130,6 +130,8 @@ for ko in "${order[@]}"; do
   basename "$ko" >> "$stage/lib/modules/load-order"
 done
 install -m 0755 "$here/init" "$stage/init"
+# The console relay, static: the guest has no libc.
+${CC:-cc} -O2 -Wall -static -o "$stage/bin/corral-relay" "$here/corral-relay.c"
 for f in "$here"/rootfs/*; do
   [ -e "$f" ] || continue
   cp -r "$f" "$stage/"
@@ -161,8 +163,8 @@ mv "$tmpcpio" "$out/initrd.cpio"
 
 cp "$kdir/vmlinux" "$out/vmlinux.tmp" && mv "$out/vmlinux.tmp" "$out/vmlinux"
 
-# AgentConsole=virtio: the agent on hvc0 (/init falls back to ttyS0 when
-# the host offers no virtio console).
+# AgentConsole=virtio: the agent on a virtio-serial port (/init falls back
+# to ttyS0 when the host offers none); ttyS0 is the boot messages'.
 # no_timer_check: on a starved host the kernel's IO-APIC timer check can
 # miss its ticks under emulation and panic ("IO-APIC + timer doesn't
 # work!"), as it did here with the machine's two cores fully loaded.

@@ -31,7 +31,7 @@ try:
         fh.write("hello guest\n")
     g.start()
     ready = g.agent.expect(r"CORRAL-GUEST-READY", BOOT)
-    t.check("boots to the ready line on the agent console (hvc0)", ready, g.agent.text()[-2000:] + g.qemu_stderr())
+    t.check("boots to the ready line on the agent console (the virtio-serial port)", ready, g.agent.text()[-2000:] + g.qemu_stderr())
     t.note(f"ready after {g.elapsed():.1f} s")
     # The shell's prompt, then the size the console learnt from the "terminal".
     # A command typed before the guest asked for the size would be read as
@@ -42,9 +42,12 @@ try:
     t.check("agent console asked the terminal for its size", g.agent.queries >= 1, g.agent.text()[-500:])
     t.check("agent console's size is the terminal's (50 160)", size and size.strip() == "50 160",
             (size, g.agent.text()[-800:]))
+    # The manifest says AgentConsole=virtio: the agent's bytes come over
+    # the virtio-serial port (the "agent" chardev this test reads), and the
+    # guest's relay gives the entrypoint a pseudo-terminal on it.
     tty = g.agent.run("tty", 30)
-    # The manifest says AgentConsole=virtio: QEMU gives a virtio console.
-    t.check("entrypoint runs on the virtio console (hvc0)", tty and tty.strip() == "/dev/hvc0", tty)
+    t.check("entrypoint runs on a pseudo-terminal relayed to the agent port",
+            tty and tty.strip().startswith("/dev/pts/"), tty)
     # By name: with a host user root (as in CI) uid 0 is also "root".
     ids = g.agent.run('id -u; id -g; echo "$USER"', 30)
     t.check("the guest user is sandbox with the host user's uid and gid",
@@ -127,7 +130,7 @@ try:
     t.check("SHELL starts a shell on the agent console", s.expect("STARTED shell", 60, mark), s.lines[mark:])
     out = g.agent.run("echo shell-$((6*7)); tty", 60)
     t.check("the shell runs on the agent console",
-            out and "shell-42" in out and any(t in out for t in ("/dev/hvc0", "/dev/ttyS0", "/dev/console")), out)
+            out and "shell-42" in out and "/dev/pts/" in out, out)
     g.agent.send("kill -KILL $$\r")
     t.check("a shell killed by a signal is reported as that signal", s.expect("SIGNAL 9", 60, mark), s.lines[mark:])
     t.check("nothing but the contract's lines came",
