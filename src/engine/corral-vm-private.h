@@ -62,7 +62,8 @@ struct _CorralVm
   gboolean       paused;
   gboolean       control_lost;   /* QMP gone while QEMU runs on */
   char          *error_message;
-  GString       *qemu_stderr;
+  GString       *qemu_stderr;    /* raw; shown only through corral_safe_text() */
+  char          *qemu_stderr_shown;
   guint          powerdown_timeout;
   GStrv          warnings;
 

@@ -26,6 +26,7 @@
 
 #include "corral-project-paths.h"
 #include "corral-qemu-command.h"
+#include "corral-safe-text.h"
 #include "corral-vm-private.h"
 
 #define MAX_STDERR (64 * 1024)
@@ -33,10 +34,12 @@
 
 /* --- QEMU's exit -------------------------------------------------------- */
 
+/* (Both as safe text: they go into messages, on the user's terminal in
+ * the terminal run, and after a QEMU bug they are the guest's words.) */
 static char *
 stderr_excerpt (CorralVm *self)
 {
-  g_autofree char *text = g_strdup (self->qemu_stderr->str);
+  g_autofree char *text = corral_safe_text (self->qemu_stderr->str, self->qemu_stderr->len);
 
   g_strstrip (text);
   return g_steal_pointer (&text);
@@ -46,7 +49,7 @@ stderr_excerpt (CorralVm *self)
 static char *
 net_log_excerpt (CorralVm *self)
 {
-  g_autofree char *text = g_strdup (self->net_log->str);
+  g_autofree char *text = corral_safe_text (self->net_log->str, self->net_log->len);
 
   g_strstrip (text);
   return g_steal_pointer (&text);

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "corral-safe-text.h"
 #include "corral-vm-private.h"
 
 /* How long after QMP closes QEMU's exit must have been seen for the
@@ -154,7 +155,7 @@ start_timeout_cb (gpointer user_data)
   self->start_timeout_source = 0;
   if (self->state != CORRAL_VM_STATE_STARTING || self->process == NULL)
     return G_SOURCE_REMOVE;
-  err = g_strstrip (g_strdup (self->qemu_stderr->str));
+  err = g_strstrip (corral_safe_text (self->qemu_stderr->str, self->qemu_stderr->len));
   g_message ("QEMU (pid %d) did not answer QMP within %d s; ending it",
              self->pid, CORRAL_VM_START_TIMEOUT_SECONDS);
   error = g_error_new (CORRAL_VM_ERROR, CORRAL_VM_ERROR_QMP,

@@ -20,6 +20,7 @@
 
 #include <glib/gi18n.h>
 
+#include "corral-safe-text.h"
 #include "corral-vm-private.h"
 
 G_DEFINE_QUARK (corral-vm-error-quark, corral_vm_error)
@@ -409,11 +410,15 @@ corral_vm_get_error_message (CorralVm *self)
   return self->error_message;
 }
 
+/* Safe to show (no escape sequences: after a QEMU bug these are the
+ * guest's words); valid until the next call. */
 const char *
 corral_vm_get_qemu_stderr (CorralVm *self)
 {
   g_return_val_if_fail (CORRAL_IS_VM (self), NULL);
-  return self->qemu_stderr->str;
+  g_free (self->qemu_stderr_shown);
+  self->qemu_stderr_shown = corral_safe_text (self->qemu_stderr->str, self->qemu_stderr->len);
+  return self->qemu_stderr_shown;
 }
 
 gboolean
@@ -583,6 +588,7 @@ corral_vm_finalize (GObject *object)
   g_free (self->error_message);
   g_free (self->handshake_error);
   g_string_free (self->qemu_stderr, TRUE);
+  g_free (self->qemu_stderr_shown);
   g_string_free (self->net_log, TRUE);
   g_strfreev (self->warnings);
   g_strfreev (self->security_warnings);

@@ -126,6 +126,8 @@ CorralGuest   *corral_vm_get_guest        (CorralVm *self);
 CorralVmState  corral_vm_get_state        (CorralVm *self);
 gboolean       corral_vm_get_paused       (CorralVm *self);
 const char    *corral_vm_get_error_message (CorralVm *self);
+/* What QEMU wrote on stderr, safe to show (escape sequences replaced);
+ * valid until the next call. */
 const char    *corral_vm_get_qemu_stderr  (CorralVm *self);
 gboolean       corral_vm_get_control_lost (CorralVm *self);
 gboolean       corral_vm_get_project_missing (CorralVm *self);

@@ -245,6 +245,9 @@ def run_user(who, s, addr, tun_ok):
                     continue
                 check(f"{name}: {section}{what if verdict == 'held' else attack}",
                       verdict == "held", line)
+            check(f"{name}: QEMU's stderr reaches the user's terminal without its escape sequences",
+                  "]52;c;QlJFQUtPVVQ=" in output and "\x1b]52" not in output and "\x1b]0;" not in output,
+                  repr(output[-600:]))
             bad = planted(s.project) + planted(s.state_dir)
             check(f"{name}: no setuid/setgid file or device node on the host (project, state)",
                   not bad, repr(bad))
