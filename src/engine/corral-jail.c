@@ -97,6 +97,10 @@ corral_jail_child_setup (gpointer parent_pid)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
   if (getppid () != GPOINTER_TO_INT (parent_pid))
     _exit (127);
+  /* A process group of its own, which Corral kills whole: bwrap's child
+   * arms its own death signal only after bwrap cloned it, and when bwrap
+   * was killed in between it waited for bwrap for ever (_corral_vm_kill). */
+  setpgid (0, 0);
 }
 
 /* --- choosing ---------------------------------------------------------- */

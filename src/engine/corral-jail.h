@@ -128,7 +128,7 @@ GStrv              corral_jail_probe_argv    (const CorralHost *host);
 /* A GSpawnChildSetupFunc for what must not outlive the app (bwrap, or
  * QEMU without a jail), given the app's pid: PR_SET_PDEATHSIG, and exit at
  * once if the app is already gone (it may die between the fork and the
- * prctl, and then no signal ever comes). */
+ * prctl, and then no signal ever comes); a process group of its own. */
 void               corral_jail_child_setup   (gpointer parent_pid);
 
 /* Whether libslirp @version ("4.7.0") has CVE-2026-9539 (before 4.9.2).

@@ -159,6 +159,8 @@ GError   *_corral_vm_translate_error   (GError        *error);
 /* QEMU's own pid (in a jail, found among bwrap's descendants), 0 when
  * not (yet) known. */
 int       _corral_vm_find_qemu_pid     (CorralVm      *self);
+/* SIGKILL to the spawned process and its process group. */
+void      _corral_vm_kill              (CorralVm      *self);
 /* Removes the jail's temporary folder and lets go of the lifeline. */
 void      _corral_vm_release_jail      (CorralVm      *self);
 

@@ -247,8 +247,7 @@ _corral_vm_fail_start (CorralVm     *self,
 {
   g_autoptr(GTask) task = _corral_vm_take_start_task (self);
 
-  if (self->process != NULL)
-    g_subprocess_force_exit (self->process);
+  _corral_vm_kill (self);
   _corral_vm_release_run (self);
   g_clear_object (&self->process);
   self->pid = 0;
@@ -560,7 +559,7 @@ corral_vm_dispose (GObject *object)
    * metadata dir with the secrets. */
   if (self->process != NULL)
     {
-      g_subprocess_force_exit (self->process);
+      _corral_vm_kill (self);
       g_clear_object (&self->process);
     }
   _corral_vm_release_run (self);
