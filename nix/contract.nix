@@ -36,6 +36,10 @@ rec {
     ++ (s.options or [ ])
     ++ optional s.readOnly "ro"
     ++ optional (!s.required) "nofail"
+    # nofail drops the mount from local-fs.target's ordering: at power-off
+    # systemd would unmount it while the sessions still use it ("[FAILED]
+    # Failed unmounting"); ordered, it goes after them.
+    ++ optional (!s.required) "x-systemd.before=local-fs.target"
     ++ optional (s.waitForIds or false) afterIds;
 
   # For virtualisation.fileSystems (qemu-vm.nix replaces fileSystems with

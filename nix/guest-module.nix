@@ -200,8 +200,11 @@ in
       MetricsReportingEnabled = false;
     };
     services.spice-vdagentd.enable = true;
-    # Corral's clipboard channel: the session's helper opens it.
-    services.udev.extraRules = builtins.readFile ../data/guests/debian/rootfs/etc/udev/rules.d/70-corral-clipboard.rules;
+    # Corral's clipboard channel (the session's helper opens it) and the
+    # agent session's channel (the agent console's login opens it).
+    services.udev.extraRules =
+      builtins.readFile ../data/guests/debian/rootfs/etc/udev/rules.d/70-corral-clipboard.rules
+      + builtins.readFile ../data/guests/debian/rootfs/etc/udev/rules.d/70-corral-session.rules;
 
     # ACPI power button: clean power-off, quickly.
     systemd.extraConfig = "DefaultTimeoutStopSec=10s";

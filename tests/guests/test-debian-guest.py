@@ -127,29 +127,39 @@ try:
     t.check("guest clipboard text reaches the host as a frame",
             b"TEXT 19\ncopied in the guest" in frame, frame)
 
+    # A shell sitting in the state share while Chromium keeps its profile
+    # there: power-off must still unmount it without a [FAILED] line.
+    g.agent.run("cd /mnt/state", 60)
+    mark = g.agent.mark()
     exited, secs, events = g.powerdown(120)
     t.note(f"power-down took {secs:.0f} s")
     shutdown = [e for e in events if e.get("event") == "SHUTDOWN"]
     t.check("ACPI power-down: the guest powers itself off cleanly", exited and shutdown and
             shutdown[0].get("data", {}).get("guest") is True, (events, g.agent.text()[-1500:]))
+    t.check("no [FAILED] line at power-off (the shares unmount after their users)",
+            "FAILED" not in g.agent.text(mark), g.agent.text(mark)[-1500:])
 finally:
     g.close()
 
 # Boot 2: the agent as the entrypoint, without network (so what claude does
-# without an API key does not depend on this machine's route to Anthropic).
-# A wrapper in the project named `claude` records the arguments the guest
-# gives it, then runs the real claude. The VM stops when the agent exits.
-g = GuestRun(corral, manifest, memory=3072, network=False)
+# without an API key does not depend on this machine's route to Anthropic),
+# with the agent session's channel (guest contract section 9), the host's
+# end played here. A wrapper in the project named `claude` records each
+# start and the arguments the guest gives it, then runs the real claude.
+g = GuestRun(corral, manifest, memory=3072, network=False, session=True)
 try:
     wrapper = os.path.join(g.project, "claude")
     with open(wrapper, "w") as fh:
         fh.write('#!/bin/sh\nprintf "%s\\n" "$@" > "$(dirname "$0")/claude-args.txt"\n'
+                 'echo run >> "$(dirname "$0")/claude-runs.txt"\n'
                  'exec /usr/local/bin/claude "$@"\n')
     os.chmod(wrapper, 0o755)
     with open(os.path.join(g.meta, "entrypoint"), "w") as fh:
         fh.write(f"'{wrapper}' --model sonnet\n")
     g.start()
+    s = g.session
     args_path = os.path.join(g.project, "claude-args.txt")
+    runs_path = os.path.join(g.project, "claude-runs.txt")
     while not os.path.exists(args_path) and g.elapsed() < BOOT and g.proc.poll() is None:
         time.sleep(2)
     time.sleep(1)
@@ -159,14 +169,62 @@ try:
     t.note(f"agent started after {g.elapsed():.0f} s")
     t.check("the agent is told it runs in Corral's sandbox and what persists",
             "--append-system-prompt" in args and "Corral's sandbox" in args and g.project in args, args)
+    t.check("the session helper says HELLO and the agent's start",
+            s.expect("HELLO 1", 60) and s.expect("STARTED entrypoint", 60), s.lines)
     start = g.agent.mark()
     m = g.agent.expect(rb"(?i)(welcome|claude code|anthropic|connect|api key|theme)", 300, start)
     t.check("claude draws on the agent console", m, g.agent.text(start)[-2000:])
-    end = time.monotonic() + 180
-    while g.proc.poll() is None and time.monotonic() < end:
-        g.agent.send("\x03")  # claude quits on Ctrl+C (twice)
-        time.sleep(3)
-    t.check("when the agent exits, the guest powers off", g.proc.poll() is not None, g.agent.text()[-1500:])
+
+    def quit_claude(mark):
+        """Ctrl+C until the guest reports the end (claude quits on two)."""
+        end = time.monotonic() + 180
+        while time.monotonic() < end:
+            g.agent.send("\x03")
+            line = s.expect("EXIT", 3, mark) or s.expect("SIGNAL", 0, mark)
+            if line:
+                return line
+        return None
+
+    ended = quit_claude(s.mark())
+    t.note(f"the agent's end: {ended}")
+    t.check("when the agent exits, the guest says how", ended, (s.lines, g.agent.text()[-1500:]))
+    time.sleep(5)
+    t.check("and keeps running, waiting for the host", g.proc.poll() is None)
+
+    # Restart brings the agent back: the same command, in the same guest.
+    mark, amark = s.mark(), g.agent.mark()
+    s.send("RESTART")
+    t.check("RESTART starts the agent again", s.expect("STARTED entrypoint", 60, mark), s.lines[mark:])
+    m = g.agent.expect(rb"(?i)(welcome|claude code|anthropic|connect|api key|theme)", 300, amark)
+    t.check("claude draws on the agent console again", m, g.agent.text(amark)[-2000:])
+    runs = open(runs_path).read() if os.path.exists(runs_path) else ""
+    t.check("a second run, with the same arguments",
+            runs == "run\nrun\n" and "--model\nsonnet" in open(args_path).read(), runs)
+    quit_claude(mark)
+
+    # Open Shell: a shell on the agent console; its end is reported too.
+    mark, amark = s.mark(), g.agent.mark()
+    s.send("SHELL")
+    t.check("SHELL starts a shell on the agent console", s.expect("STARTED shell", 60, mark), s.lines[mark:])
+    g.agent.expect(PROMPT.encode(), 120, amark)
+    out = g.agent.run("echo shell-$((6*7)); pwd", 60)
+    t.check("the shell answers, in the project", out and "shell-42" in out and g.project in out, out)
+    g.agent.send("exit 4\r")
+    t.check("the shell's end is reported", s.expect("EXIT 4", 60, mark), s.lines[mark:])
+
+    # Shut Down: the guest powers off, cleanly.
+    amark = g.agent.mark()
+    s.send("POWEROFF")
+    try:
+        g.proc.wait(timeout=180)
+    except Exception:
+        pass
+    t.check("POWEROFF powers the guest off", g.proc.poll() is not None, g.agent.text()[-1500:])
+    t.check("no [FAILED] line at that power-off", "FAILED" not in g.agent.text(amark),
+            g.agent.text(amark)[-1500:])
+    t.check("only the contract's lines came on the session channel",
+            all(re.fullmatch(r"(HELLO|EXIT|SIGNAL) \d+|STARTED (entrypoint|shell)", l) for l in s.lines),
+            s.lines)
 finally:
     g.close()
 

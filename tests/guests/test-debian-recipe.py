@@ -51,13 +51,15 @@ for tag, (where, mode, nofail) in table.items():
         if nofail:
             check(f"{tag} is mounted only when offered (noauto; corral-setup mounts it after the ids)",
                   "noauto" in opts, opts)
+            check(f"{tag} is unmounted only after the sessions that use it stopped (no [FAILED] at power-off)",
+                  "x-systemd.before=local-fs.target" in opts, opts)
 check("project share asks msize=104857600", "msize=104857600" in fstab.get("project_share", ("", []))[1])
 
 policy = json.loads(read(rootfs, "etc", "chromium", "policies", "managed", "corral.json"))
 check("Chromium policy forces Claude in Chrome",
       "fcoeoabgfenejglbffodgkkbkcdhcgfn" in policy.get("ExtensionInstallForcelist", []), policy)
 
-for script in ("setup", "display-resize", "browser", "xsession"):
+for script in ("setup", "display-resize", "browser", "xsession", "open-url"):
     p = os.path.join(rootfs, "usr", "lib", "corral", script)
     shell = "bash" if read(p).startswith("#!/bin/bash") else "sh"
     r = subprocess.run([shell, "-n", p], capture_output=True, text=True)
@@ -93,6 +95,15 @@ check("clipboard helper speaks on Corral's port", "io.github.corral.clipboard.0"
 check("the session starts the clipboard helper", "/usr/lib/corral/clipboard" in read(rootfs, "etc", "xdg", "openbox", "autostart"))
 check("the session may open the clipboard port",
       "io.github.corral.clipboard.0" in read(rootfs, "etc", "udev", "rules.d", "70-corral-clipboard.rules"))
+session = os.path.join(rootfs, "usr", "lib", "corral", "agent-session")
+r = subprocess.run([sys.executable, "-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())", session],
+                   capture_output=True, text=True)
+check("agent session parses", r.returncode == 0 and os.access(session, os.X_OK), r.stderr)
+check("the agent session speaks on Corral's session port", "io.github.corral.session.0" in read(session))
+check("the agent console's login may open the session port",
+      "io.github.corral.session.0" in read(rootfs, "etc", "udev", "rules.d", "70-corral-session.rules"))
+check("the agent opens links in the display's browser (BROWSER)",
+      "BROWSER=/usr/lib/corral/open-url" in profile)
 getty = read(rootfs, "etc", "systemd", "system", "serial-getty@.service.d", "corral-autologin.conf")
 check("serial gettys auto-login sandbox", "--autologin sandbox" in getty)
 customize = read(recipe, "customize")

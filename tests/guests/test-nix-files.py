@@ -120,6 +120,9 @@ for tag, (mount, mode, required) in sorted(table.items()):
           and ("nofail" in opts) == required.startswith("nofail"))
     check(f"9p mount of {tag}: {want_mount}, {mode.split(',')[0]}, {'nofail' if 'nofail' in opts else 'required'} as in CONTRACT.md",
           ok, f"{where} {entry}")
+    if "nofail" in opts:
+        check(f"{tag} is unmounted after the sessions that use it (x-systemd.before=local-fs.target)",
+              "x-systemd.before=local-fs.target" in opts, opts)
 check("project share mounted with msize=104857600",
       "msize=104857600" in mounts.get("project_share", ("", {}))[1].get("options", []))
 check("hvc0 is the last console (the agent console where a manifest says virtio), after tty0 and ttyS0",

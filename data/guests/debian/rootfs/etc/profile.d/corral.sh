@@ -17,6 +17,8 @@ corral_locale_ok () {
 __corral_v=$(corral_meta host_home)
 if [ -n "$__corral_v" ] && [ -d "$__corral_v" ]; then export HOME="$__corral_v"; fi
 export DISPLAY=:0 XAUTHORITY=/home/sandbox/.Xauthority
+# Links the agent opens (its sign-in page) go to the browser on the display.
+export BROWSER=/usr/lib/corral/open-url
 export PATH="$HOME/.local/bin:$PATH" NPM_CONFIG_PREFIX="$HOME/.local"
 export DISABLE_AUTOUPDATER=1 # the agent is part of the image, not of ~/.local
 # The network (contract section 4): Corral's proxy is the only way out in

@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Unit: the guest's agent session (data/guests/debian/rootfs/usr/lib/corral/
+agent-session), the guest end of the session channel (guest contract
+section 9), run on this host.
+
+The test plays both of the guest's lines on pseudo-terminals: the agent
+console (a terminal answering the relay's size query) and the session port
+(CORRAL_SESSION_DEVICE stands in for the virtio-serial port). A fake `sudo`
+records the power-off. TAP output.
+"""
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+import tty
+
+top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+session = os.path.join(top, "data", "guests", "debian", "rootfs", "usr", "lib", "corral", "agent-session")
+results = []
+
+
+def check(name, ok, diag=""):
+    results.append((name, bool(ok), diag))
+    return ok
+
+
+LINES = []
+
+
+class Line:
+    """Our end of a pseudo-terminal, reading as it goes (every line is
+    read while the test waits on any of them)."""
+
+    def __init__(self, raw):
+        self.master, slave = pty.openpty()
+        if raw:
+            tty.setraw(slave)
+        self.path = os.ttyname(slave)
+        self.slave = slave
+        self.buf = b""
+        LINES.append(self)
+
+    def pump(self, timeout):
+        r, _, _ = select.select([line.master for line in LINES], [], [], timeout)
+        for line in LINES:
+            if line.master not in r:
+                continue
+            try:
+                data = os.read(line.master, 4096)
+            except OSError:
+                LINES.remove(line)
+                continue
+            line.buf += data
+            # Play the terminal: the relay asks for the size at each start.
+            if b"\x1b[6n" in data:
+                os.write(line.master, b"\x1b[24;80R")
+            if b"\x1b[18t" in data:
+                os.write(line.master, b"\x1b[8;24;80t")
+
+    def expect(self, needle, timeout=20.0, start=0):
+        end = time.monotonic() + timeout
+        while needle not in self.buf[start:] and time.monotonic() < end:
+            self.pump(0.1)
+        return needle in self.buf[start:]
+
+    def send(self, data):
+        os.write(self.master, data)
+
+
+def wait_prompt(console, timeout=20.0):
+    """Until the shell's prompt ends what the console shows."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        console.pump(0.1)
+        if re.search(rb"[#$] (\x1b\[18t)*$", console.buf):
+            return True
+    return False
+
+
+def start(tmp, port, entrypoint):
+    fakebin = os.path.join(tmp, "bin")
+    os.makedirs(fakebin, exist_ok=True)
+    with open(os.path.join(fakebin, "sudo"), "w") as fh:
+        fh.write(f'#!/bin/sh\necho "$*" >> "{tmp}/sudo.log"\n')
+    os.chmod(os.path.join(fakebin, "sudo"), 0o755)
+    console = Line(raw=False)
+    env = dict(os.environ, PATH=fakebin + ":" + os.environ.get("PATH", "/usr/bin:/bin"),
+               TERM="xterm")
+    env.pop("CORRAL_SESSION_DEVICE", None)
+    if port is not None:
+        env["CORRAL_SESSION_DEVICE"] = port.path
+    proc = subprocess.Popen([sys.executable, session, *entrypoint], stdin=console.slave,
+                            stdout=console.slave, stderr=console.slave, env=env, cwd=tmp,
+                            start_new_session=True)
+    os.close(console.slave)
+    return proc, console
+
+
+def powered_off(tmp, timeout=10.0):
+    log = os.path.join(tmp, "sudo.log")
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if os.path.exists(log) and "systemctl poweroff" in open(log).read():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    port = Line(raw=True)
+    runs = os.path.join(tmp, "runs")
+    proc, console = start(tmp, port, ["sh", "-c", f"echo run >> '{runs}'; echo entry-ran; exit 3"])
+    try:
+        check("HELLO, then the entrypoint starts", port.expect(b"HELLO 1\nSTARTED entrypoint\n"), port.buf)
+        check("its exit status goes to the host", port.expect(b"EXIT 3\n"), port.buf)
+        check("the console says how it ended",
+              console.expect(b"corral: the entrypoint exited with status 3"), console.buf)
+        time.sleep(0.5)
+        check("the guest waits for the host (no power-off)", not powered_off(tmp, 0.5))
+
+        # Garbage and a line too long are skipped; RESTART runs it again.
+        mark = len(port.buf)
+        port.send(b"HELLO?\n" + b"X" * 5000 + b"\nrestart\nRESTART\n")
+        check("RESTART runs the entrypoint again", port.expect(b"STARTED entrypoint\nEXIT 3\n", start=mark), port.buf[mark:])
+        check("with the same command (a second run)", open(runs).read() == "run\nrun\n", open(runs).read())
+
+        # SHELL: a shell on the console; its end is reported too.
+        mark = len(port.buf)
+        cmark = len(console.buf)
+        port.send(b"SHELL\n")
+        check("SHELL starts a shell", port.expect(b"STARTED shell\n", start=mark), port.buf[mark:])
+        # (keys typed before the relay took the console are flushed, as a
+        # serial line's typeahead is: wait for the shell's prompt)
+        console.expect(b"\x1b[6n", start=cmark)
+        wait_prompt(console)
+        console.send(b"echo shell-$((6*7))\n")
+        check("the shell runs on the console", console.expect(b"shell-42", start=cmark), console.buf[cmark:])
+        console.send(b"exit 5\n")
+        check("the shell's exit status goes to the host", port.expect(b"EXIT 5\n", start=mark), port.buf[mark:])
+
+        # A shell killed by a signal: the signal is named, not 128+N.
+        mark = len(port.buf)
+        port.send(b"SHELL\n")
+        port.expect(b"STARTED shell\n", start=mark)
+        cmark = len(console.buf)
+        console.expect(b"\x1b[6n", start=cmark)
+        wait_prompt(console)
+        console.send(b"kill -KILL $$\n")
+        check("a program killed by a signal is reported as that signal",
+              port.expect(b"SIGNAL 9\n", start=mark), port.buf[mark:])
+        check("and the console names it", console.expect(b"was killed by SIGKILL (9)", start=cmark),
+              console.buf[cmark:])
+
+        port.send(b"POWEROFF\n")
+        check("POWEROFF powers the guest off", powered_off(tmp), console.buf[-300:])
+    finally:
+        proc.kill()
+        proc.wait()
+
+# No channel (an older host): the seed's power-off when the entrypoint ends.
+with tempfile.TemporaryDirectory() as tmp:
+    proc, console = start(tmp, None, ["sh", "-c", "exit 0"])
+    try:
+        check("without the channel, the entrypoint's end powers off", powered_off(tmp), console.buf)
+        console.pump(0.5)
+        check("saying how it ended", b"the entrypoint exited with status 0" in console.buf, console.buf)
+    finally:
+        proc.kill()
+        proc.wait()
+
+print(f"1..{len(results)}")
+failed = 0
+for i, (name, ok, diag) in enumerate(results, 1):
+    print(f"{'ok' if ok else 'not ok'} {i} - {name}")
+    if not ok:
+        failed += 1
+        for line in repr(diag)[-2000:].splitlines():
+            print(f"# {line}")
+sys.exit(1 if failed else 0)
