@@ -24,6 +24,12 @@ G_DEFINE_ENUM_TYPE (CorralNetworkMode, corral_network_mode,
  * - Sign-in (docs.anthropic.com/en/docs/claude-code/setup): through the
  *   Anthropic Console, OAuth at console.anthropic.com (now also
  *   platform.claude.com), or with a Claude.ai account.
+ * - The sign-in inside the guest (issue 15: no key on the host) opens
+ *   claude.com first: the guest's Claude Code 2.1.332 has
+ *   CLAUDE_AI_AUTHORIZE_URL https://claude.com/cai/oauth/authorize
+ *   (which sends the browser on to claude.ai), CONSOLE_AUTHORIZE_URL
+ *   https://platform.claude.com/oauth/authorize and TOKEN_URL
+ *   https://platform.claude.com/v1/oauth/token (read from its binary).
  * Left out: statsig.anthropic.com (telemetry) and sentry.io (error
  * reports) are "non-essential traffic", which the guest turns off with
  * CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1; sentry.io would also let
@@ -32,6 +38,7 @@ G_DEFINE_ENUM_TYPE (CorralNetworkMode, corral_network_mode,
 static const char * const builtin_hosts[] = {
   "api.anthropic.com",
   "claude.ai",
+  "claude.com",
   "console.anthropic.com",
   "platform.claude.com",
   NULL

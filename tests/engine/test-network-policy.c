@@ -28,6 +28,11 @@ test_modes (void)
   for (guint i = 0; corral_network_builtin_hosts ()[i] != NULL; i++)
     g_assert_cmpint (check (list, corral_network_builtin_hosts ()[i]), ==, CORRAL_HOST_ALLOWED);
   g_assert_cmpint (check (list, "api.anthropic.com"), ==, CORRAL_HOST_ALLOWED);
+  /* the agent's sign-in inside the guest: claude.com first, then claude.ai,
+   * or the Console's platform.claude.com */
+  g_assert_cmpint (check (list, "claude.com"), ==, CORRAL_HOST_ALLOWED);
+  g_assert_cmpint (check (list, "claude.ai"), ==, CORRAL_HOST_ALLOWED);
+  g_assert_cmpint (check (list, "platform.claude.com"), ==, CORRAL_HOST_ALLOWED);
   g_assert_cmpint (check (list, "registry.npmjs.org"), ==, CORRAL_HOST_ALLOWED);
   g_assert_cmpint (check (list, "git.corp.example"), ==, CORRAL_HOST_ALLOWED);
   /* presets not ticked are not there; telemetry is not built in */
