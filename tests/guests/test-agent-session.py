@@ -173,6 +173,26 @@ with tempfile.TemporaryDirectory() as tmp:
         proc.kill()
         proc.wait()
 
+# Typeahead on an agent console that is no tty (a virtio-serial port, as a
+# socket here): dropped, and the flush does not wait for more.
+import importlib.machinery  # noqa: E402
+import importlib.util  # noqa: E402
+import socket  # noqa: E402
+loader = importlib.machinery.SourceFileLoader("corral_agent_session", session)
+module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+loader.exec_module(module)
+host, guest = socket.socketpair()
+host.sendall(b"typed while nothing ran\n" * 1000)
+time.sleep(0.1)
+t0 = time.monotonic()
+module.flush_typeahead(guest.fileno())
+host.sendall(b"next\n")
+time.sleep(0.1)
+check("typeahead on a port (no tty) is dropped, what follows is kept",
+      guest.recv(4096) == b"next\n" and time.monotonic() - t0 < 2)
+host.close()
+guest.close()
+
 print(f"1..{len(results)}")
 failed = 0
 for i, (name, ok, diag) in enumerate(results, 1):
