@@ -328,6 +328,7 @@ test_agent_session (Fixture       *f,
   g_assert_true (corral_vm_restart_agent (f->vm, &error));
   corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, CORRAL_TEST_BOOT_TIMEOUT);
   g_assert_null (corral_vm_get_error_message (f->vm));
+  g_clear_pointer (&runs, g_free);
   runs = count_runs (f);
   g_assert_cmpstr (runs, ==, "run\nrun\nrun\n");
   g_assert_true (g_ptr_array_find_with_equal_func (f->agent_states, "ended:SIGNAL9", g_str_equal, NULL));
