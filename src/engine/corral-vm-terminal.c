@@ -16,6 +16,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
+#include "corral-terminal-filter.h"
 #include "corral-vm-console.h"
 #include "corral-vm-terminal.h"
 
@@ -33,6 +34,10 @@ typedef struct {
   guint     signals_seen;
   gboolean  start_done;
   GHashTable *refusals_shown;  /* CorralNetworkLogEntry -> when last printed (µs) */
+  /* The guest's words meet a host terminal on both consoles. */
+  CorralTerminalFilter *console_filter;
+  CorralTerminalFilter *bridge_filter;
+  GByteArray *filtered;
 } Relay;
 
 static gboolean
@@ -59,6 +64,20 @@ write_all (int         fd,
   return TRUE;
 }
 
+/* The guest's output, as far as a terminal may see it: no clipboard
+ * writes, file transfers or passthrough strings (corral-terminal-filter.h). */
+static gboolean
+write_filtered (Relay                *relay,
+                CorralTerminalFilter *filter,
+                int                   fd,
+                const char           *data,
+                gsize                 len)
+{
+  g_byte_array_set_size (relay->filtered, 0);
+  corral_terminal_filter_feed (filter, data, len, relay->filtered);
+  return write_all (fd, (const char *) relay->filtered->data, relay->filtered->len);
+}
+
 static gboolean
 console_cb (int           fd,
             GIOCondition  condition,
@@ -70,7 +89,7 @@ console_cb (int           fd,
 
   if (n > 0)
     {
-      write_all (relay->out_fd, buf, n);
+      write_filtered (relay, relay->console_filter, relay->out_fd, buf, n);
       return G_SOURCE_CONTINUE;
     }
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -102,16 +121,23 @@ input_cb (int           fd,
   return G_SOURCE_REMOVE;
 }
 
-/* Second console <-> bridge pty, both ways. */
+/* Second console <-> bridge pty, both ways; what goes to the bridge,
+ * the guest's, through @filter. */
 static gboolean
-shuttle (int from, int to)
+shuttle (Relay                *relay,
+         int                   from,
+         int                   to,
+         CorralTerminalFilter *filter)
 {
   char buf[4096];
   ssize_t n = read (from, buf, sizeof buf);
 
   if (n > 0)
     {
-      write_all (to, buf, n);
+      if (filter != NULL)
+        write_filtered (relay, filter, to, buf, n);
+      else
+        write_all (to, buf, n);
       return G_SOURCE_CONTINUE;
     }
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -124,7 +150,7 @@ enter_cb (int fd, GIOCondition condition, gpointer user_data)
 {
   Relay *relay = user_data;
 
-  if (shuttle (fd, relay->bridge.master) == G_SOURCE_REMOVE)
+  if (shuttle (relay, fd, relay->bridge.master, relay->bridge_filter) == G_SOURCE_REMOVE)
     {
       relay->enter_source = 0;
       return G_SOURCE_REMOVE;
@@ -137,7 +163,7 @@ bridge_cb (int fd, GIOCondition condition, gpointer user_data)
 {
   Relay *relay = user_data;
 
-  if (shuttle (fd, relay->enter) == G_SOURCE_REMOVE)
+  if (shuttle (relay, fd, relay->enter, NULL) == G_SOURCE_REMOVE)
     {
       relay->bridge_source = 0;
       return G_SOURCE_REMOVE;
@@ -262,7 +288,7 @@ drain_console (Relay *relay)
   if (relay->console < 0)
     return;
   while ((n = read (relay->console, buf, sizeof buf)) > 0)
-    write_all (relay->out_fd, buf, n);
+    write_filtered (relay, relay->console_filter, relay->out_fd, buf, n);
 }
 
 int
@@ -270,7 +296,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
                            int       in_fd,
                            int       out_fd)
 {
-  Relay relay = { vm, in_fd, out_fd, -1, 0, 0, -1, { -1, -1, NULL }, 0, 0, 0, FALSE, NULL };
+  Relay relay = { vm, in_fd, out_fd, -1, 0, 0, -1, { -1, -1, NULL }, 0, 0, 0, FALSE, NULL, NULL, NULL, NULL };
   struct termios saved, raw;
   gboolean is_tty = isatty (in_fd) && tcgetattr (in_fd, &saved) == 0;
   int fd, status;
@@ -284,6 +310,9 @@ corral_vm_run_in_terminal (CorralVm *vm,
 
   g_signal_connect (vm, "notify::control-lost", G_CALLBACK (control_lost_cb), &relay);
   relay.refusals_shown = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  relay.console_filter = corral_terminal_filter_new ();
+  relay.bridge_filter = corral_terminal_filter_new ();
+  relay.filtered = g_byte_array_new ();
   g_signal_connect (corral_vm_get_network_log (vm), "refused", G_CALLBACK (refused_cb), &relay);
 
   g_signal_connect (vm, "notify::project-missing", G_CALLBACK (project_missing_cb), &relay);
@@ -330,6 +359,9 @@ corral_vm_run_in_terminal (CorralVm *vm,
   g_signal_handlers_disconnect_by_func (vm, control_lost_cb, &relay);
   g_signal_handlers_disconnect_by_func (corral_vm_get_network_log (vm), refused_cb, &relay);
   g_hash_table_unref (relay.refusals_shown);
+  g_clear_pointer (&relay.console_filter, corral_terminal_filter_free);
+  g_clear_pointer (&relay.bridge_filter, corral_terminal_filter_free);
+  g_byte_array_unref (relay.filtered);
 
   g_signal_handlers_disconnect_by_func (vm, project_missing_cb, &relay);
 

@@ -113,6 +113,19 @@ def main():
     check("Ctrl-C interrupts the guest's command, corral runs on",
           term.expect(b"alive-42", 60, mark) and proc.poll() is None, term.text[mark:])
 
+    # What the guest prints reaches this terminal as text and titles, but
+    # never as OSC 52, which would set the clipboard the user pastes into
+    # a host shell, nor as a DCS or APC string (kitty's graphics can name
+    # a host file).
+    mark = len(term.text)
+    term.type(b"printf 'osc-\\033]52;c;ZWNobyBwd25lZA==\\007\\033_Gf=100,t=f;L2V0Yy9wYXNzd2Q=\\033\\\\"
+              b"\\033]0;title-ok\\007-done\\n'\r")
+    term.expect(b"\x07-done", 60, mark)
+    out = term.text[mark:]
+    check("the guest's title reaches the terminal, its OSC 52 and APC do not",
+          b"osc-\x1b]0;title-ok\x07-done" in out and b"\x1b]52" not in out
+          and b"\x1b_G" not in out, out[-300:])
+
     # 4 MiB of output to a terminal that reads slowly (4 KiB every 5 ms):
     # the agent waits for it and nothing is lost (QEMU's virtio console,
     # which this once was, dropped what the terminal could not take).
