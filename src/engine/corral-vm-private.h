@@ -61,6 +61,7 @@ struct _CorralVm
   CorralVmState  state;
   gboolean       paused;
   gboolean       control_lost;   /* QMP gone while QEMU runs on */
+  gboolean       powerdown_ignored;  /* forced off after the power-down timeout */
   char          *error_message;
   GString       *qemu_stderr;    /* raw; shown only through corral_safe_text() */
   char          *qemu_stderr_shown;
@@ -136,6 +137,7 @@ void      _corral_vm_set_paused        (CorralVm      *self,
                                         gboolean       paused);
 void      _corral_vm_set_control_lost  (CorralVm      *self,
                                         gboolean       lost);
+void      _corral_vm_set_powerdown_ignored (CorralVm  *self);
 void      _corral_vm_release_run       (CorralVm      *self);
 void      _corral_vm_end_run           (CorralVm      *self,
                                         const char    *message);

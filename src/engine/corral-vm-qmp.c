@@ -226,7 +226,9 @@ powerdown_timeout_cb (gpointer user_data)
   CorralVm *self = user_data;
 
   self->powerdown_source = 0;
-  g_message ("The guest did not power off within %u s; forcing it off", self->powerdown_timeout);
+  g_debug ("The guest did not power off within %u s; forcing it off", self->powerdown_timeout);
+  /* Said before QEMU goes, so that the terminal can say it first. */
+  _corral_vm_set_powerdown_ignored (self);
   corral_vm_force_off (self);
   return G_SOURCE_REMOVE;
 }

@@ -255,13 +255,39 @@ project_missing_cb (CorralVm   *vm,
   g_printerr ("\r\ncorral: %s\r\n", message);
 }
 
+/* A guest deaf to the power button: the window offers Force Off after a
+ * while; here the user (or the logout that sent the signal) is told what
+ * waits, and then what happened. */
+static void
+powerdown_ignored_cb (CorralVm   *vm,
+                      GParamSpec *pspec,
+                      Relay      *relay)
+{
+  g_autofree char *message = NULL;
+
+  if (!corral_vm_get_powerdown_ignored (vm))
+    return;
+  message = g_strdup_printf (_("The guest did not power off within %u s: Corral forced it off, like pulling the plug (the project folder keeps what was written)."),
+                             corral_vm_get_powerdown_timeout (vm));
+  g_printerr ("\r\ncorral: %s\r\n", message);
+}
+
 static gboolean
 signal_cb (gpointer user_data)
 {
   Relay *relay = user_data;
 
   if (relay->signals_seen++ == 0)
-    corral_vm_power_down (relay->vm);
+    {
+      corral_vm_power_down (relay->vm);
+      if (corral_vm_get_state (relay->vm) == CORRAL_VM_STATE_STOPPING &&
+          !corral_vm_get_control_lost (relay->vm))
+        {
+          g_autofree char *message = g_strdup_printf (_("Shutting the virtual machine down. A guest that does not power off within %u s is forced off; another signal forces it off now."),
+                                                      corral_vm_get_powerdown_timeout (relay->vm));
+          g_printerr ("\r\ncorral: %s\r\n", message);
+        }
+    }
   else
     corral_vm_force_off (relay->vm);
   return G_SOURCE_CONTINUE;
@@ -316,6 +342,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
   g_signal_connect (corral_vm_get_network_log (vm), "refused", G_CALLBACK (refused_cb), &relay);
 
   g_signal_connect (vm, "notify::project-missing", G_CALLBACK (project_missing_cb), &relay);
+  g_signal_connect (vm, "notify::powerdown-ignored", G_CALLBACK (powerdown_ignored_cb), &relay);
   corral_vm_start_async (vm, NULL, start_cb, &relay);
   for (const char * const *w = corral_vm_get_warnings (vm); *w != NULL; w++)
     g_printerr ("corral: %s\n", *w);
@@ -364,6 +391,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
   g_byte_array_unref (relay.filtered);
 
   g_signal_handlers_disconnect_by_func (vm, project_missing_cb, &relay);
+  g_signal_handlers_disconnect_by_func (vm, powerdown_ignored_cb, &relay);
 
   if (corral_vm_get_state (vm) == CORRAL_VM_STATE_FAILED)
     {

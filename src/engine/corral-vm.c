@@ -55,6 +55,7 @@ enum {
   PROP_POWERDOWN_TIMEOUT,
   PROP_WARNINGS,
   PROP_CONTROL_LOST,
+  PROP_POWERDOWN_IGNORED,
   PROP_PROJECT_MISSING,
   PROP_CONFINEMENT,
   PROP_SECURITY_WARNINGS,
@@ -97,6 +98,12 @@ _corral_vm_set_state (CorralVm      *self,
     return;
   had_display = self->state == CORRAL_VM_STATE_RUNNING;
   self->state = state;
+  /* A new run: whatever the last guest did with the power button. */
+  if (state == CORRAL_VM_STATE_STARTING && self->powerdown_ignored)
+    {
+      self->powerdown_ignored = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POWERDOWN_IGNORED]);
+    }
   has_display = state == CORRAL_VM_STATE_RUNNING;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   if (had_display != has_display && corral_vm_has_display (self))
@@ -121,6 +128,15 @@ _corral_vm_set_control_lost (CorralVm *self,
     return;
   self->control_lost = lost;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTROL_LOST]);
+}
+
+void
+_corral_vm_set_powerdown_ignored (CorralVm *self)
+{
+  if (self->powerdown_ignored)
+    return;
+  self->powerdown_ignored = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POWERDOWN_IGNORED]);
 }
 
 void
@@ -427,6 +443,13 @@ corral_vm_get_control_lost (CorralVm *self)
   return self->control_lost;
 }
 
+gboolean
+corral_vm_get_powerdown_ignored (CorralVm *self)
+{
+  g_return_val_if_fail (CORRAL_IS_VM (self), FALSE);
+  return self->powerdown_ignored;
+}
+
 guint
 corral_vm_get_powerdown_timeout (CorralVm *self)
 {
@@ -632,6 +655,9 @@ corral_vm_get_property (GObject    *object,
     case PROP_CONTROL_LOST:
       g_value_set_boolean (value, self->control_lost);
       break;
+    case PROP_POWERDOWN_IGNORED:
+      g_value_set_boolean (value, self->powerdown_ignored);
+      break;
     case PROP_PROJECT_MISSING:
       g_value_set_boolean (value, self->project_missing);
       break;
@@ -715,6 +741,9 @@ corral_vm_class_init (CorralVmClass *klass)
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_CONTROL_LOST] =
     g_param_spec_boolean ("control-lost", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_POWERDOWN_IGNORED] =
+    g_param_spec_boolean ("powerdown-ignored", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PROJECT_MISSING] =
     g_param_spec_boolean ("project-missing", NULL, NULL, FALSE,

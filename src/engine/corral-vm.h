@@ -130,6 +130,9 @@ const char    *corral_vm_get_error_message (CorralVm *self);
  * valid until the next call. */
 const char    *corral_vm_get_qemu_stderr  (CorralVm *self);
 gboolean       corral_vm_get_control_lost (CorralVm *self);
+/* The guest did not power off within the power-down timeout and was
+ * forced off (this run; FALSE again at the next start). */
+gboolean       corral_vm_get_powerdown_ignored (CorralVm *self);
 gboolean       corral_vm_get_project_missing (CorralVm *self);
 
 /* Secrets never reach argv, QEMU's environment or a log. The API key

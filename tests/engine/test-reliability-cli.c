@@ -362,6 +362,115 @@ test_terminal_run_control_lost (void)
   corral_test_remove_tree (parent);
 }
 
+/* --- a guest deaf to the power button ------------------------------------------- */
+
+/* `corral --terminal --shell` on @project with the guest @manifest, up to
+ * the guest's ready line; its output (stdout and stderr) in @output. */
+static GSubprocess *
+start_terminal_run (const char        *project,
+                    const char        *manifest,
+                    CorralTestConsole *output)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *corral;
+
+  launcher = corral_test_corral_launcher (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                          G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                          G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  corral = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CORRAL_BIN"),
+                                        "--terminal", "--shell", "--memory", "256", "--cores", "1",
+                                        "--no-network", "--guest", manifest, project, NULL);
+  g_assert_no_error (error);
+  corral_test_console_attach (output, g_unix_input_stream_get_fd (
+                                G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (corral))));
+  corral_test_console_expect (output, CORRAL_TEST_READY_LINE);
+  return corral;
+}
+
+/* Waits for @corral to end (failing the test after @seconds); returns
+ * its exit status. */
+static int
+wait_terminal_run (GSubprocess *corral,
+                   guint        seconds)
+{
+  Wait wait = { NULL, FALSE };
+
+  g_subprocess_wait_async (corral, NULL, waited_cb, &wait);
+  if (!corral_test_wait_until (wait_done, &wait, seconds))
+    {
+      g_subprocess_force_exit (corral);
+      g_error ("corral did not end within %u s", seconds);
+    }
+  g_assert_true (g_subprocess_get_if_exited (corral));
+  return g_subprocess_get_exit_status (corral);
+}
+
+/* The next start of the same project works: up, then a clean stop. */
+static void
+assert_next_start_works (const char *project)
+{
+  g_autoptr(GSubprocess) corral = NULL;
+  CorralTestConsole output = CORRAL_TEST_CONSOLE_INIT;
+
+  corral = start_terminal_run (project, g_getenv ("CORRAL_TEST_GUEST"), &output);
+  g_assert_null (strstr (output.text->str, "already running"));
+  g_assert_cmpint (kill (atoi (g_subprocess_get_identifier (corral)), SIGTERM), ==, 0);
+  g_assert_cmpint (wait_terminal_run (corral, 120), ==, 0);
+  corral_test_console_detach (&output);
+}
+
+/* A guest that ignores the power button ("corral.noacpid": no acpid)
+ * when a terminal run gets SIGTERM (a logout): corral says what it does
+ * and what waits, forces the guest off after the power-down timeout
+ * (30 s) and says so, then ends as after a stop; nothing is left, and the
+ * next run starts. */
+static void
+test_terminal_run_deaf_guest (void)
+{
+  g_autofree char *project = corral_test_make_project ("deaf", "deaf guest");
+  g_autofree char *parent = g_path_get_dirname (project);
+  g_autofree char *guest_dir = g_build_filename (parent, "guest", NULL);
+  g_autofree char *run_dir = corral_meta_dir_path_for (project);
+  g_autofree char *manifest = corral_test_copy_guest (guest_dir);
+  g_autofree char *text = NULL;
+  g_autoptr(GString) deaf = NULL;
+  g_autoptr(GSubprocess) corral = NULL;
+  CorralTestConsole output = CORRAL_TEST_CONSOLE_INIT;
+  const char *cmdline;
+  gint64 begin;
+  double took;
+
+  /* The copy's kernel command line, plus the switch that keeps acpid
+   * from starting. */
+  g_assert_true (g_file_get_contents (manifest, &text, NULL, NULL));
+  deaf = g_string_new (text);
+  cmdline = strstr (deaf->str, "\nCmdline=");
+  g_assert_nonnull (cmdline);
+  g_string_insert (deaf, strchr (cmdline + 1, '\n') - deaf->str, " corral.noacpid");
+  g_assert_true (g_file_set_contents (manifest, deaf->str, deaf->len, NULL));
+
+  corral = start_terminal_run (project, manifest, &output);
+  begin = g_get_monotonic_time ();
+  g_assert_cmpint (kill (atoi (g_subprocess_get_identifier (corral)), SIGTERM), ==, 0);
+  g_assert_true (corral_test_console_wait (&output, "Shutting the virtual machine down", 10));
+  g_assert_true (corral_test_console_wait (&output, "within 30 s is forced off", 1));
+
+  g_assert_cmpint (wait_terminal_run (corral, 120), ==, 0);
+  took = (g_get_monotonic_time () - begin) / 1e6;
+  g_test_message ("corral ended %.1f s after SIGTERM", took);
+  g_assert_cmpfloat (took, >=, 30);
+  corral_test_wait_until ((gboolean (*) (gpointer)) corral_test_console_ended, &output, 10);
+  g_assert_nonnull (strstr (output.text->str, "The guest did not power off within 30 s: Corral forced it off"));
+  g_assert_null (strstr (output.text->str, "CORRAL-GUEST-POWERDOWN"));
+  corral_test_console_detach (&output);
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  assert_lock_free (project);
+
+  assert_next_start_works (project);
+  corral_test_remove_tree (parent);
+}
+
 /* --- settings that do not parse or cannot be read ------------------------------- */
 
 #define DAMAGED "[VM\nMemoryMiB=1234\n\xff\xfe binary\x01\n[Agent]\nCommand=my-agent\n"
@@ -702,6 +811,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/reliability/cli/terminal-run-killed", test_terminal_run_killed);
   g_test_add_func ("/reliability/cli/terminal-run-control-lost", test_terminal_run_control_lost);
+  g_test_add_func ("/reliability/cli/terminal-run-deaf-guest", test_terminal_run_deaf_guest);
   g_test_add_func ("/reliability/cli/profile-corrupt", test_profile_corrupt);
   g_test_add_func ("/reliability/cli/profile-unreadable", test_profile_unreadable);
   g_test_add_func ("/reliability/cli/terminal-run-disk-full", test_terminal_run_disk_full);

@@ -604,9 +604,12 @@ test_powerdown_fallback (Fixture       *f,
   boot_to_ready (f);
   corral_test_console_expect (&f->agent, "sandbox:/project");
   corral_vm_set_powerdown_timeout (f->vm, 2);
+  g_assert_false (corral_vm_get_powerdown_ignored (f->vm));
   asked = g_get_monotonic_time ();
   corral_vm_power_down (f->vm);
   corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 60);
+  /* Said, for the terminal to tell the user. */
+  g_assert_true (corral_vm_get_powerdown_ignored (f->vm));
   g_assert_cmpint (g_get_monotonic_time () - asked, >=, 2 * G_USEC_PER_SEC);
   g_assert_null (strstr (f->agent.text->str, "CORRAL-GUEST-POWERDOWN"));
   g_assert_true (g_ptr_array_find_with_equal_func (f->events, "POWERDOWN", g_str_equal, NULL));
