@@ -362,7 +362,7 @@ test_terminal_run_control_lost (void)
   corral_test_remove_tree (parent);
 }
 
-/* --- a guest deaf to the power button ------------------------------------------- */
+/* --- QEMU killed, a guest deaf to the power button ------------------------------- */
 
 /* `corral --terminal --shell` on @project with the guest @manifest, up to
  * the guest's ready line; its output (stdout and stderr) in @output. */
@@ -418,6 +418,42 @@ assert_next_start_works (const char *project)
   g_assert_cmpint (kill (atoi (g_subprocess_get_identifier (corral)), SIGTERM), ==, 0);
   g_assert_cmpint (wait_terminal_run (corral, 120), ==, 0);
   corral_test_console_detach (&output);
+}
+
+/* QEMU killed under a terminal run (the OOM killer, a kill -9): corral
+ * does not hang on a dead console; it says in words what happened and
+ * exits non-zero, leaving no run folder and no lock; the next run
+ * starts. */
+static void
+test_terminal_run_qemu_killed (void)
+{
+  g_autofree char *project = corral_test_make_project ("qemukilled", "qemu killed");
+  g_autofree char *parent = g_path_get_dirname (project);
+  g_autofree char *run_dir = corral_meta_dir_path_for (project);
+  g_autoptr(GSubprocess) corral = NULL;
+  CorralTestConsole output = CORRAL_TEST_CONSOLE_INIT;
+  Reap reap = { 0 };
+  int qemu_pid;
+
+  corral = start_terminal_run (project, g_getenv ("CORRAL_TEST_GUEST"), &output);
+  qemu_pid = corral_test_find_qemu (atoi (g_subprocess_get_identifier (corral)));
+  g_assert_cmpint (qemu_pid, >, 0);
+  g_assert_cmpint (kill (qemu_pid, SIGKILL), ==, 0);
+
+  g_assert_cmpint (wait_terminal_run (corral, 60), ==, 1);
+  corral_test_wait_until ((gboolean (*) (gpointer)) corral_test_console_ended, &output, 10);
+  g_test_message ("corral's last words: %s",
+                  output.text->str + (output.text->len > 300 ? output.text->len - 300 : 0));
+  g_assert_nonnull (strstr (output.text->str, "corral: QEMU stopped unexpectedly"));
+  g_assert_nonnull (strstr (output.text->str, "Killed"));
+  corral_test_console_detach (&output);
+  reap.pid = qemu_pid;
+  reaped (&reap);
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  assert_lock_free (project);
+
+  assert_next_start_works (project);
+  corral_test_remove_tree (parent);
 }
 
 /* A guest that ignores the power button ("corral.noacpid": no acpid)
@@ -811,6 +847,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/reliability/cli/terminal-run-killed", test_terminal_run_killed);
   g_test_add_func ("/reliability/cli/terminal-run-control-lost", test_terminal_run_control_lost);
+  g_test_add_func ("/reliability/cli/terminal-run-qemu-killed", test_terminal_run_qemu_killed);
   g_test_add_func ("/reliability/cli/terminal-run-deaf-guest", test_terminal_run_deaf_guest);
   g_test_add_func ("/reliability/cli/profile-corrupt", test_profile_corrupt);
   g_test_add_func ("/reliability/cli/profile-unreadable", test_profile_unreadable);
