@@ -9,7 +9,8 @@
  * or through the keyring (the window; gui-wrapper.sh runs a private
  * gnome-keyring). A third of the runs end by a power-down (the agent
  * ends, the guest powers off), a third by SIGKILL of QEMU, a third by
- * SIGKILL or SIGTERM of corral.
+ * SIGKILL or SIGTERM of corral. Every other run has the network on (the
+ * proxy that holds the key, passt).
  *
  * While the guest runs, no marker is in any process's command line, in
  * the environment of anything corral started (bwrap, QEMU, passt), or,
@@ -63,6 +64,7 @@ typedef struct {
   guint ends[N_ENDS];
   guint corral_sigkill, corral_sigterm;
   guint sources[N_SOURCES];
+  guint networked;
   guint cmdlines, environs, files;
   guint hits;
   guint left_for_next_start;
@@ -319,6 +321,9 @@ one_run (const char *project,
   End end = n % N_ENDS;
   Source source = (n / N_ENDS) % N_SOURCES;
   gboolean window = source != FROM_ENV_TERMINAL;
+  /* Every other run with the network on: then Corral's proxy holds the
+   * key, and passt runs beside QEMU. */
+  gboolean network = n % 2 == 1;
   int corral_signal = SIGKILL;
   g_autofree char *booted = g_build_filename (project, "booted", NULL);
   g_autofree char *stop = g_build_filename (project, "stop", NULL);
@@ -347,6 +352,14 @@ one_run (const char *project,
     }
   g_unlink (booted);
   g_unlink (stop);
+  {
+    g_autoptr(CorralProfile) profile = corral_profile_load (project, NULL, &error);
+
+    g_assert_no_error (error);
+    corral_profile_set_network_mode (profile, network ? CORRAL_NETWORK_ALLOWLIST : CORRAL_NETWORK_OFF);
+    g_assert_true (corral_profile_save (profile, &error));
+    g_assert_no_error (error);
+  }
 
   launcher = corral_test_corral_launcher (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                           G_SUBPROCESS_FLAGS_STDOUT_PIPE |
@@ -465,6 +478,8 @@ one_run (const char *project,
   figures.runs++;
   figures.ends[end]++;
   figures.sources[source]++;
+  if (network)
+    figures.networked++;
 }
 
 static void
@@ -524,9 +539,10 @@ test_secrets_loop (void)
                   figures.runs, (g_get_monotonic_time () - begin) / 1e6,
                   figures.ends[END_POWER_DOWN], figures.ends[END_KILL_QEMU],
                   figures.corral_sigkill, figures.corral_sigterm);
-  g_test_message ("secrets: markers from the %s in %u runs, the %s in %u, the %s in %u",
+  g_test_message ("secrets: markers from the %s in %u runs, the %s in %u, the %s in %u; "
+                  "%u runs with the network on (the proxy, passt)",
                   source_names[0], figures.sources[0], source_names[1], figures.sources[1],
-                  source_names[2], figures.sources[2]);
+                  source_names[2], figures.sources[2], figures.networked);
   g_test_message ("secrets: scanned %u command lines, %u environments of corral's children, %u files; "
                   "hits %u; run folders left by SIGKILL %u, left after one more start %u",
                   figures.cmdlines, figures.environs, figures.files, figures.hits,
