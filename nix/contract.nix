@@ -54,11 +54,10 @@ rec {
     };
   }) shares);
 
-  # hvc0 last: the agent console when the manifest says AgentConsole=virtio
-  # (then it is /dev/console); the manifest says serial (QEMU's virtio
-  # console drops output a busy terminal cannot take), so without hvc0 the
-  # kernel keeps ttyS0, the agent console.
-  consoles = [ "tty0" "ttyS0,115200n8" "hvc0" ];
+  # ttyS0 last: /dev/console, the boot messages. The agent console is the
+  # virtio-serial port io.github.corral.agent.0 (AgentConsole=virtio below;
+  # the guest module logs in there), or ttyS0 where a host offers no port.
+  consoles = [ "tty0" "ttyS0,115200n8" ];
 
   # The guest manifest (a GKeyFile Corral reads; see src/engine/corral-guest.c).
   manifest =
@@ -76,7 +75,7 @@ rec {
       Disk=${disk}
       DiskFormat=raw
       DiskSnapshot=true
-      AgentConsole=serial
+      AgentConsole=virtio
       AgentSerial=0
       EnterSerial=1
       Graphical=true

@@ -94,7 +94,8 @@ in
       "9p"
       "9pnet_virtio"
     ];
-    # The agent console (hvc0) exists before the gettys are generated.
+    # The virtio-serial ports (the agent console) exist before the gettys
+    # start, so ttyS0's knows whether to stay quiet.
     boot.initrd.kernelModules = [ "virtio_console" ];
 
     users.users.sandbox = {
@@ -129,11 +130,31 @@ in
       ".cache"
     ];
 
-    # Auto-login on the agent console (hvc0, or ttyS0 for a host without a
-    # virtio console) and the second console; the tty guard (profile.sh)
-    # runs the entrypoint on the agent console only. With hvc0, ttyS0
-    # carries boot messages and no login.
-    systemd.services."serial-getty@ttyS0".unitConfig.ConditionPathExists = "!/dev/hvc0";
+    # Auto-login on the agent console (the virtio-serial port
+    # io.github.corral.agent.0, or ttyS0 for a host without it) and the
+    # second console; the tty guard (profile.sh) runs the entrypoint on the
+    # agent console only. With the port, ttyS0 carries boot messages and no
+    # login. A port is no tty: agent-console opens it and logs in there.
+    systemd.services."serial-getty@ttyS0".serviceConfig.ExecCondition =
+      "${pkgs.bash}/bin/sh -c '! ${scripts}/lib/corral/agent-console --check'";
+    systemd.services.corral-agent-console = {
+      description = "Corral agent console on the virtio-serial port";
+      after = [ "corral-setup.service" "corral-home.service" "systemd-user-sessions.service" ];
+      wants = [ "corral-setup.service" ];
+      before = [ "getty.target" ];
+      wantedBy = [ "getty.target" ];
+      path = with pkgs; [ util-linux coreutils bash ];
+      environment.TERM = "xterm-256color";
+      serviceConfig = {
+        ExecCondition = "${scripts}/lib/corral/agent-console --check";
+        ExecStart = "${scripts}/lib/corral/agent-console";
+        # As a getty: a session that ended is logged in again.
+        Restart = "always";
+        RestartSec = 1;
+        SendSIGHUP = true;
+        IgnoreSIGPIPE = false;
+      };
+    };
     services.getty.autologinUser = "sandbox";
     systemd.services."serial-getty@ttyS1" = {
       enable = true;

@@ -365,6 +365,7 @@ class GuestRun:
                  "clipboard": self.clip_sock, "session": self.session_sock,
                  # A virtio agent console's serial port: the boot messages.
                  "boot": os.path.join(run, "boot.sock")}
+        self.boot_sock = socks["boot"]
         # The agent session's channel (guest contract section 9): with
         # session=True the test plays the host on it (self.session); else
         # the port is left out and the guest powers off when its
@@ -425,6 +426,12 @@ class GuestRun:
         self.qmp = Qmp(self.qmp_sock)
         self.agent = Console(self.agent_sock, self.rows, self.cols)
         self.enter = Console(self.enter_sock, self.rows, self.cols)
+        # With the agent on its virtio-serial port, ttyS0 carries the boot
+        # messages (and what systemd says at power-off): read, as the app
+        # copies them into the agent's terminal.
+        self.boot = None
+        if any(re.search(r"(?:^|,)id=boot(?:,|$)", a) for a in self.argv):
+            self.boot = Console(self.boot_sock, self.rows, self.cols)
         self.clipboard = None
         if self.has_clipboard:
             self.clipboard = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -433,6 +440,15 @@ class GuestRun:
         if any("id=session" in a for a in self.argv):
             self.session = Session(self.session_sock)
         return self
+
+    def marks(self):
+        """Where the agent console and the boot console are now."""
+        return (self.agent.mark(), self.boot.mark() if self.boot else 0)
+
+    def console_text(self, marks=(0, 0)):
+        """What the user's agent terminal showed since MARKS: the agent
+        console and the boot console copied into it."""
+        return self.agent.text(marks[0]) + (self.boot.text(marks[1]) if self.boot else "")
 
     def elapsed(self):
         return time.monotonic() - self.t0

@@ -9,6 +9,7 @@ behind the relay sees. TAP output.
 import os
 import pty
 import select
+import socket
 import subprocess
 import sys
 import time
@@ -149,6 +150,54 @@ check("an answer that arrives after the program ended is not echoed",
       asked and rc == 0 and b"90t" not in after, (asked, rc, after))
 os.close(slave)
 os.close(master)
+
+# The agent's virtio-serial port (guest contract, section 1) is no tty: a
+# socket plays it here. The program still gets a terminal with the size the
+# host's terminal reported, Ctrl-C (the byte 0x03) still interrupts it, and
+# the port reading EOF (its host end closed for a while) ends nothing: the
+# program's output still goes out and its status comes back.
+host, line = socket.socketpair()
+child = ("trap 'echo got-SIGINT; exit 7' INT; stty size; tty; echo waiting; "
+         "while :; do sleep 0.1; done")
+proc = subprocess.Popen([sys.executable, relay, "sh", "-c", child],
+                        stdin=line, stdout=line, stderr=line, close_fds=True,
+                        start_new_session=True)
+line.close()
+hfd = host.fileno()
+out = read_until(hfd, b"\x1b[6n")
+os.write(hfd, b"\x1b[37;111R")
+out = read_until(hfd, b"waiting")
+check("on a port (no tty): the program gets a pseudo-terminal of the terminal's size",
+      b"37 111" in out and b"/dev/pts/" in out, out)
+os.write(hfd, b"\x03")
+out = read_until(hfd, b"got-SIGINT")
+check("on a port: Ctrl-C (0x03) is SIGINT for the program", b"got-SIGINT" in out, out)
+try:
+    rc = proc.wait(timeout=10)
+except subprocess.TimeoutExpired:
+    proc.kill()
+    rc = None
+check("on a port: the relay exits with the program's status", rc == 7, rc)
+host.close()
+
+host, line = socket.socketpair()
+proc = subprocess.Popen([sys.executable, relay, "sh", "-c", "sleep 2; echo still-here; exit 4"],
+                        stdin=line, stdout=line, stderr=line, close_fds=True,
+                        start_new_session=True)
+line.close()
+hfd = host.fileno()
+read_until(hfd, b"\x1b[6n")
+os.write(hfd, b"\x1b[24;80R")
+host.shutdown(socket.SHUT_WR)  # the port reads EOF from here on
+out = read_until(hfd, b"still-here", timeout=15)
+try:
+    rc = proc.wait(timeout=10)
+except subprocess.TimeoutExpired:
+    proc.kill()
+    rc = None
+check("on a port whose host end reads EOF, the program runs on and its output arrives",
+      b"still-here" in out and rc == 4, (out, rc))
+host.close()
 
 print(f"1..{len(results)}")
 failed = 0

@@ -59,7 +59,7 @@ policy = json.loads(read(rootfs, "etc", "chromium", "policies", "managed", "corr
 check("Chromium policy forces Claude in Chrome",
       "fcoeoabgfenejglbffodgkkbkcdhcgfn" in policy.get("ExtensionInstallForcelist", []), policy)
 
-for script in ("setup", "display-resize", "browser", "xsession", "open-url"):
+for script in ("setup", "display-resize", "browser", "xsession", "open-url", "agent-console"):
     p = os.path.join(rootfs, "usr", "lib", "corral", script)
     shell = "bash" if read(p).startswith("#!/bin/bash") else "sh"
     r = subprocess.run([shell, "-n", p], capture_output=True, text=True)
@@ -67,7 +67,20 @@ for script in ("setup", "display-resize", "browser", "xsession", "open-url"):
 r = subprocess.run(["bash", "-n", os.path.join(rootfs, "etc", "profile.d", "corral.sh")], capture_output=True, text=True)
 check("login script parses", r.returncode == 0, r.stderr)
 profile = read(rootfs, "etc", "profile.d", "corral.sh")
-check("tty guard: the entrypoint runs on ttyS0 only", re.search(r"/dev/ttyS0\)", profile) is not None
+# The agent console is the virtio-serial port (contract section 1): the
+# manifest asks for it, a unit logs in there, and ttyS0's getty steps aside.
+manifest_text = read(top, "data", "guests", "build-guest").split("[Guest]\n", 1)[-1].split("\nINI\n", 1)[0]
+check("the manifest asks for the agent console on the virtio-serial port",
+      "\nAgentConsole=virtio\n" in manifest_text and "hvc0" not in manifest_text, manifest_text)
+check("the boot console (ttyS0) is the kernel's last console=",
+      re.search(r"^Cmdline=.*console=ttyS0,115200n8 [^c]*$", manifest_text, re.M) is not None, manifest_text)
+unit = read(rootfs, "etc", "systemd", "system", "corral-agent-console.service")
+check("a unit logs in on the agent port, enabled at build time",
+      "ExecStart=/usr/lib/corral/agent-console" in unit and "corral-agent-console.service" in read(recipe, "customize"))
+check("no login on ttyS0 where the agent port exists",
+      "! /usr/lib/corral/agent-console --check" in read(rootfs, "etc", "systemd", "system",
+                                                         "serial-getty@ttyS0.service.d", "corral-virtio-console.conf"))
+check("tty guard: the entrypoint runs on the agent port or ttyS0 only", re.search(r"agent-port\|/dev/ttyS0\)", profile) is not None
       and profile.count("/mnt/meta/entrypoint") == 1)
 for meta in ("entrypoint", "apikey", "host_home", "host_project", "gh_token", "lang", "lc_all"):
     check(f"login reads /mnt/meta/{meta}", meta in profile)

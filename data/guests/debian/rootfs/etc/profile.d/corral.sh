@@ -57,15 +57,24 @@ corral_notice () {
   printf '%s' "You are running inside Corral's sandbox: a QEMU virtual machine with its own kernel, as the user sandbox (passwordless sudo works). What persists after the VM stops: $kept. Everything else (installed system packages, /tmp, other files) is discarded when the VM stops. A Chromium browser with the Claude in Chrome extension runs on the VM's display (DISPLAY=:0)."
 }
 
-# The tty guard: the entrypoint runs only on the agent console (hvc0, the
-# virtio console, or ttyS0 when the host offers no virtio console); the
-# second console (ttyS1) gets a shell; other terminals get nothing extra.
+# The tty guard: the entrypoint runs only on the agent console (the
+# virtio-serial port io.github.corral.agent.0 that agent-console logs in
+# on, or ttyS0 when the host offers no such port); the second console
+# (ttyS1) gets a shell; other terminals get nothing extra.
 __corral_tty=$(tty 2>/dev/null)
+if /usr/lib/corral/agent-console --check; then
+  [ "$__corral_tty" = /dev/ttyS0 ] && __corral_tty=boot-only
+  # A port is no tty: the login is on it when fd 0 is the port's device.
+  __corral_v=$(readlink /proc/$$/fd/0)
+  for __corral_n in /sys/class/virtio-ports/*/name; do
+    [ "$(cat "$__corral_n" 2>/dev/null)" = io.github.corral.agent.0 ] || continue
+    __corral_n=${__corral_n%/name}
+    [ "$__corral_v" = "/dev/${__corral_n##*/}" ] && __corral_tty=agent-port
+  done
+  unset __corral_n __corral_v
+fi
 case "$__corral_tty" in
-  /dev/ttyS0) [ -e /dev/hvc0 ] && __corral_tty=boot-only ;;
-esac
-case "$__corral_tty" in
-  /dev/hvc0|/dev/ttyS0)
+  agent-port|/dev/ttyS0)
     unset __corral_tty
     # The display session starts now (corral-x11.path): after the agent.
     : > /run/corral/agent-console 2>/dev/null
