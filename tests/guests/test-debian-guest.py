@@ -55,6 +55,12 @@ try:
     t.check("a file written in the guest appears in the project on the host, owned by the host user",
             ok and (os.stat(path).st_uid, os.stat(path).st_gid) == (os.getuid(), os.getgid()))
     size = g.agent.run("stty size", 60)
+    # The agent console is the virtio-serial port (AgentConsole=virtio): the
+    # shell's relay holds the port, ttyS0 is no login.
+    port = g.agent.run("readlink /proc/$PPID/fd/0; tty; cat /sys/class/virtio-ports/*/name | sort | tr '\\n' ' '", 60)
+    t.check("the agent console is the virtio-serial port io.github.corral.agent.0, relayed to a pseudo-terminal",
+            port and re.search(r"^/dev/vport\d+p\d+\n/dev/pts/\d+\n.*io\.github\.corral\.agent\.0", port),
+            port)
     t.check("the console learnt the terminal's size at login (50 160)", size and size.strip() == "50 160", size)
     g.agent.settle()
     g.agent.rows, g.agent.cols = 40, 120  # the terminal's size, told by the host itself
@@ -97,6 +103,19 @@ try:
     t.note(f"display {stats} after {g.elapsed():.0f} s")
     t.check("Chromium's window shows on the display (non-black pixels)", stats and stats[2] > 0.5, stats)
     t.check("the X server has Chromium's window", win and "Chromium" in win, win)
+    # The agent's sign-in page: a link the agent opens ($BROWSER, as
+    # Claude Code does when it has no key) shows in that Chromium.
+    with open(os.path.join(g.project, "signin.html"), "w") as fh:
+        fh.write("<title>CORRAL-SIGNIN-PAGE</title><h1>Sign in</h1>\n")
+    opened = g.agent.run('cp signin.html /tmp/ && "$BROWSER" file:///tmp/signin.html; echo rc=$?', 60)
+    page = None
+    for _ in range(24):
+        page = g.agent.run("xwininfo -root -tree | grep -o 'CORRAL-SIGNIN-PAGE[^\"]*' | head -1", 60)
+        if page and "CORRAL-SIGNIN-PAGE" in page:
+            break
+        time.sleep(5)
+    t.check("a page the agent opens ($BROWSER: its sign-in) shows in Chromium on the display",
+            opened and "rc=0" in opened and page and "CORRAL-SIGNIN-PAGE" in page, (opened, page))
     try:
         with open(f"/proc/{g.proc.pid}/status") as fh:
             t.note("QEMU " + next(l.strip() for l in fh if l.startswith("VmRSS")))
@@ -130,14 +149,16 @@ try:
     # A shell sitting in the state share while Chromium keeps its profile
     # there: power-off must still unmount it without a [FAILED] line.
     g.agent.run("cd /mnt/state", 60)
-    mark = g.agent.mark()
+    marks = g.marks()
     exited, secs, events = g.powerdown(120)
     t.note(f"power-down took {secs:.0f} s")
     shutdown = [e for e in events if e.get("event") == "SHUTDOWN"]
     t.check("ACPI power-down: the guest powers itself off cleanly", exited and shutdown and
-            shutdown[0].get("data", {}).get("guest") is True, (events, g.agent.text()[-1500:]))
+            shutdown[0].get("data", {}).get("guest") is True, (events, g.console_text()[-1500:]))
     t.check("no [FAILED] line at power-off (the shares unmount after their users)",
-            "FAILED" not in g.agent.text(mark), g.agent.text(mark)[-1500:])
+            "FAILED" not in g.console_text(marks), g.console_text(marks)[-1500:])
+    t.check("the power-off messages came (the boot console is read)",
+            g.boot is None or g.boot.text(marks[1]).strip() != "", g.console_text(marks)[-1500:])
 finally:
     g.close()
 
@@ -213,15 +234,15 @@ try:
     t.check("the shell's end is reported", s.expect("EXIT 4", 60, mark), s.lines[mark:])
 
     # Shut Down: the guest powers off, cleanly.
-    amark = g.agent.mark()
+    marks = g.marks()
     s.send("POWEROFF")
     try:
         g.proc.wait(timeout=180)
     except Exception:
         pass
     t.check("POWEROFF powers the guest off", g.proc.poll() is not None, g.agent.text()[-1500:])
-    t.check("no [FAILED] line at that power-off", "FAILED" not in g.agent.text(amark),
-            g.agent.text(amark)[-1500:])
+    t.check("no [FAILED] line at that power-off", "FAILED" not in g.console_text(marks),
+            g.console_text(marks)[-1500:])
     t.check("only the contract's lines came on the session channel",
             all(re.fullmatch(r"(HELLO|EXIT|SIGNAL) \d+|STARTED (entrypoint|shell)", l) for l in s.lines),
             s.lines)
