@@ -14,10 +14,14 @@
 
 #include <gvnc.h>
 
+#include "corral-gl-tiles.h"
 #include "corral-keymap.h"
 #include "corral-tiles.h"
 #include "corral-upload-pool.h"
 #include "corral-vnc-display.h"
+
+/* Not in gtk.h (GTK 4.8): after it, for its types. */
+#include <gsk/gl/gskglrenderer.h>
 
 #define TILE_SIZE 128
 #define RESIZE_DELAY_MS 400
@@ -58,8 +62,13 @@ struct _CorralVncDisplay
    * nothing. GL/Vulkan get texture nodes (cached on the GPU). GTK 4.8's
    * cairo renderer converts every texture through floats each frame, so
    * there each tile is a cairo node painting its part of fb_surface, an
-   * image surface over the framebuffer itself: no copy of ours. */
+   * image surface over the framebuffer itself: no copy of ours. Under
+   * GL the tiles are GL textures filled straight from the framebuffer
+   * (corral-gl-tiles.c). */
   gboolean cairo_mode;
+  gboolean gl_mode;
+  CorralGlTiles *gl_tiles;
+  gboolean gl_tiles_failed;  /* no such GL here: memory textures */
   GskRenderNode **tile_nodes;
   cairo_surface_t *fb_surface;
   GdkTexture **tile_textures;
@@ -198,6 +207,7 @@ clear_tiles (CorralVncDisplay *self)
     }
   g_clear_pointer (&self->tile_textures, g_free);
   g_clear_pointer (&self->tile_nodes, g_free);
+  g_clear_pointer (&self->gl_tiles, corral_gl_tiles_free);
   self->n_tile_textures = 0;
 }
 
@@ -266,12 +276,35 @@ copy_opaque (CorralVncDisplay *self, int x, int y, int w, int h,
     }
 }
 
+/* The GL tiles, made on the first frame GTK's GL renderer draws. */
+static CorralGlTiles *
+ensure_gl_tiles (CorralVncDisplay *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->gl_tiles != NULL || self->gl_tiles_failed)
+    return self->gl_tiles;
+  self->gl_tiles = corral_gl_tiles_new (gtk_widget_get_display (GTK_WIDGET (self)),
+                                        self->n_tile_textures, &error);
+  if (self->gl_tiles == NULL)
+    {
+      g_debug ("Display tiles as memory textures: %s", error->message);
+      self->gl_tiles_failed = TRUE;
+    }
+  return self->gl_tiles;
+}
+
 /* Rebuilds the dirty tiles: under cairo only their nodes (they read the
- * framebuffer), otherwise fresh tile textures copied out of it (the old
- * ones may still be in use by the frame on screen). */
+ * framebuffer), under GL their textures updated in place, otherwise
+ * fresh tile textures copied out of it (the old ones may still be in use
+ * by the frame on screen). */
 static void
 rebuild_dirty_tiles (CorralVncDisplay *self)
 {
+  CorralGlTiles *gl = self->gl_mode ? ensure_gl_tiles (self) : NULL;
+
+  if (gl != NULL)
+    corral_gl_tiles_begin (gl);
   for (guint i = 0; corral_tiles_next_dirty (self->tiles, &i); i++)
     {
       CorralTileRect r;
@@ -279,7 +312,13 @@ rebuild_dirty_tiles (CorralVncDisplay *self)
       corral_tiles_get_rect (self->tiles, i, &r);
       g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
       g_clear_object (&self->tile_textures[i]);
-      if (!self->cairo_mode)
+      if (gl != NULL)
+        {
+          self->tile_textures[i] =
+            corral_gl_tiles_upload (gl, i, self->fb + (gsize) r.y * self->fb_stride + r.x * 4,
+                                    self->fb_stride, r.width, r.height);
+        }
+      else if (!self->cairo_mode)
         {
           guint8 *data;
           g_autoptr(GBytes) bytes = tile_pool_take (self->pool, &data);
@@ -291,6 +330,8 @@ rebuild_dirty_tiles (CorralVncDisplay *self)
         }
       self->tiles_built++;
     }
+  if (gl != NULL)
+    corral_gl_tiles_end (gl);
   corral_tiles_clear (self->tiles);
 }
 
@@ -1054,13 +1095,17 @@ corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     }
 
   {
-    GtkNative *native = gtk_widget_get_native (widget);
-    gboolean cairo_mode = GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native));
+    GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+    gboolean cairo_mode = GSK_IS_CAIRO_RENDERER (renderer);
+    gboolean gl_mode = GSK_IS_GL_RENDERER (renderer);
 
-    if (cairo_mode != self->cairo_mode)
+    if (cairo_mode != self->cairo_mode || gl_mode != self->gl_mode)
       {
         /* Another renderer (the widget moved): rebuild everything. */
         self->cairo_mode = cairo_mode;
+        self->gl_mode = gl_mode;
+        if (!gl_mode)
+          g_clear_pointer (&self->gl_tiles, corral_gl_tiles_free);
         corral_tiles_mark_all (self->tiles);
       }
   }
@@ -1084,6 +1129,8 @@ corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       self->placed_y = oy;
       self->placed_sf = sf;
     }
+  if (self->gl_tiles != NULL)
+    corral_gl_tiles_set_nearest (self->gl_tiles, scale == 1.0);
 
   append_margins (self, snapshot, scale, ox, oy, sf);
   for (guint i = 0; i < self->n_tile_textures; i++)
