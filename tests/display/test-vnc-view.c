@@ -691,10 +691,22 @@ test_reconnect (void)
   g_assert_cmpint (fd, >=, 0);
   /* The connection breaks under the view (as when QEMU drops a client). */
   g_assert_cmpint (shutdown (fd, SHUT_RDWR), ==, 0);
+  /* The user is told, over the picture, until the display is back (the
+   * first retry waits at least 250 ms). */
+  g_assert_true (corral_test_wait_for_text (GTK_WIDGET (t.window), "Reconnecting to the display", 5));
   if (!wait_until (reconnected, GUINT_TO_POINTER (before), 60))
     g_error ("the view did not reconnect (page %s)", corral_vnc_view_get_page (t.view));
   g_assert_cmpint (corral_vm_get_state (t.vm), ==, CORRAL_VM_STATE_RUNNING);
   g_assert_cmpstr (corral_vnc_view_get_page (t.view), ==, "display");
+  /* and the words go once it is */
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (corral_test_wait_for_text (GTK_WIDGET (t.window), "Reconnecting to the display", 0) &&
+           g_get_monotonic_time () < deadline)
+      spin (100);
+    g_assert_false (corral_test_wait_for_text (GTK_WIDGET (t.window), "Reconnecting to the display", 0));
+  }
 }
 
 static gboolean
