@@ -223,25 +223,6 @@ run_folders_left (void)
 
 /* --- one run ------------------------------------------------------------------- */
 
-typedef struct {
-  gboolean done;
-} Wait;
-
-static void
-waited_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      data)
-{
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  ((Wait *) data)->done = TRUE;
-}
-
-static gboolean
-wait_done (gpointer data)
-{
-  return ((Wait *) data)->done;
-}
-
 static gboolean
 file_exists (gpointer path)
 {
@@ -338,7 +319,6 @@ one_run (const char *project,
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autofree char *where = NULL;
   CorralTestConsole out = CORRAL_TEST_CONSOLE_INIT, err = CORRAL_TEST_CONSOLE_INIT;
-  Wait wait = { FALSE };
   const char *expected_token;
   int corral_pid, qemu_pid;
 
@@ -391,7 +371,6 @@ one_run (const char *project,
   corral = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   corral_pid = atoi (g_subprocess_get_identifier (corral));
-  g_subprocess_wait_async (corral, NULL, waited_cb, &wait);
   corral_test_console_attach (&out, g_unix_input_stream_get_fd (
                                 G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (corral))));
   corral_test_console_attach (&err, g_unix_input_stream_get_fd (
@@ -443,7 +422,7 @@ one_run (const char *project,
       g_assert_true (corral_test_wait_until (all_gone, started, 60));
       kill (corral_pid, SIGTERM);
     }
-  if (!corral_test_wait_until (wait_done, &wait, 120))
+  if (!corral_test_wait_until (corral_test_subprocess_ended, corral, 120))
     {
       kill (corral_pid, SIGKILL);
       g_error ("run %u: corral did not end; it said:\n%s\n%s", n, out.text->str, err.text->str);

@@ -24,26 +24,6 @@
 #include "corral-state-dir.h"
 #include "corral-test-util.h"
 
-typedef struct {
-  GSubprocess *process;
-  gboolean     done;
-} Wait;
-
-static void
-waited_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      data)
-{
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  ((Wait *) data)->done = TRUE;
-}
-
-static gboolean
-wait_done (gpointer data)
-{
-  return ((Wait *) data)->done;
-}
-
 static gboolean
 file_exists (gpointer path)
 {
@@ -83,7 +63,6 @@ test_signal (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) vm_pids = NULL;
   g_autoptr(CorralStateDir) lock = NULL;
-  Wait wait = { NULL, FALSE };
   gint64 begin;
   int corral_pid;
 
@@ -103,7 +82,6 @@ test_signal (gconstpointer data)
                                         "--guest", g_getenv ("CORRAL_TEST_GUEST"), project, NULL);
   g_assert_no_error (error);
   corral_pid = atoi (g_subprocess_get_identifier (corral));
-  g_subprocess_wait_async (corral, NULL, waited_cb, &wait);
 
   if (!corral_test_wait_until (file_exists, booted, CORRAL_TEST_BOOT_TIMEOUT))
     {
@@ -116,7 +94,7 @@ test_signal (gconstpointer data)
 
   begin = g_get_monotonic_time ();
   g_assert_cmpint (kill (corral_pid, sig), ==, 0);
-  if (!corral_test_wait_until (wait_done, &wait, 120))
+  if (!corral_test_wait_until (corral_test_subprocess_ended, corral, 120))
     {
       kill (corral_pid, SIGKILL);
       g_error ("Corral did not end within 120 s of %s", g_strsignal (sig));

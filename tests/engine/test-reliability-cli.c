@@ -273,26 +273,6 @@ test_terminal_run_killed (void)
 
 /* --- a terminal run that loses QEMU's control connection ----------------------- */
 
-typedef struct {
-  GSubprocess *process;
-  gboolean     done;
-} Wait;
-
-static void
-waited_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      data)
-{
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  ((Wait *) data)->done = TRUE;
-}
-
-static gboolean
-wait_done (gpointer data)
-{
-  return ((Wait *) data)->done;
-}
-
 /* `corral --terminal` is the window of a terminal user: when Corral
  * loses QEMU's control connection it says so there, the guest runs on,
  * and a signal to corral ends QEMU at once (no power button to press),
@@ -308,7 +288,6 @@ test_terminal_run_control_lost (void)
   g_autoptr(GError) error = NULL;
   CorralTestConsole output = CORRAL_TEST_CONSOLE_INIT;
   Reap reap = { 0 };
-  Wait wait = { NULL, FALSE };
   int corral_pid, qemu_pid;
   gint64 begin;
 
@@ -346,8 +325,7 @@ test_terminal_run_control_lost (void)
    * timeout, and corral exits as after a stop. */
   begin = g_get_monotonic_time ();
   g_assert_cmpint (kill (corral_pid, SIGTERM), ==, 0);
-  g_subprocess_wait_async (corral, NULL, waited_cb, &wait);
-  g_assert_true (corral_test_wait_until (wait_done, &wait, 60));
+  g_assert_true (corral_test_wait_until (corral_test_subprocess_ended, corral, 60));
   g_test_message ("corral ended %.1f s after SIGTERM", (g_get_monotonic_time () - begin) / 1e6);
   g_assert_cmpint (g_get_monotonic_time () - begin, <, 20 * G_USEC_PER_SEC);
   g_assert_true (g_subprocess_get_if_exited (corral));
@@ -394,10 +372,8 @@ static int
 wait_terminal_run (GSubprocess *corral,
                    guint        seconds)
 {
-  Wait wait = { NULL, FALSE };
 
-  g_subprocess_wait_async (corral, NULL, waited_cb, &wait);
-  if (!corral_test_wait_until (wait_done, &wait, seconds))
+  if (!corral_test_wait_until (corral_test_subprocess_ended, corral, seconds))
     {
       g_subprocess_force_exit (corral);
       g_error ("corral did not end within %u s", seconds);
@@ -730,7 +706,6 @@ test_terminal_run_disk_full (void)
   g_autoptr(GBytes) before = NULL;
   g_autoptr(GBytes) after = NULL;
   CorralTestConsole output = CORRAL_TEST_CONSOLE_INIT;
-  Wait wait = { NULL, FALSE };
   int corral_pid;
 
   if (!private_mounts)
@@ -760,8 +735,7 @@ test_terminal_run_disk_full (void)
   g_assert_nonnull (strstr (output.text->str, "No space left on device"));
 
   g_assert_cmpint (kill (corral_pid, SIGTERM), ==, 0);
-  g_subprocess_wait_async (corral, NULL, waited_cb, &wait);
-  g_assert_true (corral_test_wait_until (wait_done, &wait, 120));
+  g_assert_true (corral_test_wait_until (corral_test_subprocess_ended, corral, 120));
   g_assert_true (g_subprocess_get_if_exited (corral));
   g_assert_cmpint (g_subprocess_get_exit_status (corral), ==, 0);
   corral_test_console_detach (&output);

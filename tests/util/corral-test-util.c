@@ -43,6 +43,13 @@ corral_test_wait_until (gboolean   (*cond) (gpointer),
   return TRUE;
 }
 
+gboolean
+corral_test_subprocess_ended (gpointer subprocess)
+{
+  /* NULL once the child is reaped. */
+  return g_subprocess_get_identifier (G_SUBPROCESS (subprocess)) == NULL;
+}
+
 void
 corral_test_iterate (guint ms)
 {

@@ -25,6 +25,10 @@ G_BEGIN_DECLS
 gboolean corral_test_wait_until (gboolean (*cond) (gpointer),
                                  gpointer   data,
                                  guint      seconds);
+/* A condition for corral_test_wait_until: @subprocess (a GSubprocess)
+ * has ended. GLib reaps it on its own thread, so no wait needs to be
+ * pending, and a wait that times out leaves no callback behind. */
+gboolean corral_test_subprocess_ended (gpointer subprocess);
 /* Runs the default main context for about @ms milliseconds. */
 void     corral_test_iterate    (guint      ms);
 
