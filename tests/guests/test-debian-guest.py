@@ -126,14 +126,15 @@ try:
     text = "copied on the host \u2713".encode()
     g.clipboard.sendall(b"TEXT %d\n" % len(text) + text)
     got = None
-    for _ in range(15):
+    # The session's helper may still be starting on a loaded host.
+    for _ in range(60):
         time.sleep(2)
         got = g.agent.run("xclip -selection clipboard -o; echo", 60)
         if got and "copied on the host" in got:
             break
     t.check("host clipboard text reaches the guest's X clipboard", got and "copied on the host \u2713" in got, got)
     g.agent.run("printf 'copied in the guest' | xclip -selection clipboard -i", 60)
-    g.clipboard.settimeout(30)
+    g.clipboard.settimeout(90)
     frame = b""
     try:
         while b"copied in the guest" not in frame:
