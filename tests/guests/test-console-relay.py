@@ -24,6 +24,16 @@ def check(name, ok, diag=""):
     results.append((name, ok, diag))
 
 
+def relay_status(proc, timeout=10):
+    """The relay's exit status, or None when it has not ended in time
+    (then it is killed)."""
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return None
+
+
 def read_until(fd, needle, timeout=10.0):
     buf = b""
     end = time.monotonic() + timeout
@@ -66,11 +76,7 @@ check("a resize notice changes the program's size", b"30 100" in out, out)
 check("the notice is swallowed and other escapes reach the program intact",
       b"line:611b5b4162" in out, out)
 
-try:
-    rc = proc.wait(timeout=10)
-except subprocess.TimeoutExpired:
-    proc.kill()
-    rc = None
+rc = relay_status(proc)
 check("the relay exits with the program's status", rc == 3, rc)
 
 # After a resize: the relay asks again (CSI 18 t) while the program's output
@@ -106,10 +112,7 @@ while time.monotonic() < end and b"33 90" not in buf:
 check("the relay asks for the size again while the program runs (CSI 18 t)", asked > 0, buf)
 check("the terminal's answer resizes the program", b"33 90" in buf, buf)
 check("the answer, even split by long gaps, does not reach the program", b"[8;33;90t" not in buf.replace(b"\x1b[8;33;90t", b""), buf)
-try:
-    proc.wait(timeout=10)
-except subprocess.TimeoutExpired:
-    proc.kill()
+relay_status(proc)
 
 # No answer from the terminal (a dumb line): the program still runs.
 master, slave = pty.openpty()
@@ -121,10 +124,7 @@ os.close(slave)
 out = read_until(master, b"started", timeout=15)
 check("without an answer the program starts after a short wait",
       b"started" in out and time.monotonic() - t0 < 10, out)
-try:
-    proc.wait(timeout=10)
-except subprocess.TimeoutExpired:
-    proc.kill()
+relay_status(proc)
 
 # The program ends while an answer is on its way: the relay swallows it
 # rather than leave it to the line, which echoes again once the relay has
@@ -140,11 +140,7 @@ out = read_until(master, b"\x1b[18t")
 asked = b"\x1b[18t" in out
 time.sleep(2.0)  # the program has ended; the relay still waits for this
 os.write(master, b"\x1b[8;33;90t")
-try:
-    rc = proc.wait(timeout=10)
-except subprocess.TimeoutExpired:
-    proc.kill()
-    rc = None
+rc = relay_status(proc)
 after = read_until(master, b"90t", timeout=1.0)
 check("an answer that arrives after the program ended is not echoed",
       asked and rc == 0 and b"90t" not in after, (asked, rc, after))
@@ -172,11 +168,7 @@ check("on a port (no tty): the program gets a pseudo-terminal of the terminal's 
 os.write(hfd, b"\x03")
 out = read_until(hfd, b"got-SIGINT")
 check("on a port: Ctrl-C (0x03) is SIGINT for the program", b"got-SIGINT" in out, out)
-try:
-    rc = proc.wait(timeout=10)
-except subprocess.TimeoutExpired:
-    proc.kill()
-    rc = None
+rc = relay_status(proc)
 check("on a port: the relay exits with the program's status", rc == 7, rc)
 host.close()
 
@@ -190,11 +182,7 @@ read_until(hfd, b"\x1b[6n")
 os.write(hfd, b"\x1b[24;80R")
 host.shutdown(socket.SHUT_WR)  # the port reads EOF from here on
 out = read_until(hfd, b"still-here", timeout=15)
-try:
-    rc = proc.wait(timeout=10)
-except subprocess.TimeoutExpired:
-    proc.kill()
-    rc = None
+rc = relay_status(proc)
 check("on a port whose host end reads EOF, the program runs on and its output arrives",
       b"still-here" in out and rc == 4, (out, rc))
 host.close()
