@@ -295,9 +295,9 @@ ensure_gl_tiles (CorralVncDisplay *self)
 }
 
 /* Rebuilds the dirty tiles: under cairo only their nodes (they read the
- * framebuffer), under GL their textures updated in place, otherwise
- * fresh tile textures copied out of it (the old ones may still be in use
- * by the frame on screen). */
+ * framebuffer), under GL fresh GL textures filled straight from it,
+ * otherwise fresh tile textures copied out of it (the old ones may still
+ * be in use by the frame on screen). */
 static void
 rebuild_dirty_tiles (CorralVncDisplay *self)
 {
