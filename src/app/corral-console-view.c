@@ -7,6 +7,8 @@
  * A serial line carries no SIGWINCH: the guest learns the terminal's size by
  * asking (cursor position report after moving to 999;999, or CSI 18 t),
  * which VTE answers itself, so nothing is injected into the agent's input.
+ * The agent console's size also goes to the Vm, which tells a guest that
+ * takes it over the session channel: then the guest stops asking.
  */
 #include "config.h"
 
@@ -17,6 +19,7 @@
 #include <pcre2.h>
 
 #include "corral-console-view.h"
+#include "corral-terminal.h"
 
 /* Scheme, host, and the characters a URL may contain; trailing punctuation
  * is left out so "see https://x.org." does not take the dot. */
@@ -137,6 +140,15 @@ try_attach (CorralConsoleView *self)
 }
 
 static void
+grid_changed_cb (CorralConsoleView *self,
+                 long               rows,
+                 long               columns)
+{
+  if (self->vm != NULL && self->console == CORRAL_CONSOLE_AGENT)
+    corral_vm_set_agent_console_size (self->vm, rows, columns);
+}
+
+static void
 vm_state_changed_cb (CorralConsoleView *self)
 {
   switch (corral_vm_get_state (self->vm))
@@ -177,6 +189,8 @@ corral_console_view_set_vm (CorralConsoleView *self,
                                G_CALLBACK (vm_state_changed_cb), self,
                                G_CONNECT_SWAPPED);
       vm_state_changed_cb (self);
+      grid_changed_cb (self, vte_terminal_get_row_count (self->terminal),
+                       vte_terminal_get_column_count (self->terminal));
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VM]);
 }
@@ -520,7 +534,7 @@ corral_console_view_class_init (CorralConsoleViewClass *klass)
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  g_type_ensure (VTE_TYPE_TERMINAL);
+  g_type_ensure (CORRAL_TYPE_TERMINAL);
   gtk_widget_class_set_template_from_resource (widget_class, CORRAL_RESOURCE_PATH "/ui/corral-console-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CorralConsoleView, box);
   gtk_widget_class_bind_template_child (widget_class, CorralConsoleView, search_bar);
@@ -616,6 +630,7 @@ corral_console_view_init (CorralConsoleView *self)
   selection_changed_cb (self);
 
   g_signal_connect_object (self->terminal, "eof", G_CALLBACK (eof_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->terminal, "grid-changed", G_CALLBACK (grid_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
                            G_CALLBACK (update_colors), self, G_CONNECT_SWAPPED);
   update_colors (self);

@@ -33,6 +33,15 @@ corral_session_command_line (CorralSessionCommand command)
     }
 }
 
+char *
+corral_session_size_line (long rows,
+                          long columns)
+{
+  return g_strdup_printf ("SIZE %ld %ld\n",
+                          CLAMP (rows, 1, CORRAL_SESSION_MAX_GRID),
+                          CLAMP (columns, 1, CORRAL_SESSION_MAX_GRID));
+}
+
 /* A decimal number of 1-3 digits between @min and @max, and nothing else. */
 static gboolean
 parse_number (const char *text,

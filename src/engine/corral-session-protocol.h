@@ -12,6 +12,12 @@
  *   host -> guest   RESTART                   run the entrypoint again
  *                   SHELL                     run a login shell instead
  *                   POWEROFF                  power off (the seed's behaviour)
+ *                   SIZE <rows> <columns>     the agent console's terminal
+ *                                             size, sent while something runs
+ *                                             there and after each change; only
+ *                                             to a guest that said HELLO 2 or
+ *                                             later (it then stops asking the
+ *                                             terminal for the size)
  *
  * Whatever the guest sends is hostile: a line that is too long, not
  * printable ASCII or not one of these exactly is dropped (and counted),
@@ -28,6 +34,10 @@ G_BEGIN_DECLS
 #define CORRAL_SESSION_PORT     "io.github.corral.session.0"
 #define CORRAL_SESSION_VERSION  1
 #define CORRAL_SESSION_MAX_LINE 64
+/* The first guest version that takes SIZE. */
+#define CORRAL_SESSION_VERSION_SIZE 2
+/* A terminal's rows or columns, as SIZE carries them. */
+#define CORRAL_SESSION_MAX_GRID 9999
 
 typedef enum {
   CORRAL_SESSION_MESSAGE_HELLO,    /* value: the protocol version */
@@ -55,6 +65,11 @@ typedef struct {
 
 /* The line (with its newline) that carries @command. Static. */
 const char *corral_session_command_line (CorralSessionCommand command);
+
+/* The SIZE line (with its newline) for a terminal of @rows by @columns,
+ * each clamped to 1-CORRAL_SESSION_MAX_GRID. Free with g_free(). */
+char       *corral_session_size_line    (long rows,
+                                         long columns);
 
 /* Parses one line without its newline; FALSE when it is not a valid
  * guest message. */

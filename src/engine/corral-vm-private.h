@@ -87,6 +87,9 @@ struct _CorralVm
   guint           session_confirm_source;
   CorralSessionDecoder *session_decoder;
   gboolean        session_hello;  /* the guest's session helper said HELLO */
+  int             session_version; /* ...with this version */
+  long            agent_rows, agent_columns;  /* the agent terminal's grid; 0: unknown */
+  long            sent_rows, sent_columns;    /* the last SIZE this run of the agent got */
   CorralAgentState agent_state;
   gboolean        agent_was_entrypoint;
   int             agent_exit_status;

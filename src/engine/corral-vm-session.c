@@ -21,22 +21,15 @@
 
 #include "corral-vm-private.h"
 
+/* A few bytes on a socket nobody else writes: they fit, or the guest
+ * has stopped reading altogether. */
 static gboolean
-send_command (CorralVm              *self,
-              CorralSessionCommand  command,
-              GError              **error)
+write_line (CorralVm    *self,
+            const char  *line,
+            GError     **error)
 {
-  const char *line = corral_session_command_line (command);
   gsize length = strlen (line);
 
-  if (self->session_fd < 0 || !self->session_hello)
-    {
-      g_set_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_NO_SESSION,
-                   _("The guest does not take requests for its agent console (it may be an older guest)"));
-      return FALSE;
-    }
-  /* A few bytes on a socket nobody else writes: they fit, or the guest
-   * has stopped reading altogether. */
   while (length > 0)
     {
       ssize_t n = write (self->session_fd, line, length);
@@ -56,6 +49,57 @@ send_command (CorralVm              *self,
       length -= n;
     }
   return TRUE;
+}
+
+static gboolean
+send_command (CorralVm              *self,
+              CorralSessionCommand  command,
+              GError              **error)
+{
+  if (self->session_fd < 0 || !self->session_hello)
+    {
+      g_set_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_NO_SESSION,
+                   _("The guest does not take requests for its agent console (it may be an older guest)"));
+      return FALSE;
+    }
+  return write_line (self, corral_session_command_line (command), error);
+}
+
+/* The guest's relay stops asking the terminal for its size once it is
+ * told (a guest of version 2 or later), so an idle agent console costs
+ * nothing: the relay reads SIZE while the agent runs, and a new run
+ * gets the size again. */
+static void
+send_size (CorralVm *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  if (self->session_fd < 0 || self->session_version < CORRAL_SESSION_VERSION_SIZE ||
+      self->agent_state != CORRAL_AGENT_STATE_RUNNING || self->agent_rows <= 0 ||
+      (self->agent_rows == self->sent_rows && self->agent_columns == self->sent_columns))
+    return;
+  line = corral_session_size_line (self->agent_rows, self->agent_columns);
+  if (!write_line (self, line, &error))
+    {
+      /* The next change tries again; meanwhile the size is stale. */
+      g_debug ("%s", error->message);
+      return;
+    }
+  self->sent_rows = self->agent_rows;
+  self->sent_columns = self->agent_columns;
+}
+
+void
+corral_vm_set_agent_console_size (CorralVm *self,
+                                  long      rows,
+                                  long      columns)
+{
+  g_return_if_fail (CORRAL_IS_VM (self));
+
+  self->agent_rows = CLAMP (rows, 1, CORRAL_SESSION_MAX_GRID);
+  self->agent_columns = CLAMP (columns, 1, CORRAL_SESSION_MAX_GRID);
+  send_size (self);
 }
 
 static gboolean
@@ -81,6 +125,7 @@ handle_message (CorralVm                   *self,
     {
     case CORRAL_SESSION_MESSAGE_HELLO:
       self->session_hello = TRUE;
+      self->session_version = message->value;
       break;
 
     case CORRAL_SESSION_MESSAGE_STARTED:
@@ -89,6 +134,8 @@ handle_message (CorralVm                   *self,
       self->agent_exit_status = -1;
       self->agent_exit_signal = 0;
       _corral_vm_set_agent_state (self, CORRAL_AGENT_STATE_RUNNING);
+      self->sent_rows = self->sent_columns = 0;  /* a new relay */
+      send_size (self);
       break;
 
     case CORRAL_SESSION_MESSAGE_EXIT:
@@ -174,6 +221,8 @@ _corral_vm_session_reset (CorralVm *self)
 {
   g_clear_handle_id (&self->session_confirm_source, g_source_remove);
   self->session_hello = FALSE;
+  self->session_version = 0;
+  self->sent_rows = self->sent_columns = 0;
   self->agent_was_entrypoint = TRUE;
   self->agent_exit_status = -1;
   self->agent_exit_signal = 0;

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -293,6 +294,20 @@ signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The guest asks this terminal for its size over the console, or (a guest
+ * that takes it) is told over the session channel, and then stops
+ * asking: at start and after each resize. */
+static gboolean
+winch_cb (gpointer user_data)
+{
+  Relay *relay = user_data;
+  struct winsize ws;
+
+  if (ioctl (relay->in_fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+    corral_vm_set_agent_console_size (relay->vm, ws.ws_row, ws.ws_col);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 start_cb (GObject      *source,
           GAsyncResult *result,
@@ -326,7 +341,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
   struct termios saved, raw;
   gboolean is_tty = isatty (in_fd) && tcgetattr (in_fd, &saved) == 0;
   int fd, status;
-  guint signal_ids[3];
+  guint signal_ids[3], winch_id = 0;
   const int signals[3] = { SIGINT, SIGTERM, SIGHUP };
 
   g_return_val_if_fail (CORRAL_IS_VM (vm), 1);
@@ -362,6 +377,11 @@ corral_vm_run_in_terminal (CorralVm *vm,
           tcsetattr (in_fd, TCSADRAIN, &raw);
         }
       relay.in_source = g_unix_fd_add (in_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, input_cb, &relay);
+      if (is_tty)
+        {
+          winch_id = g_unix_signal_add (SIGWINCH, winch_cb, &relay);
+          winch_cb (&relay);
+        }
     }
 
   while (!relay.start_done ||
@@ -383,6 +403,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
     tcsetattr (in_fd, TCSADRAIN, &saved);
   for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
     g_source_remove (signal_ids[i]);
+  g_clear_handle_id (&winch_id, g_source_remove);
   g_signal_handlers_disconnect_by_func (vm, control_lost_cb, &relay);
   g_signal_handlers_disconnect_by_func (corral_vm_get_network_log (vm), refused_cb, &relay);
   g_hash_table_unref (relay.refusals_shown);

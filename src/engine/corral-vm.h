@@ -226,6 +226,12 @@ int            corral_vm_get_agent_exit_signal (CorralVm *self);
 CorralAgentExitAction corral_vm_get_agent_exit_action (CorralVm *self);
 void           corral_vm_set_agent_exit_action (CorralVm              *self,
                                                 CorralAgentExitAction  action);
+/* The agent console's terminal size, in character cells. The guest is told
+ * over the session channel while something runs on the agent console
+ * (when it takes it: HELLO 2 or later), so it need not ask the terminal. */
+void           corral_vm_set_agent_console_size (CorralVm *self,
+                                                 long      rows,
+                                                 long      columns);
 /* Our end of the session channel (the Vm reads it), -1 when none. */
 int            corral_vm_get_session_fd   (CorralVm *self);
 

@@ -26,6 +26,28 @@ test_commands (void)
   g_assert_cmpstr (corral_session_command_line (CORRAL_SESSION_COMMAND_POWEROFF), ==, "POWEROFF\n");
 }
 
+/* The guest's relay applies what it is told to the agent's terminal: a
+ * size outside what a terminal can be never goes out. */
+static void
+test_size_line (void)
+{
+  static const struct { long rows, cols; const char *line; } cases[] = {
+    { 24, 80, "SIZE 24 80\n" },
+    { 1, 1, "SIZE 1 1\n" },
+    { 0, -5, "SIZE 1 1\n" },
+    { 9999, 12000, "SIZE 9999 9999\n" },
+    { G_MAXLONG, G_MINLONG, "SIZE 9999 1\n" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *line = corral_session_size_line (cases[i].rows, cases[i].cols);
+
+      g_assert_cmpstr (line, ==, cases[i].line);
+      g_assert_cmpuint (strlen (line), <=, CORRAL_SESSION_MAX_LINE);
+    }
+}
+
 static void
 test_valid_lines (void)
 {
@@ -36,6 +58,7 @@ test_valid_lines (void)
     int value;
   } cases[] = {
     { "HELLO 1", CORRAL_SESSION_MESSAGE_HELLO, 0, 1 },
+    { "HELLO 2", CORRAL_SESSION_MESSAGE_HELLO, 0, 2 },
     { "STARTED entrypoint", CORRAL_SESSION_MESSAGE_STARTED, CORRAL_SESSION_RUN_ENTRYPOINT, 0 },
     { "STARTED shell", CORRAL_SESSION_MESSAGE_STARTED, CORRAL_SESSION_RUN_SHELL, 0 },
     { "EXIT 0", CORRAL_SESSION_MESSAGE_EXIT, 0, 0 },
@@ -224,6 +247,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/session-protocol/describe-end", test_describe_end);
   g_test_add_func ("/session-protocol/commands", test_commands);
+  g_test_add_func ("/session-protocol/size-line", test_size_line);
   g_test_add_func ("/session-protocol/valid", test_valid_lines);
   g_test_add_func ("/session-protocol/invalid", test_invalid_lines);
   g_test_add_func ("/session-protocol/split-anywhere", test_split_anywhere);
