@@ -361,6 +361,23 @@ test_console_runs_guest (void)
                                    vte_terminal_get_column_count (terminal));
   type (console, "stty size\r");
   corral_test_wait_for_console (console, expected_size, 30);
+  /* A new grid (zoomed in) reaches the running shell without its asking:
+   * the Vm tells the guest over the session channel. */
+  {
+    long rows = vte_terminal_get_row_count (terminal);
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    g_autofree char *zoomed_size = NULL;
+
+    vte_terminal_set_font_scale (terminal, 1.5);
+    while (vte_terminal_get_row_count (terminal) == rows && g_get_monotonic_time () < deadline)
+      corral_test_iterate (100);
+    g_assert_cmpint (vte_terminal_get_row_count (terminal), <, rows);
+    zoomed_size = g_strdup_printf ("\n%ld %ld\n", vte_terminal_get_row_count (terminal),
+                                   vte_terminal_get_column_count (terminal));
+    type (console, "stty size\r");
+    corral_test_wait_for_console (console, zoomed_size, 30);
+    vte_terminal_set_font_scale (terminal, 1.0);
+  }
 
   corral_test_screenshot ("project-running");
 

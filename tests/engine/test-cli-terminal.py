@@ -113,6 +113,17 @@ def main():
     check("Ctrl-C interrupts the guest's command, corral runs on",
           term.expect(b"alive-42", 60, mark) and proc.poll() is None, term.text[mark:])
 
+    # A resize, as a terminal emulator does it (corral is no session
+    # leader here, so the signal is sent by hand): the new size reaches
+    # the running shell over the session channel, unasked.
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 41, 103, 0, 0))
+    proc.send_signal(signal.SIGWINCH)
+    time.sleep(0.5)
+    mark = len(term.text)
+    term.type(b"stty size\r")
+    check("a resize of this terminal reaches the guest's shell",
+          term.expect(b"41 103", 60, mark), term.text[mark:])
+
     # What the guest prints reaches this terminal as text and titles, but
     # never as OSC 52, which would set the clipboard the user pastes into
     # a host shell, nor as a DCS or APC string (kitty's graphics can name

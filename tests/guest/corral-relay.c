@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   corral-relay COMMAND [ARG...]
+ *   corral-relay [--sizes FD] COMMAND [ARG...]
  *
  * Runs COMMAND on a new pseudo-terminal, as the leader of a new session
  * with that terminal as its controlling terminal, and copies bytes both
@@ -12,7 +12,9 @@
  * the relay runs). The pseudo-terminal gives the program what a console
  * gives: its line discipline turns the byte 0x03 into SIGINT, `tty` and
  * `stty` work, and the size the guest learns from the host's terminal
- * (corral-termsize) is set on it. Exits with COMMAND's status (128 + N for
+ * (corral-termsize) is set on it; with --sizes, each "SIZE ROWS COLUMNS"
+ * line the host sends on FD (the agent session's channel, guest contract
+ * section 9) is set on it too, as the terminal resizes. Exits with COMMAND's status (128 + N for
  * a signal, as a shell reports it) once every holder of the terminal has
  * closed it.
  *
@@ -76,6 +78,48 @@ step_write (Pipe *p)
     p->len = 0;   /* its reader is gone: drop */
 }
 
+/* The host's SIZE lines on the session channel, applied to the program's
+ * terminal. Read only when poll says there is something (the fd is
+ * shared with /init: its flags stay as they are); whatever else comes
+ * while the program runs is skipped. -1 once the channel has ended. */
+static int
+read_sizes (int fd, int master)
+{
+  static char line[64];
+  static size_t len;
+  static int skipping;
+  char buf[256];
+  ssize_t n = read (fd, buf, sizeof buf);
+
+  if (n <= 0)
+    return n < 0 && errno == EINTR ? 0 : -1;
+  for (ssize_t i = 0; i < n; i++)
+    {
+      unsigned rows, cols;
+      char end;
+
+      if (buf[i] != '\n')
+        {
+          if (len == sizeof line - 1)
+            skipping = 1;
+          else if (!skipping)
+            line[len++] = buf[i];
+          continue;
+        }
+      line[len] = '\0';
+      if (!skipping && sscanf (line, "SIZE %4u %4u%c", &rows, &cols, &end) == 2 &&
+          rows > 0 && cols > 0)
+        {
+          struct winsize ws = { .ws_row = rows, .ws_col = cols };
+
+          ioctl (master, TIOCSWINSZ, &ws);
+        }
+      len = 0;
+      skipping = 0;
+    }
+  return 0;
+}
+
 static int
 open_terminal (int *master, char **slave_path)
 {
@@ -93,14 +137,21 @@ int
 main (int argc, char **argv)
 {
   struct termios saved, raw;
-  int line_is_tty, master, status, flags[2];
+  int line_is_tty, master, status, flags[2], sizes = -1;
   char *slave_path;
   static Pipe in, out;
   pid_t pid;
 
+  if (argc > 2 && strcmp (argv[1], "--sizes") == 0)
+    {
+      sizes = atoi (argv[2]);
+      fcntl (sizes, F_SETFD, FD_CLOEXEC);   /* not the program's */
+      argv += 2;
+      argc -= 2;
+    }
   if (argc < 2)
     {
-      fprintf (stderr, "usage: corral-relay COMMAND [ARG...]\n");
+      fprintf (stderr, "usage: corral-relay [--sizes FD] COMMAND [ARG...]\n");
       return 2;
     }
   if (open_terminal (&master, &slave_path) < 0)
@@ -164,7 +215,7 @@ main (int argc, char **argv)
   for (int ended = 0; !ended || out.len > 0;)
     {
       Pipe *pipes[2] = { &in, &out };
-      struct pollfd fds[2];
+      struct pollfd fds[3];
       int host_away = 0;
 
       for (int i = 0; i < 2; i++)
@@ -175,8 +226,13 @@ main (int argc, char **argv)
           fds[i].events = p->len > 0 ? POLLOUT : POLLIN;
           fds[i].revents = 0;
         }
-      if (poll (fds, 2, -1) < 0 && errno != EINTR)
+      fds[2].fd = sizes;
+      fds[2].events = POLLIN;
+      fds[2].revents = 0;
+      if (poll (fds, 3, -1) < 0 && errno != EINTR)
         break;
+      if (fds[2].revents != 0 && read_sizes (sizes, master) < 0)
+        sizes = -1;   /* the channel ended: the size stays as it is */
       for (int i = 0; i < 2; i++)
         {
           Pipe *p = pipes[i];

@@ -114,7 +114,7 @@ try:
     g.start()
     t.check("boots with the session channel", g.agent.expect(r"CORRAL-GUEST-READY", BOOT), g.agent.text()[-2000:])
     s = g.session
-    t.check("the guest's session helper says HELLO", s.expect("HELLO 1", 60), s.lines)
+    t.check("the guest's session helper says HELLO 2 (takes SIZE)", s.expect("HELLO 2", 60), s.lines)
     t.check("the entrypoint's start is reported", s.expect("STARTED entrypoint", 60), s.lines)
     t.check("its exit status is reported", s.expect("EXIT 3", 60), s.lines)
     time.sleep(3)
@@ -131,6 +131,9 @@ try:
     out = g.agent.run("echo shell-$((6*7)); tty", 60)
     t.check("the shell runs on the agent console",
             out and "shell-42" in out and "/dev/pts/" in out, out)
+    s.send("SIZE 33 97")
+    out = g.agent.run("stty size", 60)
+    t.check("a SIZE from the host resizes the agent's terminal", out and out.strip() == "33 97", out)
     g.agent.send("kill -KILL $$\r")
     t.check("a shell killed by a signal is reported as that signal", s.expect("SIGNAL 9", 60, mark), s.lines[mark:])
     t.check("nothing but the contract's lines came",
