@@ -116,7 +116,7 @@ with tempfile.TemporaryDirectory() as tmp:
     runs = os.path.join(tmp, "runs")
     proc, console = start(tmp, port, ["sh", "-c", f"echo run >> '{runs}'; echo entry-ran; exit 3"])
     try:
-        check("HELLO, then the entrypoint starts", port.expect(b"HELLO 1\nSTARTED entrypoint\n"), port.buf)
+        check("HELLO 2 (takes SIZE), then the entrypoint starts", port.expect(b"HELLO 2\nSTARTED entrypoint\n"), port.buf)
         check("its exit status goes to the host", port.expect(b"EXIT 3\n"), port.buf)
         check("the console says how it ended",
               console.expect(b"corral: the entrypoint exited with status 3"), console.buf)
@@ -140,6 +140,31 @@ with tempfile.TemporaryDirectory() as tmp:
         wait_prompt(console)
         console.send(b"echo shell-$((6*7))\n")
         check("the shell runs on the console", console.expect(b"shell-42", start=cmark), console.buf[cmark:])
+
+        # The size: asked of the terminal (which answers 24 80 here) until
+        # the host tells it over the channel; then never asked again.
+        check("untold, the relay asks the terminal for its size while idle",
+              console.expect(b"\x1b[18t", timeout=5, start=cmark), console.buf[cmark:])
+        port.send(b"SIZE 30 100\n")
+        time.sleep(0.5)
+        smark = len(console.buf)
+        console.send(b"stty size\n")
+        check("a SIZE from the host resizes the program's terminal",
+              console.expect(b"30 100", start=smark), console.buf[smark:])
+        wait_prompt(console)
+        qmark = len(console.buf)
+        end = time.monotonic() + 3.5
+        while time.monotonic() < end:
+            console.pump(0.1)
+        check("told once, the relay stops asking (3.5 s idle, no CSI 18 t)",
+              b"\x1b[18t" not in console.buf[qmark:], console.buf[qmark:])
+        port.send(b"SIZE 0 0\nSIZE 99999 5\nRESTART\n" + b"S" * 300 + b"\nSIZE 41 132\n")
+        time.sleep(0.5)
+        smark = len(console.buf)
+        console.send(b"stty size\n")
+        check("a bad size, a command and garbage while a program runs are skipped; the next SIZE applies",
+              console.expect(b"41 132", start=smark), console.buf[smark:])
+        wait_prompt(console)
         console.send(b"exit 5\n")
         check("the shell's exit status goes to the host", port.expect(b"EXIT 5\n", start=mark), port.buf[mark:])
 

@@ -192,7 +192,7 @@ try:
     t.check("the agent is told it runs in Corral's sandbox and what persists",
             "--append-system-prompt" in args and "Corral's sandbox" in args and g.project in args, args)
     t.check("the session helper says HELLO and the agent's start",
-            s.expect("HELLO 1", 60) and s.expect("STARTED entrypoint", 60), s.lines)
+            s.expect("HELLO 2", 60) and s.expect("STARTED entrypoint", 60), s.lines)
     start = g.agent.mark()
     m = g.agent.expect(rb"(?i)(welcome|claude code|anthropic|connect|api key|theme)", 300, start)
     t.check("claude draws on the agent console", m, g.agent.text(start)[-2000:])
@@ -231,6 +231,19 @@ try:
     g.agent.expect(PROMPT.encode(), 120, amark)
     out = g.agent.run("echo shell-$((6*7)); pwd", 60)
     t.check("the shell answers, in the project", out and "shell-42" in out and g.project in out, out)
+    # The size told over the channel (as Corral does on every resize): the
+    # relay applies it and stops asking the terminal, so an idle agent
+    # console costs the host nothing.
+    s.send("SIZE 37 111")
+    time.sleep(1)
+    out = g.agent.run("stty size", 60)
+    t.check("SIZE on the session channel resizes the agent's terminal (37 111)",
+            out and out.strip() == "37 111", out)
+    g.agent.settle()
+    qmark = g.agent.mark()
+    time.sleep(5)
+    t.check("told, the relay stops asking the terminal (5 s idle, no CSI 18 t)",
+            "\x1b[18t" not in g.agent.text(qmark), repr(g.agent.text(qmark)))
     g.agent.send("exit 4\r")
     t.check("the shell's end is reported", s.expect("EXIT 4", 60, mark), s.lines[mark:])
 
