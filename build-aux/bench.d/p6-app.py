@@ -5,10 +5,11 @@
 # terminal in a window of the same size, alternating. For each: resident memory (VmRSS), its anonymous
 # part (RssAnon: heap, anonymous maps, stacks, no shared libraries), both
 # SETTLE seconds after the start, then CPU over IDLE seconds of nobody
-# touching anything. Corral's own process only (QEMU is the guest's).
+# touching anything, and the wake-ups (context switches of all its
+# threads) meanwhile. Corral's own process only (QEMU is the guest's).
 # With BENCH_P6_DEBIAN=1, in the pass with each app's own renderer, also
-# with the Debian guest (Chromium on its 1280x800 display, the agent
-# console's relay asking the size once a second), settled for
+# with the Debian guest (Chromium on its 1280x800 display; the agent
+# console's relay is told the size, so it does not ask), settled for
 # BENCH_P6_DEBIAN_SETTLE seconds (default 150: boot and Chromium).
 import os
 import shutil
@@ -41,6 +42,21 @@ def cpu_ticks(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])
+
+
+def switches(pid):
+    """Context switches of all the process's threads: each is a wake-up
+    (a poll that returns, a timer) or a preemption."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
+                        total += int(line.split()[1])
+        except OSError:
+            pass  # a thread that ended
+    return total
 
 
 def children(pid):
@@ -87,9 +103,11 @@ def measure(argv, env, name, want_child=None, settle=SETTLE):
                                   for c in descendants(proc.pid)):
             raise RuntimeError(f"{name}: no {want_child} running")
         rss, anon = status_kb(proc.pid, "VmRSS"), status_kb(proc.pid, "RssAnon")
-        c0, t0 = cpu_ticks(proc.pid), time.monotonic()
+        c0, w0, t0 = cpu_ticks(proc.pid), switches(proc.pid), time.monotonic()
         time.sleep(IDLE)
-        cpu = (cpu_ticks(proc.pid) - c0) / TICK / (time.monotonic() - t0) * 100
+        elapsed = time.monotonic() - t0
+        cpu = (cpu_ticks(proc.pid) - c0) / TICK / elapsed * 100
+        wakeups = (switches(proc.pid) - w0) / elapsed
         if shutil.which("import"):
             os.makedirs(SHOTS, exist_ok=True)
             subprocess.run(["import", "-window", "root", os.path.join(SHOTS, f"p6-{name}-{os.environ.get('GSK_RENDERER', 'default')}.png")],
@@ -101,7 +119,7 @@ def measure(argv, env, name, want_child=None, settle=SETTLE):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    return rss / 1024, anon / 1024, cpu
+    return rss / 1024, anon / 1024, cpu, wakeups
 
 
 def main():
@@ -143,7 +161,8 @@ def main():
                 ("resident memory (VmRSS)", "MB", "≤ 1.1"),
                 ("anonymous memory (RssAnon: heap, not libraries)", "MB",
                  "Corral ≤ framebuffer + 20 MB"),
-                ("CPU while idle", "%", "≈ 0"))):
+                ("CPU while idle", "%", "≈ 0"),
+                ("wake-ups while idle (context switches, all threads)", "/s", "≈ 0"))):
             emit("P6", f"{label}, {label_what}, {RENDERER}", unit, [round(c[i], 2) for c in corral],
                  "GNOME Console (kgx)", [round(k[i], 2) for k in kgx], goal=goal)
 

@@ -82,6 +82,18 @@ def wait_prompt(console, timeout=20.0):
     return False
 
 
+def told_size(port, console, lines, want):
+    """Sends LINES on the channel, then asks the shell its size: (whether it
+    says WANT, what it said)."""
+    port.send(lines)
+    time.sleep(0.5)
+    mark = len(console.buf)
+    console.send(b"stty size\n")
+    ok = console.expect(want, start=mark)
+    wait_prompt(console)
+    return ok, console.buf[mark:]
+
+
 def start(tmp, port, entrypoint):
     fakebin = os.path.join(tmp, "bin")
     os.makedirs(fakebin, exist_ok=True)
@@ -145,26 +157,18 @@ with tempfile.TemporaryDirectory() as tmp:
         # the host tells it over the channel; then never asked again.
         check("untold, the relay asks the terminal for its size while idle",
               console.expect(b"\x1b[18t", timeout=5, start=cmark), console.buf[cmark:])
-        port.send(b"SIZE 30 100\n")
-        time.sleep(0.5)
-        smark = len(console.buf)
-        console.send(b"stty size\n")
         check("a SIZE from the host resizes the program's terminal",
-              console.expect(b"30 100", start=smark), console.buf[smark:])
-        wait_prompt(console)
+              *told_size(port, console, b"SIZE 30 100\n", b"30 100"))
         qmark = len(console.buf)
         end = time.monotonic() + 3.5
         while time.monotonic() < end:
             console.pump(0.1)
         check("told once, the relay stops asking (3.5 s idle, no CSI 18 t)",
               b"\x1b[18t" not in console.buf[qmark:], console.buf[qmark:])
-        port.send(b"SIZE 0 0\nSIZE 99999 5\nRESTART\n" + b"S" * 300 + b"\nSIZE 41 132\n")
-        time.sleep(0.5)
-        smark = len(console.buf)
-        console.send(b"stty size\n")
         check("a bad size, a command and garbage while a program runs are skipped; the next SIZE applies",
-              console.expect(b"41 132", start=smark), console.buf[smark:])
-        wait_prompt(console)
+              *told_size(port, console,
+                         b"SIZE 0 0\nSIZE 99999 5\nRESTART\n" + b"S" * 300 + b"\nSIZE 41 132\n",
+                         b"41 132"))
         console.send(b"exit 5\n")
         check("the shell's exit status goes to the host", port.expect(b"EXIT 5\n", start=mark), port.buf[mark:])
 
