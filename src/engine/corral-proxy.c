@@ -216,6 +216,8 @@ set_n_connections (CorralProxy *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CONNECTIONS]);
 }
 
+static gboolean watchdog_cb (gpointer data);
+
 static gboolean
 incoming_cb (GSocketService    *service,
              GSocketConnection *connection,
@@ -265,6 +267,8 @@ incoming_cb (GSocketService    *service,
     }
   g_thread_unref (thread);
   set_n_connections (self, n + 1);
+  if (self->watchdog == 0)
+    self->watchdog = g_timeout_add_seconds (1, watchdog_cb, self);
   return TRUE;
 }
 
@@ -304,8 +308,9 @@ _corral_proxy_conn_touch (CorralProxyConn *conn)
   g_atomic_int_set (&conn->last_activity, (gint) (g_get_monotonic_time () / G_USEC_PER_SEC));
 }
 
-/* Once a second: a head or a connect that takes too long, a connection
- * idle for too long, is cancelled; the count is brought up to date. */
+/* Once a second while connections are open (an idle proxy does not
+ * wake): a head or a connect that takes too long, a connection idle for
+ * too long, is cancelled; the count is brought up to date. */
 static gboolean
 watchdog_cb (gpointer data)
 {
@@ -328,6 +333,11 @@ watchdog_cb (gpointer data)
     }
   g_mutex_unlock (&shared->lock);
   set_n_connections (self, n);
+  if (n == 0)
+    {
+      self->watchdog = 0;
+      return G_SOURCE_REMOVE;
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -390,7 +400,6 @@ corral_proxy_start (CorralProxy  *self,
   g_chmod (self->socket_path, 0600);
   g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
   g_socket_service_start (self->service);
-  self->watchdog = g_timeout_add_seconds (1, watchdog_cb, self);
   return TRUE;
 }
 

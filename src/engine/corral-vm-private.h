@@ -117,7 +117,12 @@ struct _CorralVm
   guint           start_timeout_source;  /* QEMU has not answered QMP yet */
   guint           qmp_lost_source;   /* QMP closed: is QEMU exiting, or still there? */
   /* The project folder as QEMU got it (corral-vm-project.c). */
-  guint           project_source;
+  guint           project_source;    /* the slow backstop check */
+  GFileMonitor   *project_monitor;   /* its name in its parent folder */
+  GObject        *mount_monitor;     /* GUnixMountMonitor */
+  gulong          mounts_changed_id;
+  gboolean        project_checking;  /* a check is on its way... */
+  gboolean        project_recheck;   /* ...and another was asked for meanwhile */
   GCancellable   *project_cancellable;
   guint32         project_dev;
   guint64         project_ino;

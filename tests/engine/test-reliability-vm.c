@@ -255,6 +255,13 @@ test_cycles (Fixture       *f,
 
   g_setenv ("ANTHROPIC_API_KEY", "sk-ant-cycles-SECRET", TRUE);
   make_vm (f);
+  /* GLib opens one inotify descriptor at the first file monitor (the Vm
+   * watches the project folder's name) and keeps it for the life of the
+   * process: opened here, so that a descriptor left per run still shows. */
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (f->project);
+    g_autoptr(GFileMonitor) monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, NULL);
+  }
   fds_before = list_fds (&n_before);
 
   for (guint cycle = 1; cycle <= cycles; cycle++)
@@ -889,6 +896,28 @@ test_project_unmounted (Fixture       *f,
   project_gone_then_back (f, TRUE);
 }
 
+/* The folder moved away and another made at its path (an editor's or a
+ * sync tool's "replace"): not the folder QEMU shares, so the Vm says so;
+ * noticed when it happens (the file monitor), well before the backstop
+ * check (30 s) would. */
+static void
+test_project_replaced (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *moved = g_strconcat (f->project, ".moved", NULL);
+
+  boot_to_ready (f);
+  g_assert_false (corral_vm_get_project_missing (f->vm));
+  g_assert_cmpint (g_rename (f->project, moved), ==, 0);
+  g_assert_cmpint (g_mkdir (f->project, 0755), ==, 0);
+  g_assert_true (corral_test_wait_until (project_missing, f->vm, 20));
+  g_assert_cmpint (corral_vm_get_state (f->vm), ==, CORRAL_VM_STATE_RUNNING);
+  corral_vm_power_down (f->vm);
+  corral_test_wait_state (f->vm, CORRAL_VM_STATE_STOPPED, 120);
+  g_assert_false (corral_vm_get_project_missing (f->vm));
+  corral_test_remove_tree (moved);
+}
+
 /* --- the guest's files deleted under a running VM -------------------------------- */
 
 /* The guest store emptied while a VM runs (a rebuild, a clean-up): QEMU
@@ -958,6 +987,8 @@ main (int argc, char **argv)
               fixture_setup, test_project_deleted, fixture_teardown);
   g_test_add ("/reliability/vm/project-unmounted", Fixture, NULL,
               fixture_setup, test_project_unmounted, fixture_teardown);
+  g_test_add ("/reliability/vm/project-replaced", Fixture, NULL,
+              fixture_setup, test_project_replaced, fixture_teardown);
   g_test_add ("/reliability/vm/guest-deleted-while-running", Fixture, NULL,
               fixture_setup, test_guest_deleted_while_running, fixture_teardown);
   return g_test_run ();
