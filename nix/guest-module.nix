@@ -16,7 +16,9 @@ let
   rootfs = ../data/guests/debian/rootfs;
 
   # The contract's scripts with Debian's paths replaced by store paths.
-  scripts = pkgs.runCommand "corral-guest-scripts" { buildInputs = [ pkgs.python3 pkgs.bash ]; } ''
+  # python3-xlib: the clipboard helper waits for the X server's XFixes
+  # notice instead of polling.
+  scripts = pkgs.runCommand "corral-guest-scripts" { buildInputs = [ (pkgs.python3.withPackages (ps: [ ps.xlib ])) pkgs.bash ]; } ''
     mkdir -p $out/lib/corral $out/share/corral $out/etc
     cp ${rootfs}/usr/lib/corral/* $out/lib/corral/
     cp ${rootfs}/usr/share/corral/* $out/share/corral/
