@@ -14,9 +14,9 @@
  * `stty` work, and the size the guest learns from the host's terminal
  * (corral-termsize) is set on it; with --sizes, each "SIZE ROWS COLUMNS"
  * line the host sends on FD (the agent session's channel, guest contract
- * section 9) is set on it too, as the terminal resizes. Exits with COMMAND's status (128 + N for
- * a signal, as a shell reports it) once every holder of the terminal has
- * closed it.
+ * section 9) is set on it too, as the terminal resizes. Exits with
+ * COMMAND's status (128 + N for a signal, as a shell reports it) once
+ * every holder of the terminal has closed it.
  *
  * Busybox has no such applet (no `script`), and the guest has no libc:
  * built static (meson: tests/guest).
