@@ -15,7 +15,8 @@
  *
  * The check runs when something may have changed, not on a clock: a file
  * monitor on the folder's name (inotify on its parent: a delete, a
- * rename, a new folder there; not the agent's writes inside it) and the
+ * rename, a new folder there; not the agent's writes inside it, nor a
+ * change of the folder's times or mode) and the
  * mount monitor (an unmount). What neither reports (an ancestor moved, a
  * network file system changed from elsewhere) the slow backstop catches.
  */
@@ -92,7 +93,28 @@ project_changed_cb (GFileMonitor      *monitor,
                     GFileMonitorEvent  event,
                     CorralVm          *self)
 {
-  check_project (self);
+  /* Only what can take the folder away. The guest can change the
+   * folder's own times and mode over 9p as fast as it likes (a loop of
+   * `touch /project`: thousands of events a second), and each would
+   * cost a stat. */
+  switch (event)
+    {
+    case G_FILE_MONITOR_EVENT_DELETED:
+    case G_FILE_MONITOR_EVENT_CREATED:
+    case G_FILE_MONITOR_EVENT_MOVED_IN:
+    case G_FILE_MONITOR_EVENT_MOVED_OUT:
+    case G_FILE_MONITOR_EVENT_RENAMED:
+    case G_FILE_MONITOR_EVENT_MOVED:
+    case G_FILE_MONITOR_EVENT_PRE_UNMOUNT:
+    case G_FILE_MONITOR_EVENT_UNMOUNTED:
+      check_project (self);
+      break;
+    case G_FILE_MONITOR_EVENT_CHANGED:
+    case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:
+    case G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED:
+    default:
+      break;
+    }
 }
 
 static void
