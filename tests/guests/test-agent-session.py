@@ -159,6 +159,11 @@ with tempfile.TemporaryDirectory() as tmp:
               console.expect(b"\x1b[18t", timeout=5, start=cmark), console.buf[cmark:])
         check("a SIZE from the host resizes the program's terminal",
               *told_size(port, console, b"SIZE 30 100\n", b"30 100"))
+        # An answer to a question asked before the SIZE can arrive after it
+        # (two channels, no common order): it is swallowed, not applied.
+        console.send(b"\x1b[8;24;80t")
+        check("a late answer from the terminal does not undo the host's size",
+              *told_size(port, console, b"", b"30 100"))
         qmark = len(console.buf)
         end = time.monotonic() + 3.5
         while time.monotonic() < end:
