@@ -20,8 +20,11 @@
 #include "corral-upload-pool.h"
 #include "corral-vnc-display.h"
 
-/* Not in gtk.h (GTK 4.8): after it, for its types. */
+/* GTK 4.8's gtk.h leaves out the GL renderer's header (later ones have it
+ * and warn when it is included directly): after gtk.h, for its types. */
+#ifndef GSK_TYPE_GL_RENDERER
 #include <gsk/gl/gskglrenderer.h>
+#endif
 
 #define TILE_SIZE 128
 #define RESIZE_DELAY_MS 400

@@ -305,9 +305,10 @@ test_cursor (void)
   g_assert_cmphex (pixels[2], ==, 0xff0000ff);
   g_assert_cmphex (pixels[3] >> 24, ==, 0);
   g_assert_cmphex (pixels[4] >> 24, ==, 0x80);
-  /* half-transparent white: each colour at about half when premultiplied */
+  /* half-transparent white: each colour at about half when premultiplied
+   * (GTK 4.8 rounds to 0x80, GTK 4.18's conversion to 0x7e) */
   for (int c = 0; c < 24; c += 8)
-    g_assert_cmpint (ABS ((int) ((pixels[4] >> c) & 0xff) - 0x80), <=, 1);
+    g_assert_cmpint (ABS ((int) ((pixels[4] >> c) & 0xff) - 0x80), <=, 2);
   g_assert_cmphex (pixels[5], ==, 0xff000000);
 
   /* The guest hides its pointer: so does the host. */
