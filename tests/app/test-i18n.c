@@ -60,11 +60,11 @@ main (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GSettings) settings = NULL;
 
-  /* German messages on a machine that has only the C.UTF-8 locale:
-   * LANGUAGE picks the catalogue whenever the locale is not plain C. */
-  g_setenv ("LANG", "C.UTF-8", TRUE);
-  g_setenv ("LANGUAGE", "de", TRUE);
-  setlocale (LC_ALL, "");
+  g_setenv ("LOCPATH", corral_test_german_locpath (), TRUE);
+  g_setenv ("LANG", "de_DE.UTF-8", TRUE);
+  g_unsetenv ("LC_ALL");
+  g_unsetenv ("LANGUAGE");
+  g_assert_nonnull (setlocale (LC_ALL, ""));
   g_assert_nonnull (g_getenv ("CORRAL_LOCALEDIR"));
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CORRAL_LOCALEDIR"));
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

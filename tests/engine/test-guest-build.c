@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "corral-guest-build.h"
+#include "corral-test-util.h"
 
 typedef struct {
   char *root;
@@ -355,8 +356,10 @@ test_cli_german_from_build_tree (void)
   int wait_status;
 
   env = g_environ_setenv (env, "CORRAL_LOCALEDIR", po, TRUE);
-  env = g_environ_setenv (env, "LANG", "C.UTF-8", TRUE);
-  env = g_environ_setenv (env, "LANGUAGE", "de", TRUE);
+  env = g_environ_setenv (env, "LOCPATH", corral_test_german_locpath (), TRUE);
+  env = g_environ_setenv (env, "LANG", "de_DE.UTF-8", TRUE);
+  env = g_environ_unsetenv (env, "LC_ALL");
+  env = g_environ_unsetenv (env, "LANGUAGE");
   env = g_environ_unsetenv (env, "DISPLAY");
   g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
                                &out, NULL, &wait_status, NULL));

@@ -134,4 +134,11 @@ gboolean corral_test_private_mounts (void);
 void     corral_test_fill_disk      (const char *dir);
 void     corral_test_unfill_disk    (const char *dir);
 
+/* German messages, whatever locales the machine has generated: makes
+ * de_DE.UTF-8 with localedef (Debian package locales) in a temporary
+ * folder, once per process, and returns that folder: set LOCPATH to it
+ * and LANG to de_DE.UTF-8. Not LANGUAGE=de over C.UTF-8: glibc 2.39 and
+ * later ignore LANGUAGE there. */
+const char *corral_test_german_locpath (void);
+
 G_END_DECLS
