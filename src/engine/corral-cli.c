@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <gio/gio.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 
 #include "corral-cli.h"
 #include "corral-guest-download.h"
@@ -70,6 +71,7 @@ corral_cli_parse (int                 argc,
   char **args;
   int n_args;
   char resolved[PATH_MAX];
+  GStatBuf st;
   const GOptionEntry entries[] = {
     { "shell", 0, 0, G_OPTION_ARG_NONE, &options->shell, N_("Run a shell instead of the agent"), NULL },
     { "gh-token", 0, 0, G_OPTION_ARG_NONE, &options->gh_token, N_("Give the guest your GitHub token"), NULL },
@@ -148,14 +150,22 @@ corral_cli_parse (int                 argc,
     }
 
   dir = positional != NULL && positional[0] != NULL ? g_strdup (positional[0]) : g_get_current_dir ();
-  if (!g_file_test (dir, G_FILE_TEST_EXISTS))
+  if (g_stat (dir, &st) != 0)
     {
+      int saved = errno;
       g_autofree char *display = g_filename_display_name (dir);
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                   _("The project folder “%s” does not exist"), display);
+
+      /* "Does not exist" only when it does not: a folder the user may not
+       * reach (EACCES on the way) says so. */
+      if (saved == ENOENT)
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                     _("The project folder “%s” does not exist"), display);
+      else
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                     _("Cannot open the project folder “%s”: %s"), display, g_strerror (saved));
       return FALSE;
     }
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+  if (!S_ISDIR (st.st_mode))
     {
       g_autofree char *display = g_filename_display_name (dir);
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR,

@@ -605,6 +605,7 @@ test_profile_unreadable (void)
 {
   g_autofree char *project = corral_test_make_project ("unreadable", "project");
   g_autofree char *top = g_path_get_dirname (project);
+  g_autofree char *parent = g_path_get_dirname (top);
   g_autofree char *home = g_build_filename (top, "home", NULL);
   g_autofree char *config = g_build_filename (top, "config", NULL);
   g_autofree char *profiles = g_build_filename (config, "corral", "projects", NULL);
@@ -627,7 +628,10 @@ test_profile_unreadable (void)
   struct stat st;
   int n_aside = 0;
 
-  /* A folder tree of the user's own, the settings file not readable. */
+  /* A folder tree of the user's own, the settings file not readable.
+   * The test's own temporary folder above it must let that user through
+   * (GLib 2.84 makes it 0700). */
+  g_assert_cmpint (g_chmod (parent, 0711), ==, 0);
   g_assert_cmpint (g_chmod (top, 0755), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (profiles, 0700), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (home, 0700), ==, 0);
@@ -680,6 +684,36 @@ test_profile_unreadable (void)
     g_assert_cmpmem (g_bytes_get_data (kept, NULL), g_bytes_get_size (kept), saved, strlen (saved));
   else
     g_assert_cmpint (geteuid (), !=, 0);
+  corral_test_remove_tree (top);
+}
+
+/* A project folder the user may not reach (a folder on the way without
+ * search permission): the message says so, not that it does not exist. */
+static void
+test_project_unreachable (void)
+{
+  g_autofree char *project = corral_test_make_project ("unreachable", "project");
+  g_autofree char *top = g_path_get_dirname (project);
+  g_autofree char *parent = g_path_get_dirname (top);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  const char *args[] = { "--dry-run", "--guest", g_getenv ("CORRAL_TEST_GUEST"), project, NULL };
+
+  g_assert_cmpint (g_chmod (parent, 0711), ==, 0);
+  g_assert_cmpint (g_chmod (top, 0000), ==, 0);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
+  if (geteuid () == 0)
+    g_subprocess_launcher_set_child_setup (launcher, drop_privileges, NULL, NULL);
+
+  g_assert_cmpint (run_corral (launcher, args, &out, &err), !=, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "Cannot open the project folder"));
+  g_assert_nonnull (strstr (err, "Permission denied"));
+  g_assert_null (strstr (err, "does not exist"));
+  g_assert_cmpint (g_chmod (top, 0700), ==, 0);
   corral_test_remove_tree (top);
 }
 
@@ -825,6 +859,7 @@ main (int argc, char **argv)
   g_test_add_func ("/reliability/cli/terminal-run-deaf-guest", test_terminal_run_deaf_guest);
   g_test_add_func ("/reliability/cli/profile-corrupt", test_profile_corrupt);
   g_test_add_func ("/reliability/cli/profile-unreadable", test_profile_unreadable);
+  g_test_add_func ("/reliability/cli/project-unreachable", test_project_unreachable);
   g_test_add_func ("/reliability/cli/terminal-run-disk-full", test_terminal_run_disk_full);
   g_test_add_func ("/reliability/cli/guest-manifest-vanished", test_guest_manifest_vanished);
   return g_test_run ();
