@@ -30,6 +30,11 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 
+/* (GTK 4.8's gtk.h leaves out the GL renderer's header) */
+#ifndef GSK_TYPE_GL_RENDERER
+#include <gsk/gl/gskglrenderer.h>
+#endif
+
 #include "corral-vnc-view.h"
 #include "gui-test-util.h"
 
@@ -137,6 +142,10 @@ render_display (void)
   GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (t.window));
   GdkTexture *texture;
 
+  /* The GL runs (GSK_RENDERER=opengl) must test the GL path, not a
+   * renderer GTK fell back to. */
+  if (g_strcmp0 (g_getenv ("GSK_RENDERER"), "opengl") == 0)
+    g_assert_true (GSK_IS_GL_RENDERER (renderer));
   gdk_paintable_snapshot (paintable, snapshot, w, h);
   node = gtk_snapshot_free_to_node (snapshot);
   g_assert_nonnull (node);
