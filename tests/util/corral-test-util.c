@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -598,21 +599,29 @@ corral_test_unfill_disk (const char *dir)
   g_assert_cmpint (umount2 (dir, MNT_DETACH), ==, 0);
 }
 
+static char *german_locpath;
+
+static void
+remove_german_locpath (void)
+{
+  corral_test_remove_tree (german_locpath);
+}
+
 const char *
 corral_test_german_locpath (void)
 {
-  static char *dir;
   g_autoptr(GError) error = NULL;
   g_autofree char *target = NULL;
   g_autofree char *err = NULL;
   const char *argv[] = { "localedef", "-i", "de_DE", "-c", "-f", "UTF-8", NULL, NULL };
   int status;
 
-  if (dir != NULL)
-    return dir;
-  dir = g_dir_make_tmp ("corral-locale-XXXXXX", &error);
+  if (german_locpath != NULL)
+    return german_locpath;
+  german_locpath = g_dir_make_tmp ("corral-locale-XXXXXX", &error);
   g_assert_no_error (error);
-  target = g_build_filename (dir, "de_DE.UTF-8", NULL);
+  atexit (remove_german_locpath);
+  target = g_build_filename (german_locpath, "de_DE.UTF-8", NULL);
   argv[6] = target;
   /* localedef warns (exit 1 with -c) about details of the source that do
    * not matter here: the locale's folder is the test. */
@@ -622,6 +631,5 @@ corral_test_german_locpath (void)
   g_assert_no_error (error);
   if (!g_file_test (target, G_FILE_TEST_IS_DIR))
     g_error ("localedef made no de_DE.UTF-8 (Debian package locales): %s", err);
-  /* The folder stays for the processes the test starts; it is small. */
-  return dir;
+  return german_locpath;
 }

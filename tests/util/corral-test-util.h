@@ -138,7 +138,8 @@ void     corral_test_unfill_disk    (const char *dir);
  * de_DE.UTF-8 with localedef (Debian package locales) in a temporary
  * folder, once per process, and returns that folder: set LOCPATH to it
  * and LANG to de_DE.UTF-8. Not LANGUAGE=de over C.UTF-8: glibc 2.39 and
- * later ignore LANGUAGE there. */
+ * later ignore LANGUAGE there. The folder (3 MB) goes when the process
+ * exits. */
 const char *corral_test_german_locpath (void);
 
 G_END_DECLS
