@@ -597,6 +597,18 @@ chown_tree (const char *path)
   g_assert_true (g_spawn_check_wait_status (status, NULL));
 }
 
+/* Lets other users through @dir (search permission), taking nothing
+ * away: the temporary folder above a test's own is /tmp (1777, left as
+ * it is) with GLib 2.74, the test's private folder (0700) with 2.84. */
+static void
+allow_search (const char *dir)
+{
+  struct stat st;
+
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_cmpint (g_chmod (dir, (st.st_mode & 07777) | S_IXGRP | S_IXOTH), ==, 0);
+}
+
 /* A settings file the user cannot read (permissions): a clear message
  * that says why, defaults; --dry-run leaves it, a real run keeps it
  * aside as it was. */
@@ -628,10 +640,8 @@ test_profile_unreadable (void)
   struct stat st;
   int n_aside = 0;
 
-  /* A folder tree of the user's own, the settings file not readable.
-   * The test's own temporary folder above it must let that user through
-   * (GLib 2.84 makes it 0700). */
-  g_assert_cmpint (g_chmod (parent, 0711), ==, 0);
+  /* A folder tree of the user's own, the settings file not readable. */
+  allow_search (parent);
   g_assert_cmpint (g_chmod (top, 0755), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (profiles, 0700), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (home, 0700), ==, 0);
@@ -699,7 +709,7 @@ test_project_unreachable (void)
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   const char *args[] = { "--dry-run", "--guest", g_getenv ("CORRAL_TEST_GUEST"), project, NULL };
 
-  g_assert_cmpint (g_chmod (parent, 0711), ==, 0);
+  allow_search (parent);
   g_assert_cmpint (g_chmod (top, 0000), ==, 0);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
