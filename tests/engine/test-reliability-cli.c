@@ -597,6 +597,21 @@ chown_tree (const char *path)
   g_assert_true (g_spawn_check_wait_status (status, NULL));
 }
 
+/* A launcher for corral as a user with no rights of ours ("nobody" when
+ * we are root), its messages in English. */
+static GSubprocessLauncher *
+unprivileged_launcher (void)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                             G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
+  if (geteuid () == 0)
+    g_subprocess_launcher_set_child_setup (launcher, drop_privileges, NULL, NULL);
+  return launcher;
+}
+
 /* Lets other users through @dir (search permission), taking nothing
  * away: the temporary folder above a test's own is /tmp (1777, left as
  * it is) with GLib 2.74, the test's private folder (0700) with 2.84. */
@@ -650,17 +665,12 @@ test_profile_unreadable (void)
   g_assert_true (g_file_set_contents (path, saved, -1, NULL));
   g_assert_cmpint (g_chmod (path, 0000), ==, 0);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  launcher = unprivileged_launcher ();
   g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", home, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", home, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
-  if (geteuid () == 0)
-    g_subprocess_launcher_set_child_setup (launcher, drop_privileges, NULL, NULL);
 
   g_assert_cmpint (run_corral (launcher, args, &out, &err), ==, 0);
   g_assert_nonnull (strstr (err, "could not be read"));
@@ -711,12 +721,7 @@ test_project_unreachable (void)
 
   allow_search (parent);
   g_assert_cmpint (g_chmod (top, 0000), ==, 0);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
-  if (geteuid () == 0)
-    g_subprocess_launcher_set_child_setup (launcher, drop_privileges, NULL, NULL);
+  launcher = unprivileged_launcher ();
 
   g_assert_cmpint (run_corral (launcher, args, &out, &err), !=, 0);
   g_assert_cmpstr (out, ==, "");
