@@ -166,6 +166,37 @@ console_tail (GtkWidget *console,
                                       NULL, NULL, NULL);
 }
 
+/* Tells which lines between the markers are not the 76 base64 characters
+ * every line but the last has, so a failure says what was added or lost. */
+static void
+report_odd_lines (const char *begin,
+                  const char *end)
+{
+  guint shown = 0;
+  guint line = 0;
+
+  for (const char *p = begin; p < end && shown < 8; line++)
+    {
+      const char *nl = memchr (p, '\n', end + 1 - p);
+      gsize len = (nl != NULL ? nl : end) - p;
+      gboolean base64 = len == 76 || (nl == end && len <= 76);
+
+      for (gsize i = 0; base64 && i < len; i++)
+        base64 = g_ascii_isalnum (p[i]) || p[i] == '+' || p[i] == '/' || p[i] == '=';
+      if (!base64)
+        {
+          g_autofree char *text = g_strndup (p, MIN (len, 200));
+          g_autofree char *escaped = g_strescape (text, NULL);
+
+          g_test_message ("line %u (%" G_GSIZE_FORMAT " characters): “%s”", line, len, escaped);
+          shown++;
+        }
+      if (nl == NULL)
+        break;
+      p = nl + 1;
+    }
+}
+
 /* 4 MiB printed in the guest reach a terminal that falls behind whole:
  * the guest is held back, nothing is dropped (QEMU's virtio console,
  * which the agent console once was, dropped what VTE could not take). */
@@ -226,6 +257,8 @@ check_lossless (GtkWidget *console)
   begin += strlen ("\n@@B\n");
   got = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) begin, end + 1 - begin);
   /* base64 of 3 MiB: 4 MiB in lines of 76 */
+  if (end + 1 - begin != 4 * 1024 * 1024 + (4 * 1024 * 1024 + 75) / 76)
+    report_odd_lines (begin, end);
   g_assert_cmpuint (end + 1 - begin, ==, 4 * 1024 * 1024 + (4 * 1024 * 1024 + 75) / 76);
   g_assert_cmpstr (got, ==, want);
   g_settings_reset (settings, "scrollback-lines");
