@@ -19,6 +19,7 @@
 #include "corral-tiles.h"
 #include "corral-upload-pool.h"
 #include "corral-vnc-display.h"
+#include "corral-vnc-readahead.h"
 
 /* GTK 4.8's gtk.h leaves out the GL renderer's header (later ones have it
  * and warn when it is included directly): after gtk.h, for its types. */
@@ -599,6 +600,8 @@ drop_connection (CorralVncDisplay *self)
 
   if (conn == NULL)
     return;
+  /* (read already, it is the GSocket's: this is for one never read) */
+  corral_vnc_readahead_forget (self->fd);
   self->fd = -1;
   g_signal_handlers_disconnect_by_data (conn, self);
   vnc_connection_shutdown (conn);
@@ -637,6 +640,7 @@ corral_vnc_display_open_fd (CorralVncDisplay *self, int fd)
 
   self->conn = vnc_connection_new ();
   self->fd = fd;
+  corral_vnc_readahead_watch (fd);
   g_signal_connect (self->conn, "vnc-auth-choose-type", G_CALLBACK (on_auth_choose_type), self);
   g_signal_connect (self->conn, "vnc-initialized", G_CALLBACK (on_initialized), self);
   g_signal_connect (self->conn, "vnc-disconnected", G_CALLBACK (on_disconnected), self);
