@@ -81,16 +81,43 @@ corral_vnc_readahead_forget (int fd)
 
 static G_DEFINE_QUARK (corral-vnc-readahead, readahead)
 
+/* The last buffer this thread read from, as long as no buffer went since
+ * (GLib's object data takes a lock on every lookup, and gvnc calls in
+ * thousands of times a frame). */
+static int buffers_freed;  /* atomic */
+static __thread struct {
+  GSocket *socket;
+  Readahead *ra;
+  int freed;
+} last;
+
+static void
+readahead_free (gpointer ra)
+{
+  g_atomic_int_inc (&buffers_freed);
+  g_free (ra);
+}
+
 static Readahead *
 readahead_for (GSocket *socket)
 {
-  Readahead *ra = g_object_get_qdata (G_OBJECT (socket), readahead_quark ());
+  Readahead *ra;
 
-  if (ra != NULL || !unwatch (g_socket_get_fd (socket)))
-    return ra;
-  ra = g_new (Readahead, 1);
-  ra->start = ra->len = 0;
-  g_object_set_qdata_full (G_OBJECT (socket), readahead_quark (), ra, g_free);
+  if (last.socket == socket && last.freed == g_atomic_int_get (&buffers_freed))
+    return last.ra;
+
+  ra = g_object_get_qdata (G_OBJECT (socket), readahead_quark ());
+  if (ra == NULL)
+    {
+      if (!unwatch (g_socket_get_fd (socket)))
+        return NULL;
+      ra = g_new (Readahead, 1);
+      ra->start = ra->len = 0;
+      g_object_set_qdata_full (G_OBJECT (socket), readahead_quark (), ra, readahead_free);
+    }
+  last.freed = g_atomic_int_get (&buffers_freed);
+  last.socket = socket;
+  last.ra = ra;
   return ra;
 }
 
