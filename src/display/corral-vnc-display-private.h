@@ -1,0 +1,81 @@
+/* corral-vnc-display-private.h: CorralVncDisplay's state, shared by the
+ * files that split its behaviours (connection and drawing in
+ * corral-vnc-display.c, keyboard and pointer in corral-vnc-display-input.c)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gvnc.h>
+
+#include "corral-gl-tiles.h"
+#include "corral-tiles.h"
+#include "corral-vnc-display.h"
+
+G_BEGIN_DECLS
+
+typedef struct _TilePool TilePool;
+
+struct _CorralVncDisplay
+{
+  GtkWidget parent_instance;
+
+  VncConnection *conn;
+  int fd;  /* the connection's socket (gvnc owns it), -1 when none */
+  gboolean initialized;
+
+  guint8 *fb;
+  int fb_width, fb_height, fb_stride;
+  VncBaseFramebuffer *vfb;
+
+  CorralTiles *tiles;
+  /* One render node per tile, kept while the tile and its placement stay
+   * the same: GTK diffs frames by node, so an unchanged tile costs
+   * nothing. GL/Vulkan get texture nodes (cached on the GPU). GTK 4.8's
+   * cairo renderer converts every texture through floats each frame, so
+   * there each tile is a cairo node painting its part of fb_surface, an
+   * image surface over the framebuffer itself: no copy of ours. Under
+   * GL the tiles are GL textures filled straight from the framebuffer
+   * (corral-gl-tiles.c). */
+  gboolean cairo_mode;
+  gboolean gl_mode;
+  CorralGlTiles *gl_tiles;
+  gboolean gl_tiles_failed;  /* no such GL here: memory textures */
+  GskRenderNode **tile_nodes;
+  cairo_surface_t *fb_surface;
+  GdkTexture **tile_textures;
+  guint n_tile_textures;
+  double placed_scale;
+  int placed_x, placed_y, placed_sf;
+  TilePool *pool;
+
+  /* Kept while big frames stream under cairo (corral-upload-pool.c). */
+  cairo_surface_t *upload_hold;
+  gint64 last_big_frame;
+  guint upload_release;
+
+  gboolean update_seen;  /* a rectangle arrived since the last request */
+
+  CorralScaleMode scale_mode;
+  gboolean resize_guest;
+  guint resize_timeout;
+  int last_resize_w, last_resize_h;
+  guint resize_attempts;  /* requests for this widget size so far */
+
+  /* Input state the guest believes: released on focus loss */
+  GHashTable *held_keys;  /* qnum -> keyval */
+  guint8 buttons;
+  int last_gx, last_gy;
+  double scroll_dx, scroll_dy;
+  gboolean ctrl_alt_alone;  /* Ctrl+Alt went down with no other key yet */
+  int led_acted_on;         /* guest LED state we last sent a lock key for */
+
+  guint64 frames_drawn;
+  guint64 tiles_built;
+};
+
+/* corral-vnc-display-input.c: the event controllers that turn keys,
+ * buttons, wheel and motion into RFB events. */
+void corral_vnc_display_init_input (CorralVncDisplay *self);
+
+G_END_DECLS
