@@ -71,7 +71,6 @@ corral_cli_parse (int                 argc,
   char **args;
   int n_args;
   char resolved[PATH_MAX];
-  GStatBuf st;
   const GOptionEntry entries[] = {
     { "shell", 0, 0, G_OPTION_ARG_NONE, &options->shell, N_("Run a shell instead of the agent"), NULL },
     { "gh-token", 0, 0, G_OPTION_ARG_NONE, &options->gh_token, N_("Give the guest your GitHub token"), NULL },
@@ -150,28 +149,8 @@ corral_cli_parse (int                 argc,
     }
 
   dir = positional != NULL && positional[0] != NULL ? g_strdup (positional[0]) : g_get_current_dir ();
-  if (g_stat (dir, &st) != 0)
-    {
-      int saved = errno;
-      g_autofree char *display = g_filename_display_name (dir);
-
-      /* "Does not exist" only when it does not: a folder the user may not
-       * reach (EACCES on the way) says so. */
-      if (saved == ENOENT)
-        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                     _("The project folder “%s” does not exist"), display);
-      else
-        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                     _("Cannot open the project folder “%s”: %s"), display, g_strerror (saved));
-      return FALSE;
-    }
-  if (!S_ISDIR (st.st_mode))
-    {
-      g_autofree char *display = g_filename_display_name (dir);
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR,
-                   _("“%s” is not a folder"), display);
-      return FALSE;
-    }
+  if (!corral_project_folder_check (dir, error))
+    return FALSE;
   /* The real path: the same project reached through a symlink is the
    * same project (same profile, same lock). */
   if (realpath (dir, resolved) == NULL)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <gio/gio.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "corral-project-paths.h"
 
@@ -69,6 +70,37 @@ corral_project_path_check (const char  *path,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+corral_project_folder_check (const char  *path,
+                             GError     **error)
+{
+  g_autofree char *display = NULL;
+  GStatBuf st;
+  int saved;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (g_stat (path, &st) == 0)
+    {
+      if (S_ISDIR (st.st_mode))
+        return TRUE;
+      display = g_filename_display_name (path);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR, _("“%s” is not a folder"), display);
+      return FALSE;
+    }
+  saved = errno;
+  display = g_filename_display_name (path);
+  /* "Does not exist" only when it does not: a folder the user may not
+   * reach (EACCES on the way) says so. */
+  if (saved == ENOENT)
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                 _("The project folder “%s” does not exist"), display);
+  else
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                 _("Cannot open the project folder “%s”: %s"), display, g_strerror (saved));
+  return FALSE;
 }
 
 char *

@@ -21,6 +21,12 @@ char *corral_project_key           (const char *project_path);
 gboolean corral_project_path_check (const char  *path,
                                     GError     **error);
 
+/* Whether @path is a folder this user can reach. The message says which
+ * it is: not there, not a folder, or the system's reason (a folder on
+ * the way the user may not enter is not "missing"). */
+gboolean corral_project_folder_check (const char  *path,
+                                      GError     **error);
+
 /* $XDG_CONFIG_HOME/corral/projects */
 char *corral_project_profiles_dir  (void);
 /* $XDG_STATE_HOME/corral/projects */

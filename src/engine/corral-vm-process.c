@@ -519,13 +519,9 @@ _corral_vm_spawn (CorralVm  *self,
   struct stat st;
   int sv[2];
 
-  if (!g_file_test (project, G_FILE_TEST_IS_DIR))
-    {
-      g_autofree char *display = g_filename_display_name (project);
-      g_set_error (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_BAD_SETTINGS,
-                   _("The project folder “%s” does not exist (any more)"), display);
-      return FALSE;
-    }
+  /* (it may have gone, or been closed to this user, since it was opened) */
+  if (!corral_project_folder_check (project, error))
+    return FALSE;
 
   if (!check_guest_files (self, error) ||
       !corral_jail_check_project (project, error))
