@@ -518,10 +518,16 @@ _corral_vm_spawn (CorralVm  *self,
   CorralRuntime runtime;
   struct stat st;
   int sv[2];
+  g_autoptr(GError) local_error = NULL;
 
-  /* (it may have gone, or been closed to this user, since it was opened) */
-  if (!corral_project_folder_check (project, error))
-    return FALSE;
+  /* (it may have gone, or been closed to this user, since it was opened;
+   * a start's errors are CorralVm's) */
+  if (!corral_project_folder_check (project, &local_error))
+    {
+      g_set_error_literal (error, CORRAL_VM_ERROR, CORRAL_VM_ERROR_BAD_SETTINGS,
+                           local_error->message);
+      return FALSE;
+    }
 
   if (!check_guest_files (self, error) ||
       !corral_jail_check_project (project, error))
