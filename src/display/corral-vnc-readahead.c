@@ -27,8 +27,10 @@
 
 #include "corral-vnc-readahead.h"
 
-/* A unix socket's queue rarely holds more: one recv() takes it all. */
-#define READAHEAD_SIZE (256 * 1024)
+/* 16 times gvnc's own: a raw 1920×1080 frame in about 130 calls instead
+ * of 2000. 256 KiB measured no better (P3: 0.85× gvncviewer, against
+ * 0.84× with this) and held 192 KiB more while a display is open. */
+#define READAHEAD_SIZE (64 * 1024)
 
 typedef struct {
   gsize start, len;
