@@ -308,9 +308,8 @@ compare_binds (gconstpointer a,
   return strcmp (x->path, y->path);
 }
 
-/* The system part of every jail: /usr, the top-level links into it (or
- * the real folders of a host without merged /usr), the two files of /etc
- * every program reads, /proc and a minimal /dev. */
+/* The system part of every jail: /usr, the top-level links into it, the
+ * two files of /etc every program reads. add_system_dirs() adds the rest. */
 static void
 add_system (GPtrArray        *argv,
             const CorralHost *host)
@@ -326,10 +325,19 @@ add_system (GPtrArray        *argv,
       name = g_strdup_printf ("/%.*s", (int) (eq - host->usr_links[i]), host->usr_links[i]);
       add3 (argv, "--symlink", eq + 1, name);
     }
-  for (guint i = 0; host->system_dirs != NULL && host->system_dirs[i] != NULL; i++)
-    add3 (argv, "--ro-bind", host->system_dirs[i], host->system_dirs[i]);
   add3 (argv, "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache");
   add3 (argv, "--ro-bind-try", "/etc/localtime", "/etc/localtime");
+}
+
+/* The real folders of a host without merged /usr, and the installation
+ * prefix of a QEMU or passt from elsewhere. Added after the jail's tmpfs
+ * on /tmp and /var/tmp: a prefix under either would be hidden by them. */
+static void
+add_system_dirs (GPtrArray        *argv,
+                 const CorralHost *host)
+{
+  for (guint i = 0; host->system_dirs != NULL && host->system_dirs[i] != NULL; i++)
+    add3 (argv, "--ro-bind", host->system_dirs[i], host->system_dirs[i]);
 }
 
 /* Whether @path is inside what add_system() shows. */
@@ -463,6 +471,7 @@ corral_jail_command_build (const CorralJailSpec    *spec,
         add3 (argv, "--bind", spec->tmp_dir, "/var/tmp");
       else
         add2 (argv, "--tmpfs", "/var/tmp");
+      add_system_dirs (argv, host);
       add3 (argv, "--ro-bind", host->jail_helper, CORRAL_JAIL_HELPER_PATH);
       /* Programs from elsewhere than the system's folders (a QEMU built
        * by hand; the probe adds an installation prefix it recognises). */
@@ -579,6 +588,7 @@ corral_jail_probe_argv (const CorralHost *host)
   add (argv, host->bwrap_path);
   add_namespaces (argv, FALSE);
   add_system (argv, host);
+  add_system_dirs (argv, host);
   add2 (argv, "--proc", "/proc");
   add2 (argv, "--dev", "/dev");
   add3 (argv, "--ro-bind", host->jail_helper, CORRAL_JAIL_HELPER_PATH);

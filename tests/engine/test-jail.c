@@ -456,6 +456,59 @@ test_bind_order (void)
   g_assert_cmpint (var_tmp, <, project);
 }
 
+/* The index of the first "@op @path" in @argv, or -1. */
+static int
+find_op (char       **argv,
+         const char  *op,
+         const char  *path)
+{
+  for (int i = 0; argv[i] != NULL && argv[i + 1] != NULL; i++)
+    if (g_str_equal (argv[i], op) && g_str_equal (argv[i + 1], path))
+      return i;
+  return -1;
+}
+
+/* A QEMU and a passt installed under /tmp and /var/tmp: their prefixes
+ * (system dirs) are bound after the jail's tmpfs, which would hide them. */
+static void
+test_programs_under_tmp (void)
+{
+  g_autoptr(CorralProfile) profile = corral_profile_new ("/home/me/proj");
+  g_autoptr(CorralJailCommand) jail = NULL;
+  char *dirs[] = { "/tmp/qemu", "/var/tmp/passt", NULL };
+  CorralHost host = make_host ();
+  CorralJailSpec spec;
+  int tmp, var_tmp, qemu_dir, passt_dir;
+
+  host.qemu_path = (char *) "/tmp/qemu/bin/qemu-system-x86_64";
+  host.passt_path = (char *) "/var/tmp/passt/passt";
+  host.system_dirs = dirs;
+  corral_profile_set_network_mode (profile, CORRAL_NETWORK_ALLOWLIST);
+  make_spec (&spec, CORRAL_NETWORK_ALLOWLIST, CORRAL_NET_BACKEND_PASST);
+  jail = build (profile, &host, &spec, NULL);
+  g_assert_cmpstr (jail->argv[g_strv_length (jail->jail_argv)], ==, host.qemu_path);
+
+  tmp = find_op (jail->jail_argv, "--tmpfs", "/tmp");
+  var_tmp = find_op (jail->jail_argv, "--bind", spec.tmp_dir);
+  qemu_dir = find_op (jail->jail_argv, "--ro-bind", "/tmp/qemu");
+  passt_dir = find_op (jail->jail_argv, "--ro-bind", "/var/tmp/passt");
+  g_assert_cmpint (tmp, >, 0);
+  g_assert_cmpint (var_tmp, >, 0);
+  g_assert_cmpint (qemu_dir, >, tmp);
+  g_assert_cmpint (passt_dir, >, var_tmp);
+  /* Still bound read-only once each, never read-write. */
+  g_assert_cmpint (find_op (jail->jail_argv, "--bind", "/tmp/qemu"), ==, -1);
+  g_assert_cmpint (find_op (jail->jail_argv + qemu_dir + 1, "--ro-bind", "/tmp/qemu"), ==, -1);
+
+  /* The probe has no tmpfs: its system dirs are there all the same. */
+  {
+    g_auto(GStrv) probe = corral_jail_probe_argv (&host);
+
+    g_assert_cmpint (find_op (probe, "--ro-bind", "/tmp/qemu"), >, 0);
+    g_assert_cmpint (find_op (probe, "--ro-bind", "/var/tmp/passt"), >, 0);
+  }
+}
+
 static void
 test_unconfined_and_flatpak (void)
 {
@@ -697,6 +750,7 @@ main (int argc, char **argv)
   g_test_add_func ("/jail/shares", test_shares);
   g_test_add_func ("/jail/hostile-paths", test_hostile_paths);
   g_test_add_func ("/jail/bind-order", test_bind_order);
+  g_test_add_func ("/jail/programs-under-tmp", test_programs_under_tmp);
   g_test_add_func ("/jail/unconfined-and-flatpak", test_unconfined_and_flatpak);
   g_test_add_func ("/jail/choose", test_choose);
   g_test_add_func ("/jail/slirp-versions", test_slirp_versions);
