@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "corral-alert.h"
 #include "corral-window-private.h"
 
 static char *
@@ -24,11 +25,11 @@ display_name (GFile *file)
 }
 
 static void
-offer_response_cb (AdwMessageDialog *dialog,
-                   const char       *response,
-                   CorralWindow     *self)
+offer_response_cb (GtkWidget    *alert,
+                   const char   *response,
+                   CorralWindow *self)
 {
-  GPtrArray *folders = g_object_get_data (G_OBJECT (dialog), "folders");
+  GPtrArray *folders = g_object_get_data (G_OBJECT (alert), "folders");
 
   if (g_strcmp0 (response, "open") != 0)
     return;
@@ -44,27 +45,35 @@ offer_new_windows (CorralWindow *self,
 {
   g_autofree char *name = display_name (g_ptr_array_index (folders, 0));
   g_autofree char *heading = NULL;
-  AdwMessageDialog *dialog;
+  g_autofree char *body = NULL;
+  GtkWidget *alert;
 
+  /* Names in the body: a heading wider than the dialog makes libadwaita
+   * 1.7 warn as it lays it out. */
   if (folders->len == 1)
-    heading = g_strdup_printf (_("Open “%s”?"), name);
+    {
+      heading = g_strdup (_("Open in New Window?"));
+      body = g_strdup_printf (_("“%s” opens in its own window, with its own virtual machine."), name);
+    }
   else
-    heading = g_strdup_printf (ngettext ("Open %u Folder?", "Open %u Folders?", folders->len),
-                               folders->len);
+    {
+      heading = g_strdup_printf (ngettext ("Open %u Folder?", "Open %u Folders?", folders->len),
+                                 folders->len);
+      body = g_strdup (_("Each project opens in its own window, with its own virtual machine."));
+    }
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
-                                                       _("Each project opens in its own window, with its own virtual machine.")));
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "open", _("_Open in New Window"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "open", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "open");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "folders",
+  alert = corral_alert_new (heading, body);
+  corral_alert_add_responses (alert,
+                              "cancel", _("_Cancel"),
+                              "open", _("_Open in New Window"),
+                              NULL);
+  corral_alert_set_response_appearance (alert, "open", ADW_RESPONSE_SUGGESTED);
+  corral_alert_set_default_response (alert, "open");
+  corral_alert_set_close_response (alert, "cancel");
+  g_object_set_data_full (G_OBJECT (alert), "folders",
                           g_ptr_array_ref (folders), (GDestroyNotify) g_ptr_array_unref);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (offer_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  g_signal_connect_object (alert, "response", G_CALLBACK (offer_response_cb), self, 0);
+  corral_alert_present (alert, GTK_WIDGET (self));
 }
 
 gboolean

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "corral-agent-banner.h"
+#include "corral-alert.h"
 #include "corral-console-view.h"
 #include "corral-secrets.h"
 #include "corral-vm.h"
@@ -197,19 +198,21 @@ key_stored_cb (GObject      *source,
 }
 
 static void
-key_dialog_response_cb (AdwMessageDialog *dialog,
-                        const char       *response,
-                        CorralWindow     *self)
+key_dialog_response_cb (GtkWidget    *alert,
+                        const char   *response,
+                        CorralWindow *self)
 {
-  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "corral-entry");
+  GtkEditable *entry = g_object_get_data (G_OBJECT (alert), "corral-entry");
   g_autofree char *key = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
   StoreData *data;
 
   /* The field does not keep the key once it is read. Nor the focus:
-   * libadwaita 1.2's entry row, focused while its dialog goes, warns of a
-   * bad cast (it watches the window's focus after it is gone). */
+   * libadwaita 1.2's entry row, focused while its dialog window goes,
+   * warns of a bad cast (it watches the window's focus after it is gone).
+   * An AdwAlertDialog is no window: it gives the focus back itself. */
   gtk_editable_set_text (entry, "");
-  gtk_root_set_focus (GTK_ROOT (dialog), NULL);
+  if (GTK_IS_ROOT (alert))
+    gtk_root_set_focus (GTK_ROOT (alert), NULL);
   if (g_strcmp0 (response, "save") != 0 || *key == '\0')
     {
       explicit_bzero (key, strlen (key));
@@ -227,11 +230,10 @@ enter_api_key_action (GtkWidget  *widget,
                       GVariant   *param)
 {
   CorralWindow *self = CORRAL_WINDOW (widget);
-  AdwMessageDialog *dialog;
-  GtkWidget *list, *entry;
+  GtkWidget *alert, *list, *entry;
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Anthropic API Key"),
-                                                       _("The key is kept in your keyring, as in Preferences, and given to the agent at each start.")));
+  alert = corral_alert_new (_("Anthropic API Key"),
+                            _("The key is kept in your keyring, as in Preferences, and given to the agent at each start."));
   /* As in Preferences (GTK 4.8's GtkPasswordEntry warns when its dialog
    * is destroyed). */
   list = gtk_list_box_new ();
@@ -240,18 +242,18 @@ enter_api_key_action (GtkWidget  *widget,
   entry = adw_password_entry_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (entry), _("Anthropic API key"));
   gtk_list_box_append (GTK_LIST_BOX (list), entry);
-  adw_message_dialog_set_extra_child (dialog, list);
-  g_object_set_data (G_OBJECT (dialog), "corral-entry", entry);
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "save", _("_Save and Start"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "save");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  corral_alert_set_extra_child (alert, list);
+  g_object_set_data (G_OBJECT (alert), "corral-entry", entry);
+  corral_alert_add_responses (alert,
+                              "cancel", _("_Cancel"),
+                              "save", _("_Save and Start"),
+                              NULL);
+  corral_alert_set_response_appearance (alert, "save", ADW_RESPONSE_SUGGESTED);
+  corral_alert_set_default_response (alert, "save");
+  corral_alert_set_close_response (alert, "cancel");
   adw_entry_row_set_activates_default (ADW_ENTRY_ROW (entry), TRUE);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (key_dialog_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  g_signal_connect_object (alert, "response", G_CALLBACK (key_dialog_response_cb), self, 0);
+  corral_alert_present (alert, GTK_WIDGET (self));
   gtk_widget_grab_focus (entry);
 }
 

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "corral-alert.h"
 #include "corral-console-view.h"
 #include "corral-guest-store.h"
 #include "corral-secrets.h"
@@ -649,9 +650,9 @@ shut_down_then_close (CorralWindow *self)
 }
 
 static void
-close_response_cb (AdwMessageDialog *dialog,
-                   const char       *response,
-                   CorralWindow     *self)
+close_response_cb (GtkWidget    *alert,
+                   const char   *response,
+                   CorralWindow *self)
 {
   if (g_strcmp0 (response, "shutdown") != 0 || self->vm == NULL)
     return;
@@ -681,27 +682,28 @@ gboolean
 corral_window_may_close (CorralWindow *self)
 {
   g_autofree char *name = NULL;
-  g_autofree char *heading = NULL;
-  AdwMessageDialog *dialog;
+  g_autofree char *body = NULL;
+  GtkWidget *alert;
   CorralVmState state = get_state (self);
 
   if (state == CORRAL_VM_STATE_STOPPED || state == CORRAL_VM_STATE_FAILED || self->close_after_stop)
     return TRUE;
 
+  /* The name goes in the body: a heading wider than the dialog makes
+   * libadwaita 1.7 warn as it lays it out. */
   name = g_filename_display_basename (self->project_path);
-  heading = g_strdup_printf (_("Shut Down “%s”?"), name);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
-                                                       _("Closing the window shuts down its virtual machine and stops the agent. "
-                                                         "What it wrote in the project folder stays.")));
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "shutdown", _("_Shut Down"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "shutdown", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (close_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  body = g_strdup_printf (_("Closing the window shuts down the virtual machine of “%s” and stops the agent. "
+                            "What the agent wrote in the project folder stays."), name);
+  alert = corral_alert_new (_("Shut Down the Project?"), body);
+  corral_alert_add_responses (alert,
+                              "cancel", _("_Cancel"),
+                              "shutdown", _("_Shut Down"),
+                              NULL);
+  corral_alert_set_response_appearance (alert, "shutdown", ADW_RESPONSE_DESTRUCTIVE);
+  corral_alert_set_default_response (alert, "cancel");
+  corral_alert_set_close_response (alert, "cancel");
+  g_signal_connect_object (alert, "response", G_CALLBACK (close_response_cb), self, 0);
+  corral_alert_present (alert, GTK_WIDGET (self));
   return FALSE;
 }
 

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <adwaita.h>
 
+#include "corral-alert.h"
 #include "corral-application.h"
 #include "corral-console-view.h"
 #include "corral-secrets.h"
@@ -513,10 +514,13 @@ test_console_runs_guest (void)
   corral_test_iterate (100);
   g_assert_nonnull (window);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
-  dialog = corral_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  dialog = corral_alert_get_shown (GTK_WINDOW (window));
   g_assert_nonnull (dialog);
+  corral_test_wait_mapped (dialog);
+  /* It names the project whose VM it shuts down. */
+  g_assert_true (corral_test_wait_for_text (dialog, "“guest-project”", 5));
   corral_test_screenshot ("close-running-project");
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "shutdown");
+  corral_test_click_button (dialog, "_Shut Down");
   {
     gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
     while (window != NULL && g_get_monotonic_time () < deadline)

@@ -16,6 +16,7 @@
 #include <adwaita.h>
 
 #include "corral-agent-banner.h"
+#include "corral-alert.h"
 #include "corral-application.h"
 #include "corral-console-view.h"
 #include "corral-network-policy.h"
@@ -364,21 +365,19 @@ test_sign_in_notice (void)
     GtkWidget *entry;
     gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
-    while ((dialog = corral_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) == NULL &&
+    while ((dialog = corral_alert_get_shown (GTK_WINDOW (window))) == NULL &&
            g_get_monotonic_time () < deadline)
       corral_test_iterate (50);
     g_assert_nonnull (dialog);
     corral_test_wait_mapped (dialog);
     entry = g_object_get_data (G_OBJECT (dialog), "corral-entry");
     g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (entry));
-    g_assert_true (gtk_widget_is_ancestor (entry, adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog))));
+    g_assert_true (gtk_widget_is_ancestor (entry, corral_alert_get_extra_child (dialog)));
     corral_test_screenshot ("sign-in-enter-key");
     gtk_editable_set_text (GTK_EDITABLE (entry), "sk-ant-entered-at-first-start");
-    /* As the Save button does: the response, then the dialog closes. */
-    adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "save");
-    gtk_window_close (GTK_WINDOW (dialog));
+    corral_test_click_button (dialog, "_Save and Start");
     corral_test_iterate (200);
-    g_assert_null (corral_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+    g_assert_null (corral_alert_get_shown (GTK_WINDOW (window)));
   }
   wait_for_state (window, CORRAL_VM_STATE_RUNNING, BOOT);
   g_assert_false (gtk_info_bar_get_revealed (window->signin_bar));

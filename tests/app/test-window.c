@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 #include <adwaita.h>
 
+#include "corral-alert.h"
 #include "corral-application.h"
 #include "corral-network-log.h"
 #include "corral-network-panel.h"
@@ -266,7 +267,7 @@ test_drop_on_project_offers_new_window (void)
   g_autoptr(GFile) first_file = g_file_new_for_path (first);
   g_autoptr(GFile) file = g_file_new_for_path (second);
   CorralWindow *window = new_start_window ();
-  AdwMessageDialog *dialog;
+  GtkWidget *alert;
 
   drop (window, first_file);
   g_assert_cmpstr (corral_window_get_project_path (window), ==, first);
@@ -274,11 +275,14 @@ test_drop_on_project_offers_new_window (void)
   /* A project window keeps its project: the other folder is offered. */
   drop (window, file);
   g_assert_cmpstr (corral_window_get_project_path (window), ==, first);
-  dialog = ADW_MESSAGE_DIALOG (corral_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
-  g_assert_nonnull (dialog);
-  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
-  adw_message_dialog_response (dialog, "open");
+  alert = corral_alert_get_shown (GTK_WINDOW (window));
+  g_assert_nonnull (alert);
+  corral_test_wait_mapped (alert);
+  /* It names the folder. */
+  g_assert_true (corral_test_wait_for_text (alert, "“second”", 5));
+  corral_test_click_button (alert, "_Open in New Window");
   corral_test_iterate (50);
+  g_assert_null (corral_alert_get_shown (GTK_WINDOW (window)));
   g_assert_nonnull (project_window (second));
   g_assert_true (project_window (second) != window);
   g_assert_cmpuint (count_corral_windows (), ==, 2);

@@ -105,6 +105,37 @@ corral_test_wait_for_text (GtkWidget  *root,
   return wait_until (text_shown, &f, seconds);
 }
 
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return NULL;
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button (c, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+void
+corral_test_click_button (GtkWidget  *root,
+                          const char *label)
+{
+  GtkWidget *button = find_button (root, label);
+
+  if (button == NULL)
+    g_error ("No button “%s” is shown in %s", label, G_OBJECT_TYPE_NAME (root));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  /* What a pointer click emits (activating would wait 250 ms first). */
+  g_signal_emit_by_name (button, "clicked");
+}
+
 GtkWidget *
 corral_test_find_toplevel (GType type)
 {

@@ -22,6 +22,10 @@ gboolean   corral_test_wait_for_text   (GtkWidget   *root,
                                         const char  *text,
                                         guint        seconds);
 GtkWidget *corral_test_find_toplevel   (GType        type);
+/* Clicks the mapped, sensitive button labelled @label (mnemonic included,
+ * "_Open") under @root; fails the test when there is none. */
+void       corral_test_click_button    (GtkWidget   *root,
+                                        const char  *label);
 void       corral_test_watch_child     (GPid         pid,
                                         int         *status,
                                         gboolean    *done);
