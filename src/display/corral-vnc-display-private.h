@@ -1,6 +1,7 @@
 /* corral-vnc-display-private.h: CorralVncDisplay's state, shared by the
- * files that split its behaviours (connection and drawing in
- * corral-vnc-display.c, keyboard and pointer in corral-vnc-display-input.c)
+ * files that split its behaviours (connection and sizing in
+ * corral-vnc-display.c, drawing in corral-vnc-display-draw.c, keyboard
+ * and pointer in corral-vnc-display-input.c)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +14,9 @@
 #include "corral-vnc-display.h"
 
 G_BEGIN_DECLS
+
+/* The framebuffer's tiles are TILE_SIZE guest pixels square. */
+#define TILE_SIZE 128
 
 typedef struct _TilePool TilePool;
 
@@ -74,8 +78,24 @@ struct _CorralVncDisplay
   guint64 tiles_built;
 };
 
+/* corral-vnc-display.c: guest pixels to device pixels (scale, offset of
+ * the image), and the next update asked of the guest. */
+void corral_vnc_display_get_placement   (CorralVncDisplay *self,
+                                         double           *scale,
+                                         int              *off_x,
+                                         int              *off_y);
+void corral_vnc_display_request_update  (CorralVncDisplay *self,
+                                         gboolean          incremental);
+
+/* corral-vnc-display-draw.c: the tiles and the widget's snapshot. */
+void corral_vnc_display_init_drawing    (CorralVncDisplay *self);
+void corral_vnc_display_dispose_drawing (CorralVncDisplay *self);
+void corral_vnc_display_clear_tiles     (CorralVncDisplay *self);
+void corral_vnc_display_snapshot        (GtkWidget        *widget,
+                                         GtkSnapshot      *snapshot);
+
 /* corral-vnc-display-input.c: the event controllers that turn keys,
  * buttons, wheel and motion into RFB events. */
-void corral_vnc_display_init_input (CorralVncDisplay *self);
+void corral_vnc_display_init_input      (CorralVncDisplay *self);
 
 G_END_DECLS

@@ -2,10 +2,11 @@
  *
  * gvnc decodes into our own framebuffer, in QEMU's native pixel format so
  * it copies rectangles with its plain path. Changed rectangles only mark
- * tiles dirty; snapshot() rebuilds the dirty tiles as textures and asks for
- * the next incremental update, so the guest is asked at most once per
- * painted frame however many rectangles it sends. Keyboard and pointer:
- * corral-vnc-display-input.c.
+ * tiles dirty; each painted frame redraws them and asks for the next
+ * incremental update, so the guest is asked at most once per painted
+ * frame however many rectangles it sends. This file: the connection, the
+ * framebuffer, sizing. Drawing: corral-vnc-display-draw.c; keyboard and
+ * pointer: corral-vnc-display-input.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,40 +16,14 @@
 
 #include <gvnc.h>
 
-#include "corral-gl-tiles.h"
-#include "corral-tiles.h"
-#include "corral-upload-pool.h"
 #include "corral-vnc-display-private.h"
 #include "corral-vnc-readahead.h"
 
-/* GTK 4.8's gtk.h leaves out the GL renderer's header (later ones have it
- * and warn when it is included directly): after gtk.h, for its types. */
-#ifndef GSK_TYPE_GL_RENDERER
-#include <gsk/gl/gskglrenderer.h>
-#endif
-
-#define TILE_SIZE 128
 #define RESIZE_DELAY_MS 400
-/* How long the upload pool is kept after the last big frame. */
-#define UPLOAD_HOLD_US G_USEC_PER_SEC
 /* The smallest screen a resizable guest is asked to take, in guest pixels
  * (a smaller pane shows it scaled down): below it a browser does not fit. */
 #define GUEST_MIN_WIDTH 800
 #define GUEST_MIN_HEIGHT 600
-
-/* Tile buffers come back here when GTK drops a tile's texture: allocating
- * a fresh buffer for every rebuilt tile made rebuilds many times slower. */
-struct _TilePool
-{
-  gatomicrefcount ref;
-  GPtrArray *free;  /* guint8 *, TILE_SIZE² × 4 bytes each */
-};
-
-typedef struct {
-  TilePool *pool;
-  guint8 *data;
-} TileBuffer;
-
 
 enum {
   PROP_0,
@@ -85,79 +60,7 @@ static const VncPixelFormat native_format = {
   .blue_shift = 0,
 };
 
-/* ---- tile buffer pool ---- */
-
-static TilePool *
-tile_pool_new (void)
-{
-  TilePool *pool = g_new0 (TilePool, 1);
-
-  g_atomic_ref_count_init (&pool->ref);
-  pool->free = g_ptr_array_new_with_free_func (g_free);
-  return pool;
-}
-
-static void
-tile_pool_unref (TilePool *pool)
-{
-  if (g_atomic_ref_count_dec (&pool->ref))
-    {
-      g_ptr_array_unref (pool->free);
-      g_free (pool);
-    }
-}
-
-static void
-tile_buffer_release (gpointer data)
-{
-  TileBuffer *buf = data;
-
-  g_ptr_array_add (buf->pool->free, buf->data);
-  tile_pool_unref (buf->pool);
-  g_free (buf);
-}
-
-/* A buffer of TILE_SIZE² pixels, stride TILE_SIZE × 4, not cleared:
- * every tile rebuild writes all of its own rectangle. */
-static TileBuffer *
-tile_pool_take_buffer (TilePool *pool)
-{
-  TileBuffer *buf = g_new (TileBuffer, 1);
-
-  if (pool->free->len > 0)
-    buf->data = g_ptr_array_steal_index_fast (pool->free, pool->free->len - 1);
-  else
-    buf->data = g_malloc (TILE_SIZE * TILE_SIZE * 4);
-  g_atomic_ref_count_inc (&pool->ref);
-  buf->pool = pool;
-  return buf;
-}
-
-static GBytes *
-tile_pool_take (TilePool *pool, guint8 **data)
-{
-  TileBuffer *buf = tile_pool_take_buffer (pool);
-
-  *data = buf->data;
-  return g_bytes_new_with_free_func (buf->data, TILE_SIZE * TILE_SIZE * 4,
-                                     tile_buffer_release, buf);
-}
-
 /* ---- framebuffer ---- */
-
-static void
-clear_tiles (CorralVncDisplay *self)
-{
-  for (guint i = 0; i < self->n_tile_textures; i++)
-    {
-      g_clear_object (&self->tile_textures[i]);
-      g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
-    }
-  g_clear_pointer (&self->tile_textures, g_free);
-  g_clear_pointer (&self->tile_nodes, g_free);
-  g_clear_pointer (&self->gl_tiles, corral_gl_tiles_free);
-  self->n_tile_textures = 0;
-}
 
 static void
 free_framebuffer (CorralVncDisplay *self)
@@ -171,7 +74,7 @@ free_framebuffer (CorralVncDisplay *self)
       g_clear_pointer (&self->fb_surface, cairo_surface_destroy);
     }
   g_clear_pointer (&self->fb, g_free);
-  clear_tiles (self);
+  corral_vnc_display_clear_tiles (self);
   self->fb_width = self->fb_height = 0;
 }
 
@@ -208,136 +111,11 @@ setup_framebuffer (CorralVncDisplay *self, int width, int height)
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
-/* Copies a framebuffer area to @dst with the padding byte set to opaque:
- * QEMU leaves it 0 and GTK 4.8 has no xRGB memory format. */
-static void
-copy_opaque (CorralVncDisplay *self, int x, int y, int w, int h,
-             guint8 *dst, gsize dst_stride)
-{
-  for (int row = 0; row < h; row++)
-    {
-      const guint32 *s = (const guint32 *) (self->fb + (gsize) (y + row) * self->fb_stride) + x;
-      guint32 *d = (guint32 *) (dst + row * dst_stride);
-
-      for (int col = 0; col < w; col++)
-        d[col] = s[col] | 0xff000000u;
-    }
-}
-
-/* The GL tiles, made on the first frame GTK's GL renderer draws. */
-static CorralGlTiles *
-ensure_gl_tiles (CorralVncDisplay *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (self->gl_tiles != NULL || self->gl_tiles_failed)
-    return self->gl_tiles;
-  self->gl_tiles = corral_gl_tiles_new (gtk_widget_get_display (GTK_WIDGET (self)),
-                                        self->n_tile_textures, &error);
-  if (self->gl_tiles == NULL)
-    {
-      g_debug ("Display tiles as memory textures: %s", error->message);
-      self->gl_tiles_failed = TRUE;
-    }
-  return self->gl_tiles;
-}
-
-/* Rebuilds the dirty tiles: under cairo only their nodes (they read the
- * framebuffer), under GL fresh GL textures filled straight from it,
- * otherwise fresh tile textures copied out of it (the old ones may still
- * be in use by the frame on screen). */
-static void
-rebuild_dirty_tiles (CorralVncDisplay *self)
-{
-  CorralGlTiles *gl = self->gl_mode ? ensure_gl_tiles (self) : NULL;
-
-  if (gl != NULL)
-    corral_gl_tiles_begin (gl);
-  for (guint i = 0; corral_tiles_next_dirty (self->tiles, &i); i++)
-    {
-      CorralTileRect r;
-
-      corral_tiles_get_rect (self->tiles, i, &r);
-      g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
-      g_clear_object (&self->tile_textures[i]);
-      if (gl != NULL)
-        {
-          self->tile_textures[i] =
-            corral_gl_tiles_upload (gl, i, self->fb + (gsize) r.y * self->fb_stride + r.x * 4,
-                                    self->fb_stride, r.width, r.height);
-        }
-      else if (!self->cairo_mode)
-        {
-          guint8 *data;
-          g_autoptr(GBytes) bytes = tile_pool_take (self->pool, &data);
-
-          copy_opaque (self, r.x, r.y, r.width, r.height, data, TILE_SIZE * 4);
-          self->tile_textures[i] = gdk_memory_texture_new (r.width, r.height,
-                                                           GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
-                                                           bytes, TILE_SIZE * 4);
-        }
-      self->tiles_built++;
-    }
-  if (gl != NULL)
-    corral_gl_tiles_end (gl);
-  corral_tiles_clear (self->tiles);
-}
-
-/* The node drawing tile @i (framebuffer area @r) at device rectangle @d. */
-static GskRenderNode *
-build_tile_node (CorralVncDisplay *self, guint i, const CorralTileRect *r,
-                 const CorralTileRect *d, int sf)
-{
-  graphene_rect_t bounds = GRAPHENE_RECT_INIT ((float) d->x / sf, (float) d->y / sf,
-                                               (float) d->width / sf, (float) d->height / sf);
-  GtkSnapshot *snapshot;
-  cairo_t *cr;
-
-  if (!self->cairo_mode)
-    return gsk_texture_node_new (self->tile_textures[i], &bounds);
-
-  snapshot = gtk_snapshot_new ();
-  cr = gtk_snapshot_append_cairo (snapshot, &bounds);
-  cairo_translate (cr, bounds.origin.x, bounds.origin.y);
-  cairo_scale (cr, bounds.size.width / r->width, bounds.size.height / r->height);
-  cairo_rectangle (cr, 0, 0, r->width, r->height);
-  cairo_clip (cr);
-  cairo_set_source_surface (cr, self->fb_surface, -r->x, -r->y);
-  /* Unscaled, a guest pixel is a device pixel: keep it sharp. Scaled, the
-   * filter reads the neighbouring tiles' pixels, so no seams; pad at the
-   * image's own edges. */
-  cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
-  cairo_pattern_set_filter (cairo_get_source (cr),
-                            d->width == r->width ? CAIRO_FILTER_NEAREST
-                                                 : CAIRO_FILTER_GOOD);
-  cairo_paint (cr);
-  cairo_destroy (cr);
-  return gtk_snapshot_free_to_node (snapshot);
-}
-
-GdkTexture *
-corral_vnc_display_get_image (CorralVncDisplay *self)
-{
-  g_autoptr(GBytes) bytes = NULL;
-  guint8 *data;
-
-  g_return_val_if_fail (CORRAL_IS_VNC_DISPLAY (self), NULL);
-
-  if (self->fb == NULL)
-    return NULL;
-  data = g_malloc ((gsize) self->fb_stride * self->fb_height);
-  copy_opaque (self, 0, 0, self->fb_width, self->fb_height, data, self->fb_stride);
-  bytes = g_bytes_new_take (data, (gsize) self->fb_stride * self->fb_height);
-  return gdk_memory_texture_new (self->fb_width, self->fb_height,
-                                 GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
-                                 bytes, self->fb_stride);
-}
-
 /* ---- geometry ---- */
 
 /* Guest pixels to device pixels: scale and offset of the image. */
-static void
-get_placement (CorralVncDisplay *self, double *scale, int *off_x, int *off_y)
+void
+corral_vnc_display_get_placement (CorralVncDisplay *self, double *scale, int *off_x, int *off_y)
 {
   int sf = gtk_widget_get_scale_factor (GTK_WIDGET (self));
   int w = gtk_widget_get_width (GTK_WIDGET (self)) * sf;
@@ -362,7 +140,7 @@ corral_vnc_display_guest_to_widget (CorralVncDisplay *self,
   double scale;
   int ox, oy;
 
-  get_placement (self, &scale, &ox, &oy);
+  corral_vnc_display_get_placement (self, &scale, &ox, &oy);
   *wx = (ox + gx * scale) / sf;
   *wy = (oy + gy * scale) / sf;
 }
@@ -379,7 +157,7 @@ corral_vnc_display_widget_to_guest (CorralVncDisplay *self,
 
   if (self->fb_width == 0)
     return FALSE;
-  get_placement (self, &scale, &ox, &oy);
+  corral_vnc_display_get_placement (self, &scale, &ox, &oy);
   x = (wx * sf - ox) / scale;
   y = (wy * sf - oy) / scale;
   *gx = CLAMP ((int) x, 0, self->fb_width - 1);
@@ -389,8 +167,8 @@ corral_vnc_display_widget_to_guest (CorralVncDisplay *self,
 
 /* ---- connection ---- */
 
-static void
-request_update (CorralVncDisplay *self, gboolean incremental)
+void
+corral_vnc_display_request_update (CorralVncDisplay *self, gboolean incremental)
 {
   if (self->conn == NULL || !self->initialized)
     return;
@@ -424,7 +202,7 @@ on_desktop_resize (VncConnection *conn, int width, int height,
   if (width == self->fb_width && height == self->fb_height)
     return;
   setup_framebuffer (self, width, height);
-  request_update (self, FALSE);
+  corral_vnc_display_request_update (self, FALSE);
   schedule_guest_resize (self);
 }
 
@@ -436,7 +214,7 @@ on_pixel_format_changed (VncConnection *conn, VncPixelFormat *format,
    * converts from the new one. */
   setup_framebuffer (self, vnc_connection_get_width (conn),
                      vnc_connection_get_height (conn));
-  request_update (self, FALSE);
+  corral_vnc_display_request_update (self, FALSE);
 }
 
 static void
@@ -529,7 +307,7 @@ on_initialized (VncConnection *conn, CorralVncDisplay *self)
   self->initialized = TRUE;
   self->last_resize_w = self->last_resize_h = 0;
   self->led_acted_on = -1;
-  request_update (self, FALSE);
+  corral_vnc_display_request_update (self, FALSE);
 
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTED]);
   g_signal_emit (self, signals[SIG_CONNECTED], 0);
@@ -684,155 +462,6 @@ corral_vnc_display_size_allocate (GtkWidget *widget, int width, int height, int 
   schedule_guest_resize (CORRAL_VNC_DISPLAY (widget));
 }
 
-static gboolean
-upload_release_cb (gpointer data)
-{
-  CorralVncDisplay *self = data;
-  gint64 left = self->last_big_frame + UPLOAD_HOLD_US - g_get_monotonic_time ();
-
-  self->upload_release = 0;
-  if (left > 0)
-    self->upload_release = g_timeout_add (left / 1000 + 1, upload_release_cb, self);
-  else
-    g_clear_pointer (&self->upload_hold, cairo_surface_destroy);
-  return G_SOURCE_REMOVE;
-}
-
-/* A frame that changes much of the image: keep cairo-xlib's upload pool
- * until a second passes without one (no timer while the display is
- * quiet). */
-static void
-note_big_frame (CorralVncDisplay *self)
-{
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
-  GdkSurface *surface = native ? gtk_native_get_surface (native) : NULL;
-
-  self->last_big_frame = g_get_monotonic_time ();
-  if (self->upload_hold == NULL && surface != NULL)
-    {
-      int sf = gdk_surface_get_scale_factor (surface);
-
-      self->upload_hold = corral_upload_pool_hold (gtk_widget_get_display (GTK_WIDGET (self)),
-                                                   gdk_surface_get_width (surface) * sf,
-                                                   gdk_surface_get_height (surface) * sf);
-    }
-  if (self->upload_hold != NULL && self->upload_release == 0)
-    self->upload_release = g_timeout_add (UPLOAD_HOLD_US / 1000, upload_release_cb, self);
-}
-
-static void
-append_black (GtkSnapshot *snapshot, float x0, float y0, float x1, float y1)
-{
-  if (x1 > x0 && y1 > y0)
-    gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 1 },
-                               &GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0));
-}
-
-/* Black where the image is not: filling under it too would cost a whole
- * frame of fill per full-frame update under the cairo renderer. */
-static void
-append_margins (CorralVncDisplay *self, GtkSnapshot *snapshot,
-                double scale, int ox, int oy, int sf)
-{
-  float w = gtk_widget_get_width (GTK_WIDGET (self));
-  float h = gtk_widget_get_height (GTK_WIDGET (self));
-  CorralTileRect whole = { 0, 0, self->fb_width, self->fb_height };
-  CorralTileRect d;
-  float x0, y0, x1, y1;
-
-  corral_tiles_snap (&whole, scale, ox, oy, &d);
-  x0 = (float) d.x / sf;
-  y0 = (float) d.y / sf;
-  x1 = (float) (d.x + d.width) / sf;
-  y1 = (float) (d.y + d.height) / sf;
-  append_black (snapshot, 0, 0, w, y0);
-  append_black (snapshot, 0, y1, w, h);
-  append_black (snapshot, 0, y0, x0, y1);
-  append_black (snapshot, x1, y0, w, y1);
-}
-
-static void
-corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
-{
-  CorralVncDisplay *self = CORRAL_VNC_DISPLAY (widget);
-  int sf = gtk_widget_get_scale_factor (widget);
-  double scale;
-  int ox, oy;
-
-  if (self->fb == NULL || self->tiles == NULL)
-    {
-      append_black (snapshot, 0, 0, gtk_widget_get_width (widget),
-                    gtk_widget_get_height (widget));
-      return;
-    }
-
-  {
-    GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-    gboolean cairo_mode = GSK_IS_CAIRO_RENDERER (renderer);
-    gboolean gl_mode = GSK_IS_GL_RENDERER (renderer);
-
-    if (cairo_mode != self->cairo_mode || gl_mode != self->gl_mode)
-      {
-        /* Another renderer (the widget moved): rebuild everything. */
-        self->cairo_mode = cairo_mode;
-        self->gl_mode = gl_mode;
-        if (!gl_mode)
-          g_clear_pointer (&self->gl_tiles, corral_gl_tiles_free);
-        corral_tiles_mark_all (self->tiles);
-      }
-  }
-
-  if (corral_tiles_any_dirty (self->tiles))
-    {
-      if (self->cairo_mode
-          && corral_tiles_count_dirty (self->tiles) * 4 >= self->n_tile_textures)
-        note_big_frame (self);
-      rebuild_dirty_tiles (self);
-    }
-
-  get_placement (self, &scale, &ox, &oy);
-  if (scale != self->placed_scale || ox != self->placed_x || oy != self->placed_y
-      || sf != self->placed_sf)
-    {
-      for (guint i = 0; i < self->n_tile_textures; i++)
-        g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
-      self->placed_scale = scale;
-      self->placed_x = ox;
-      self->placed_y = oy;
-      self->placed_sf = sf;
-    }
-  if (self->gl_tiles != NULL)
-    corral_gl_tiles_set_nearest (self->gl_tiles, scale == 1.0);
-
-  append_margins (self, snapshot, scale, ox, oy, sf);
-  for (guint i = 0; i < self->n_tile_textures; i++)
-    {
-      if (self->tile_nodes[i] == NULL)
-        {
-          CorralTileRect r, d;
-
-          corral_tiles_get_rect (self->tiles, i, &r);
-          corral_tiles_snap (&r, scale, ox, oy, &d);
-          if (!self->cairo_mode && self->tile_textures[i] == NULL)
-            {
-              /* Nothing received there yet (GL): black. */
-              append_black (snapshot, (float) d.x / sf, (float) d.y / sf,
-                            (float) (d.x + d.width) / sf, (float) (d.y + d.height) / sf);
-              continue;
-            }
-          self->tile_nodes[i] = build_tile_node (self, i, &r, &d, sf);
-        }
-      gtk_snapshot_append_node (snapshot, self->tile_nodes[i]);
-    }
-
-  self->frames_drawn++;
-
-  /* One request per painted frame, and only when the last one was
-   * answered: the guest can't outrun what we can show. */
-  if (self->update_seen)
-    request_update (self, TRUE);
-}
-
 static void
 corral_vnc_display_map (GtkWidget *widget)
 {
@@ -840,7 +469,7 @@ corral_vnc_display_map (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (corral_vnc_display_parent_class)->map (widget);
   /* Requests stop while we're not drawn; catch up on what we missed. */
-  request_update (self, TRUE);
+  corral_vnc_display_request_update (self, TRUE);
 }
 
 static void
@@ -849,16 +478,10 @@ corral_vnc_display_dispose (GObject *object)
   CorralVncDisplay *self = CORRAL_VNC_DISPLAY (object);
 
   g_clear_handle_id (&self->resize_timeout, g_source_remove);
-  g_clear_handle_id (&self->upload_release, g_source_remove);
-  g_clear_pointer (&self->upload_hold, cairo_surface_destroy);
   drop_connection (self);
   free_framebuffer (self);
+  corral_vnc_display_dispose_drawing (self);
   g_clear_pointer (&self->tiles, corral_tiles_free);
-  if (self->pool)
-    {
-      tile_pool_unref (self->pool);
-      self->pool = NULL;
-    }
   g_clear_pointer (&self->held_keys, g_hash_table_unref);
 
   G_OBJECT_CLASS (corral_vnc_display_parent_class)->dispose (object);
@@ -949,7 +572,7 @@ static void
 corral_vnc_display_init (CorralVncDisplay *self)
 {
   self->fd = -1;
-  self->pool = tile_pool_new ();
+  corral_vnc_display_init_drawing (self);
   self->held_keys = g_hash_table_new (NULL, NULL);
   self->resize_guest = TRUE;
 
