@@ -12,17 +12,29 @@
 #include "corral-console-view.h"
 
 char *
+corral_test_terminal_rows (VteTerminal *terminal,
+                           long         first,
+                           long         last)
+{
+  long columns = vte_terminal_get_column_count (terminal);
+
+  /* VTE 0.76 deprecates the call Debian 12's 0.70 has alone. */
+#if VTE_CHECK_VERSION (0, 72, 0)
+  return vte_terminal_get_text_range_format (terminal, VTE_FORMAT_TEXT, first, 0, last, columns, NULL);
+#else
+  return vte_terminal_get_text_range (terminal, first, 0, last, columns, NULL, NULL, NULL);
+#endif
+}
+
+char *
 corral_test_console_text (GtkWidget *console)
 {
   VteTerminal *terminal = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console));
   GtkAdjustment *rows = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (terminal));
 
   /* Everything, scrollback included (rows are the adjustment's units). */
-  return vte_terminal_get_text_range (terminal,
-                                      (long) gtk_adjustment_get_lower (rows), 0,
-                                      (long) gtk_adjustment_get_upper (rows) - 1,
-                                      vte_terminal_get_column_count (terminal),
-                                      NULL, NULL, NULL);
+  return corral_test_terminal_rows (terminal, (long) gtk_adjustment_get_lower (rows),
+                                    (long) gtk_adjustment_get_upper (rows) - 1);
 }
 
 void

@@ -4,10 +4,16 @@
  */
 #pragma once
 
+#include <vte/vte.h>
+
 #include "gui-test-util.h"
 
 G_BEGIN_DECLS
 
+/* The text of @terminal's rows @first to @last (scrollback rows count). */
+char      *corral_test_terminal_rows    (VteTerminal *terminal,
+                                         long         first,
+                                         long         last);
 /* Everything a CorralConsoleView's terminal shows, scrollback included. */
 char      *corral_test_console_text     (GtkWidget   *console);
 /* Waits until @console shows @text; on timeout, fails showing what it has. */

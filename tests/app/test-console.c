@@ -162,9 +162,8 @@ console_tail (GtkWidget *console,
   GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (terminal));
   long upper = (long) gtk_adjustment_get_upper (adj);
 
-  return vte_terminal_get_text_range (terminal, MAX (upper - rows, (long) gtk_adjustment_get_lower (adj)), 0,
-                                      upper - 1, vte_terminal_get_column_count (terminal),
-                                      NULL, NULL, NULL);
+  return corral_test_terminal_rows (terminal, MAX (upper - rows, (long) gtk_adjustment_get_lower (adj)),
+                                    upper - 1);
 }
 
 /* What the guest's base64 of 3 MiB is between the markers: 4 MiB of
