@@ -268,7 +268,6 @@ parse (GKeyFile    *kf,
        GError     **error)
 {
   g_autoptr(CorralGuest) self = g_object_new (CORRAL_TYPE_GUEST, NULL);
-  g_autofree char *default_vga = NULL;
   g_autofree char *agent_console = NULL;
 
   if (!g_key_file_has_group (kf, GROUP))

@@ -57,7 +57,10 @@ remove_fd_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(JsonNode) reply = corral_qmp_execute_finish (CORRAL_QMP (source), result, NULL);
+  /* Whatever QEMU answers: the fd set was only ever a way in. */
+  JsonNode *reply = corral_qmp_execute_finish (CORRAL_QMP (source), result, NULL);
+
+  g_clear_pointer (&reply, json_node_unref);
 }
 
 static void

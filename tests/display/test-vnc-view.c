@@ -774,8 +774,8 @@ host_has_clipboard (gpointer expected)
 static void
 test_clipboard_from_guest (void)
 {
-  g_autofree char *out = guest_run ("printf 'copied in the guest: %s' ok > /tmp/cb.tmp && "
-                                    "mv /tmp/cb.tmp /tmp/corral-clipboard-set");
+  g_free (guest_run ("printf 'copied in the guest: %s' ok > /tmp/cb.tmp && "
+                     "mv /tmp/cb.tmp /tmp/corral-clipboard-set"));
 
   if (!wait_until (host_has_clipboard, "copied in the guest: ok", 60))
     g_error ("the host clipboard never got the guest's text");

@@ -136,6 +136,7 @@ test_choice_within_folder (Fixture *f, gconstpointer data)
   /* Work in progress (hidden) is never chosen; else by name. */
   got = corral_guest_store_resolve (f->store, NULL, NULL, NULL, NULL);
   g_assert_cmpstr (got, ==, alpha);
+  g_assert_cmpstr (got, !=, partial);
   g_clear_pointer (&got, g_free);
 
   /* The default guest comes first. */

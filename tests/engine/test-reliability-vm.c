@@ -260,7 +260,9 @@ test_cycles (Fixture       *f,
    * process: opened here, so that a descriptor left per run still shows. */
   {
     g_autoptr(GFile) file = g_file_new_for_path (f->project);
-    g_autoptr(GFileMonitor) monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, NULL);
+    GFileMonitor *monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, NULL);
+
+    g_clear_object (&monitor);
   }
   fds_before = list_fds (&n_before);
 

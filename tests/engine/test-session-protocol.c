@@ -91,7 +91,7 @@ test_invalid_lines (void)
     "EXIT  3", "EXIT 1000", "EXIT 0x3", "exit 3", "SIGNAL 0", "SIGNAL 65",
     "SIGNAL KILL", "STARTED", "STARTED agent", "STARTED shell ", "STARTED entrypoint!",
     "HELLO 0", "HELLO", "RESTART", "POWEROFF", "EXIT\t3", "EXIT 3\r\r",
-    "EXIT \xc3\xa9" "3", "EXITS 3", "EXI 3", "SIGNAL 9\n",
+    ("EXIT \xc3\xa9" "3"), "EXITS 3", "EXI 3", "SIGNAL 9\n",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
