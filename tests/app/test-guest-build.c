@@ -52,53 +52,6 @@ remove_store (void)
   g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
 }
 
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = G_TYPE_CHECK_INSTANCE_TYPE (child, type) ? child : find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (child) && gtk_widget_get_mapped (child) &&
-          g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
-        return child;
-      found = find_button (child, label);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-wait_for_button (GtkWidget  *root,
-                 const char *label,
-                 guint       seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-  GtkWidget *button;
-
-  while ((button = find_button (root, label)) == NULL && g_get_monotonic_time () < deadline)
-    corral_test_iterate (50);
-  return button;
-}
-
 static GtkProgressBar *
 progress_bar (CorralWindow *window)
 {
@@ -171,9 +124,9 @@ test_offer (void)
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "deb.debian.org", 1));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "npm registry", 1));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "of free disk space", 1));
-  g_assert_nonnull (wait_for_button (GTK_WIDGET (window), "_Build the Debian Guest", 5));
+  g_assert_nonnull (corral_test_wait_for_button (GTK_WIDGET (window), "_Build the Debian Guest", 5));
   /* No catalogue entry: nothing to download. */
-  g_assert_null (find_button (GTK_WIDGET (window), "_Download"));
+  g_assert_null (corral_test_find_button (GTK_WIDGET (window), "_Download"));
   corral_test_screenshot ("guest-build-offer");
   close_all_windows ();
 }
@@ -190,7 +143,7 @@ test_progress_log_cancel (void)
 
   g_setenv ("CORRAL_FAKE_BUILD", "slow", TRUE);
   window = new_start_window ();
-  gtk_widget_activate (wait_for_button (GTK_WIDGET (window), "_Build the Debian Guest", 5));
+  gtk_widget_activate (corral_test_wait_for_button (GTK_WIDGET (window), "_Build the Debian Guest", 5));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "Building the Debian Guest…", 5));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "Step 1 of 5: Installing the base system", 10));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "You can close this window", 1));
@@ -202,7 +155,7 @@ test_progress_log_cancel (void)
   g_assert_true (g_str_has_suffix (gtk_progress_bar_get_text (bar), " %"));
   corral_test_screenshot ("guest-build-progress");
 
-  gtk_widget_activate (wait_for_button (GTK_WIDGET (window), "Show _Log", 5));
+  gtk_widget_activate (corral_test_wait_for_button (GTK_WIDGET (window), "Show _Log", 5));
   log_window = wait_for_toplevel (CORRAL_TYPE_BUILD_LOG_WINDOW);
   g_assert_nonnull (log_window);
   corral_test_wait_mapped (log_window);
@@ -214,7 +167,7 @@ test_progress_log_cancel (void)
 
     while (!found && g_get_monotonic_time () < until)
       {
-        GtkTextView *view = GTK_TEXT_VIEW (find_widget (log_window, GTK_TYPE_TEXT_VIEW));
+        GtkTextView *view = GTK_TEXT_VIEW (corral_test_find_descendant (log_window, GTK_TYPE_TEXT_VIEW));
         g_autofree char *text = NULL;
         GtkTextIter start, end;
 
@@ -230,9 +183,9 @@ test_progress_log_cancel (void)
 
   listing = store_listing ();
   g_assert_true (g_str_has_prefix (listing, ".debian.build."));
-  gtk_widget_activate (wait_for_button (GTK_WIDGET (window), "_Cancel", 5));
+  gtk_widget_activate (corral_test_wait_for_button (GTK_WIDGET (window), "_Cancel", 5));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "The build was cancelled. Nothing was installed.", 30));
-  g_assert_nonnull (wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
+  g_assert_nonnull (corral_test_wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
   g_free (listing);
   listing = store_listing ();
   g_assert_cmpstr (listing, ==, "");
@@ -249,17 +202,17 @@ test_failure (void)
   g_setenv ("CORRAL_FAKE_BUILD", "fail", TRUE);
   window = new_start_window ();
   /* The last build's end is what a new window shows, too. */
-  g_assert_nonnull (wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
-  gtk_widget_activate (wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
+  g_assert_nonnull (corral_test_wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
+  gtk_widget_activate (corral_test_wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "The guest could not be built.", 30));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "Downloading Debian packages", 1));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "404  Not Found", 1));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "Nothing was installed.", 1));
-  g_assert_nonnull (wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
+  g_assert_nonnull (corral_test_wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
   corral_test_screenshot ("guest-build-failed");
 
   /* The failed build's log stays one click away. */
-  gtk_widget_activate (wait_for_button (GTK_WIDGET (window), "Show _Log", 5));
+  gtk_widget_activate (corral_test_wait_for_button (GTK_WIDGET (window), "Show _Log", 5));
   log_window = wait_for_toplevel (CORRAL_TYPE_BUILD_LOG_WINDOW);
   g_assert_nonnull (log_window);
   corral_test_wait_mapped (log_window);
@@ -277,11 +230,11 @@ test_missing_tool (void)
 
   g_setenv ("CORRAL_FAKE_BUILD", "missing", TRUE);
   window = new_start_window ();
-  gtk_widget_activate (wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
+  gtk_widget_activate (corral_test_wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
   /* Checked before anything starts, with what fixes it. */
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "sudo apt install mmdebstrap uidmap", 10));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "sudo usermod --add-subuids", 1));
-  g_assert_nonnull (wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
+  g_assert_nonnull (corral_test_wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
   corral_test_screenshot ("guest-build-missing-tools");
   listing = store_listing ();
   g_assert_cmpstr (listing, ==, "");
@@ -303,7 +256,7 @@ test_survives_window_then_project_starts (void)
 
   g_setenv ("CORRAL_FAKE_BUILD", "slow", TRUE);
   window = new_start_window ();
-  gtk_widget_activate (wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
+  gtk_widget_activate (corral_test_wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "Step 1 of 5", 10));
   close_all_windows ();
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
@@ -365,8 +318,8 @@ test_sandboxed (void)
   window = new_start_window ();
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "Inside its Flatpak sandbox Corral cannot build one", 5));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "choose a guest manifest in Preferences", 1));
-  g_assert_null (find_button (GTK_WIDGET (window), "_Build the Debian Guest"));
-  g_assert_nonnull (wait_for_button (GTK_WIDGET (window), "_Preferences", 5));
+  g_assert_null (corral_test_find_button (GTK_WIDGET (window), "_Build the Debian Guest"));
+  g_assert_nonnull (corral_test_wait_for_button (GTK_WIDGET (window), "_Preferences", 5));
   corral_test_screenshot ("guest-build-flatpak");
   close_all_windows ();
 }

@@ -97,39 +97,6 @@ store_listing (void)
   return g_strjoinv (" ", (char **) names->pdata);
 }
 
-/* The visible button under @root whose label is @label (with mnemonic). */
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (child) && gtk_widget_get_mapped (child) &&
-          g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
-        return child;
-      found = find_button (child, label);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-wait_for_button (GtkWidget  *root,
-                 const char *label,
-                 guint       seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-  GtkWidget *button;
-
-  while ((button = find_button (root, label)) == NULL && g_get_monotonic_time () < deadline)
-    corral_test_iterate (50);
-  return button;
-}
-
 static void
 close_all_windows (void)
 {
@@ -163,7 +130,7 @@ test_start_page_offers (void)
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "No Guest System Installed", 5));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "Download Corral tiny test guest now", 5));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "to download", 5));
-  g_assert_nonnull (wait_for_button (GTK_WIDGET (window), "_Download", 5));
+  g_assert_nonnull (corral_test_wait_for_button (GTK_WIDGET (window), "_Download", 5));
   corral_test_iterate (500);
   corral_test_screenshot ("guest-offer");
   close_all_windows ();
@@ -178,10 +145,10 @@ test_cancel (void)
 
   use_catalogue ("slow");
   window = new_start_window ();
-  gtk_widget_activate (wait_for_button (GTK_WIDGET (window), "_Download", 5));
+  gtk_widget_activate (corral_test_wait_for_button (GTK_WIDGET (window), "_Download", 5));
   /* Progress in bytes while it comes in. */
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "Downloading Corral tiny test guest", 5));
-  button = wait_for_button (GTK_WIDGET (window), "_Cancel", 5);
+  button = corral_test_wait_for_button (GTK_WIDGET (window), "_Cancel", 5);
   g_assert_nonnull (button);
   {
     gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
@@ -200,7 +167,7 @@ test_cancel (void)
   corral_test_screenshot ("guest-downloading");
   gtk_widget_activate (button);
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "The download was cancelled. Nothing was installed.", 30));
-  g_assert_nonnull (wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
+  g_assert_nonnull (corral_test_wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
   listing = store_listing ();
   g_assert_cmpstr (listing, ==, "");
   close_all_windows ();
@@ -216,7 +183,7 @@ test_window_closed_mid_download (void)
 
   use_catalogue ("slow");
   window = new_start_window ();
-  gtk_widget_activate (wait_for_button (GTK_WIDGET (window), "_Download", 5));
+  gtk_widget_activate (corral_test_wait_for_button (GTK_WIDGET (window), "_Download", 5));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "Downloading", 5));
   corral_test_iterate (500);
   listing = store_listing ();
@@ -244,10 +211,10 @@ test_checksum_mismatch (void)
 
   use_catalogue ("corrupt");
   window = new_start_window ();
-  gtk_widget_activate (wait_for_button (GTK_WIDGET (window), "_Download", 5));
+  gtk_widget_activate (corral_test_wait_for_button (GTK_WIDGET (window), "_Download", 5));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "does not match its checksum", 60));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window), "Nothing was installed.", 5));
-  g_assert_nonnull (wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
+  g_assert_nonnull (corral_test_wait_for_button (GTK_WIDGET (window), "_Try Again", 5));
   corral_test_iterate (300);
   corral_test_screenshot ("guest-download-failed");
   listing = store_listing ();
@@ -285,7 +252,7 @@ test_project_downloads_then_starts (void)
   /* Start found no guest: the offer, not a dead end. */
   g_assert_true (gtk_revealer_get_reveal_child (window->guest_revealer));
   g_assert_false (gtk_info_bar_get_revealed (window->error_bar));
-  gtk_widget_activate (wait_for_button (GTK_WIDGET (window), "_Download", 5));
+  gtk_widget_activate (corral_test_wait_for_button (GTK_WIDGET (window), "_Download", 5));
 
   /* Installed, found without --guest or Preferences, and booted. */
   deadline = g_get_monotonic_time () + 180 * G_USEC_PER_SEC;

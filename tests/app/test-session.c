@@ -88,31 +88,13 @@ wait_for_banner (CorralWindow *window,
     }
 }
 
-/* The button under @root bound to @action. */
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *action)
-{
-  if (GTK_IS_BUTTON (root) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_button (c, action);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* Clicks the banner's button for @action, as a user would: it must be
  * there, visible and enabled. */
 static void
 click (GtkWidget  *root,
        const char *action)
 {
-  GtkWidget *button = find_button (root, action);
+  GtkWidget *button = corral_test_find_action_button (root, action);
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
   g_assert_nonnull (button);
@@ -352,7 +334,7 @@ test_sign_in_notice (void)
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window->signin_bar), "no Anthropic API key", 5));
   g_assert_true (corral_test_wait_for_text (GTK_WIDGET (window->signin_bar), "browser on its display", 5));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window->signin_bar)));
-  g_assert_nonnull (find_button (GTK_WIDGET (window->signin_bar), "win.enter-api-key"));
+  g_assert_nonnull (corral_test_find_action_button (GTK_WIDGET (window->signin_bar), "win.enter-api-key"));
   /* Nothing started: no QEMU. */
   g_assert_cmpint (vm_state (window), ==, CORRAL_VM_STATE_STOPPED);
   g_assert_cmpint (corral_vm_get_qemu_pid (corral_window_get_vm (window)), ==, 0);

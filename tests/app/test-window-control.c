@@ -110,24 +110,6 @@ action_enabled (CorralWindow *window,
   return enabled;
 }
 
-/* The button under @root bound to @action. */
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *action)
-{
-  if (GTK_IS_BUTTON (root) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_button (c, action);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 test_control_lost_shown (void)
 {
@@ -198,7 +180,7 @@ test_control_lost_shown (void)
   /* The banner's Stop ends QEMU at once (SIGTERM: no power button to
    * press), not after the power-down timeout, and that is a stop. */
   begin = g_get_monotonic_time ();
-  stop_now = find_button (GTK_WIDGET (window->control_lost_bar), "win.stop");
+  stop_now = corral_test_find_action_button (GTK_WIDGET (window->control_lost_bar), "win.stop");
   g_assert_nonnull (stop_now);
   g_assert_true (gtk_widget_get_mapped (stop_now));
   g_assert_true (gtk_widget_is_sensitive (stop_now));
@@ -328,7 +310,7 @@ test_project_missing_shown (void)
   type (console, "echo alive-$((6*7))\r");
   corral_test_wait_for_console (console, "alive-42", 60);
 
-  shut_down = find_button (GTK_WIDGET (window->project_missing_bar), "win.stop");
+  shut_down = corral_test_find_action_button (GTK_WIDGET (window->project_missing_bar), "win.stop");
   g_assert_nonnull (shut_down);
   g_assert_true (gtk_widget_is_sensitive (shut_down));
   g_signal_emit_by_name (shut_down, "clicked");

@@ -299,27 +299,11 @@ child (GtkWidget  *dialog,
   return GTK_WIDGET (object);
 }
 
-/* The first widget of @type under @root, depth first. */
-static GtkWidget *
-find_descendant (GtkWidget *root,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_descendant (c, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static GtkWidget *
 network_child (GtkWidget  *dialog,
                const char *name)
 {
-  GtkWidget *page = find_descendant (dialog, CORRAL_TYPE_NETWORK_SETTINGS);
+  GtkWidget *page = corral_test_find_descendant (dialog, CORRAL_TYPE_NETWORK_SETTINGS);
   GObject *object;
 
   g_assert_nonnull (page);

@@ -498,22 +498,18 @@ test_grab_toggle (void)
   g_assert_nonnull (strstr (log, "key 'k' (0x6b)"));
 }
 
+static gboolean
+is_label_exactly (GtkWidget *widget, gconstpointer text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
 /* A mapped label showing exactly @text under @widget. */
 static GtkWidget *
 find_label (GtkWidget *widget, const char *text)
 {
-  if (!gtk_widget_get_mapped (widget))
-    return NULL;
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_label (c, text);
-
-      if (found)
-        return found;
-    }
-  return NULL;
+  return corral_test_find_widget (widget, is_label_exactly, text);
 }
 
 typedef struct {

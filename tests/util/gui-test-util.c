@@ -70,18 +70,83 @@ corral_test_wait_active (GtkWindow *window,
   return wait_until (is_active, window, seconds);
 }
 
-static gboolean
-find_text (GtkWidget  *widget,
-           const char *text)
+GtkWidget *
+corral_test_find_widget (GtkWidget      *root,
+                         CorralTestMatch match,
+                         gconstpointer   data)
 {
-  if (!gtk_widget_get_mapped (widget))
-    return FALSE;
-  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
-    return TRUE;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    if (find_text (c, text))
-      return TRUE;
-  return FALSE;
+  if (match (root, data))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = corral_test_find_widget (c, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+is_type (GtkWidget *widget, gconstpointer type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+GtkWidget *
+corral_test_find_descendant (GtkWidget *root,
+                             GType      type)
+{
+  return corral_test_find_widget (root, is_type, GSIZE_TO_POINTER (type));
+}
+
+static gboolean
+is_button_labelled (GtkWidget *widget, gconstpointer label)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+GtkWidget *
+corral_test_find_button (GtkWidget  *root,
+                         const char *label)
+{
+  return corral_test_find_widget (root, is_button_labelled, label);
+}
+
+GtkWidget *
+corral_test_wait_for_button (GtkWidget  *root,
+                             const char *label,
+                             guint       seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  GtkWidget *button;
+
+  while ((button = corral_test_find_button (root, label)) == NULL &&
+         g_get_monotonic_time () < deadline)
+    corral_test_iterate (50);
+  return button;
+}
+
+static gboolean
+is_action_button (GtkWidget *widget, gconstpointer action)
+{
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0;
+}
+
+GtkWidget *
+corral_test_find_action_button (GtkWidget  *root,
+                                const char *action)
+{
+  return corral_test_find_widget (root, is_action_button, action);
+}
+
+static gboolean
+is_label_showing (GtkWidget *widget, gconstpointer text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
 }
 
 typedef struct {
@@ -93,7 +158,7 @@ static gboolean
 text_shown (gpointer data)
 {
   FindText *f = data;
-  return find_text (f->root, f->text);
+  return corral_test_find_widget (f->root, is_label_showing, f->text) != NULL;
 }
 
 gboolean
@@ -105,29 +170,11 @@ corral_test_wait_for_text (GtkWidget  *root,
   return wait_until (text_shown, &f, seconds);
 }
 
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (!gtk_widget_get_mapped (widget))
-    return NULL;
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_button (c, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 void
 corral_test_click_button (GtkWidget  *root,
                           const char *label)
 {
-  GtkWidget *button = find_button (root, label);
+  GtkWidget *button = corral_test_find_button (root, label);
 
   if (button == NULL)
     g_error ("No button “%s” is shown in %s", label, G_OBJECT_TYPE_NAME (root));

@@ -22,8 +22,27 @@ gboolean   corral_test_wait_for_text   (GtkWidget   *root,
                                         const char  *text,
                                         guint        seconds);
 GtkWidget *corral_test_find_toplevel   (GType        type);
-/* Clicks the mapped, sensitive button labelled @label (mnemonic included,
- * "_Open") under @root; fails the test when there is none. */
+/* The first widget under @root, itself included, depth first, that
+ * @match accepts (a widget that is not mapped may be taken: say so in
+ * @match when that matters). */
+typedef gboolean (*CorralTestMatch) (GtkWidget *widget, gconstpointer data);
+GtkWidget *corral_test_find_widget     (GtkWidget       *root,
+                                        CorralTestMatch  match,
+                                        gconstpointer    data);
+GtkWidget *corral_test_find_descendant (GtkWidget   *root,
+                                        GType        type);
+/* The mapped button labelled @label (mnemonic included: "_Open") under
+ * @root, or NULL; the wait gives up after @seconds. */
+GtkWidget *corral_test_find_button     (GtkWidget   *root,
+                                        const char  *label);
+GtkWidget *corral_test_wait_for_button (GtkWidget   *root,
+                                        const char  *label,
+                                        guint        seconds);
+/* The button bound to @action ("win.stop") under @root, mapped or not. */
+GtkWidget *corral_test_find_action_button (GtkWidget  *root,
+                                           const char *action);
+/* Clicks the mapped, sensitive button labelled @label under @root; fails
+ * the test when there is none. */
 void       corral_test_click_button    (GtkWidget   *root,
                                         const char  *label);
 void       corral_test_watch_child     (GPid         pid,
