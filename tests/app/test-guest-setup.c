@@ -320,5 +320,8 @@ main (int argc, char **argv)
   g_subprocess_wait (server, NULL, NULL);
   g_clear_object (&server);
   g_free (catalogue_text);
+  /* The bundle (a kernel and an initrd): one per run otherwise. */
+  corral_test_remove_tree (bundle_dir);
+  g_free (bundle_dir);
   return status;
 }

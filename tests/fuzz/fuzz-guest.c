@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -20,21 +21,36 @@
 #include "fuzz-util.h"
 
 static char *guest_dir;
+static const char *files[] = { "vmlinux", "initrd", "disk.img", "a", "b" };
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+/* libFuzzer has no teardown but ends with exit(): one folder a run
+ * stayed in /tmp otherwise. */
+static void
+remove_guest_dir (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (guest_dir, files[i], NULL);
+      g_unlink (path);
+    }
+  g_rmdir (guest_dir);
+  g_clear_pointer (&guest_dir, g_free);
+}
 
 int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
-  static const char *files[] = { "vmlinux", "initrd", "disk.img", "a", "b" };
   g_autoptr(GError) error = NULL;
 
   corral_fuzz_init ();
   /* Files a manifest may name (the parser checks they exist). */
   guest_dir = g_dir_make_tmp ("corral-fuzz-guest-XXXXXX", &error);
   g_assert_no_error (error);
+  atexit (remove_guest_dir);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
       g_autofree char *path = g_build_filename (guest_dir, files[i], NULL);
