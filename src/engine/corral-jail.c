@@ -340,7 +340,7 @@ add_system_dirs (GPtrArray        *argv,
     add3 (argv, "--ro-bind", host->system_dirs[i], host->system_dirs[i]);
 }
 
-/* Whether @path is inside what add_system() shows. */
+/* Whether @path is inside what add_system() and add_system_dirs() show. */
 static gboolean
 in_system (const CorralHost *host,
            const char       *path)

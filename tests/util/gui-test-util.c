@@ -114,20 +114,6 @@ corral_test_find_button (GtkWidget  *root,
   return corral_test_find_widget (root, is_button_labelled, label);
 }
 
-GtkWidget *
-corral_test_wait_for_button (GtkWidget  *root,
-                             const char *label,
-                             guint       seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-  GtkWidget *button;
-
-  while ((button = corral_test_find_button (root, label)) == NULL &&
-         g_get_monotonic_time () < deadline)
-    corral_test_iterate (50);
-  return button;
-}
-
 static gboolean
 is_action_button (GtkWidget *widget, gconstpointer action)
 {
@@ -150,15 +136,19 @@ is_label_showing (GtkWidget *widget, gconstpointer text)
 }
 
 typedef struct {
-  GtkWidget  *root;
-  const char *text;
-} FindText;
+  GtkWidget       *root;
+  CorralTestMatch  match;
+  gconstpointer    data;
+  GtkWidget       *found;
+} Find;
 
 static gboolean
-text_shown (gpointer data)
+found (gpointer data)
 {
-  FindText *f = data;
-  return corral_test_find_widget (f->root, is_label_showing, f->text) != NULL;
+  Find *f = data;
+
+  f->found = corral_test_find_widget (f->root, f->match, f->data);
+  return f->found != NULL;
 }
 
 gboolean
@@ -166,8 +156,19 @@ corral_test_wait_for_text (GtkWidget  *root,
                            const char *text,
                            guint       seconds)
 {
-  FindText f = { root, text };
-  return wait_until (text_shown, &f, seconds);
+  Find f = { root, is_label_showing, text, NULL };
+  return wait_until (found, &f, seconds);
+}
+
+GtkWidget *
+corral_test_wait_for_button (GtkWidget  *root,
+                             const char *label,
+                             guint       seconds)
+{
+  Find f = { root, is_button_labelled, label, NULL };
+
+  wait_until (found, &f, seconds);
+  return f.found;
 }
 
 void
