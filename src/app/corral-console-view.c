@@ -7,8 +7,8 @@
  * A serial line carries no SIGWINCH: the guest learns the terminal's size by
  * asking (cursor position report after moving to 999;999, or CSI 18 t),
  * which VTE answers itself, so nothing is injected into the agent's input.
- * The agent console's size also goes to the Vm, which tells a guest that
- * takes it over the session channel: then the guest stops asking.
+ * Both consoles' sizes also go to the Vm, which tells a guest that takes
+ * them over the session channel: then the guest stops asking.
  */
 #include "config.h"
 
@@ -144,8 +144,12 @@ grid_changed_cb (CorralConsoleView *self,
                  long               rows,
                  long               columns)
 {
-  if (self->vm != NULL && self->console == CORRAL_CONSOLE_AGENT)
+  if (self->vm == NULL)
+    return;
+  if (self->console == CORRAL_CONSOLE_AGENT)
     corral_vm_set_agent_console_size (self->vm, rows, columns);
+  else
+    corral_vm_set_second_console_size (self->vm, rows, columns);
 }
 
 static void

@@ -34,10 +34,12 @@ corral_session_command_line (CorralSessionCommand command)
 }
 
 char *
-corral_session_size_line (long rows,
-                          long columns)
+corral_session_size_line (CorralSessionTerminal terminal,
+                          long                  rows,
+                          long                  columns)
 {
-  return g_strdup_printf ("SIZE %ld %ld\n",
+  return g_strdup_printf ("%s %ld %ld\n",
+                          terminal == CORRAL_SESSION_TERMINAL_SECOND ? "SECOND-SIZE" : "SIZE",
                           CLAMP (rows, 1, CORRAL_SESSION_MAX_GRID),
                           CLAMP (columns, 1, CORRAL_SESSION_MAX_GRID));
 }

@@ -18,6 +18,13 @@
  *                                             to a guest that said HELLO 2 or
  *                                             later (it then stops asking the
  *                                             terminal for the size)
+ *                   SECOND-SIZE <rows> <columns>
+ *                                             the second console's terminal
+ *                                             size, at HELLO and after each
+ *                                             change; only to a guest that
+ *                                             said HELLO 3 or later (it sets
+ *                                             it on that serial line, whose
+ *                                             shell then stops asking)
  *
  * Whatever the guest sends is hostile: a line that is too long, not
  * printable ASCII or not one of these exactly is dropped (and counted),
@@ -36,6 +43,8 @@ G_BEGIN_DECLS
 #define CORRAL_SESSION_MAX_LINE 64
 /* The first guest version that takes SIZE. */
 #define CORRAL_SESSION_VERSION_SIZE 2
+/* The first guest version that takes SECOND-SIZE. */
+#define CORRAL_SESSION_VERSION_SECOND_SIZE 3
 /* A terminal's rows or columns, as SIZE carries them. */
 #define CORRAL_SESSION_MAX_GRID 9999
 
@@ -57,6 +66,12 @@ typedef enum {
   CORRAL_SESSION_COMMAND_POWEROFF,
 } CorralSessionCommand;
 
+/* Whose size a SIZE line carries. */
+typedef enum {
+  CORRAL_SESSION_TERMINAL_AGENT,   /* the agent console: SIZE */
+  CORRAL_SESSION_TERMINAL_SECOND,  /* the second console: SECOND-SIZE */
+} CorralSessionTerminal;
+
 typedef struct {
   CorralSessionMessageKind kind;
   CorralSessionRun         run;    /* STARTED only */
@@ -66,10 +81,12 @@ typedef struct {
 /* The line (with its newline) that carries @command. Static. */
 const char *corral_session_command_line (CorralSessionCommand command);
 
-/* The SIZE line (with its newline) for a terminal of @rows by @columns,
- * each clamped to 1-CORRAL_SESSION_MAX_GRID. Free with g_free(). */
-char       *corral_session_size_line    (long rows,
-                                         long columns);
+/* The SIZE (or SECOND-SIZE) line, with its newline, for @terminal at
+ * @rows by @columns, each clamped to 1-CORRAL_SESSION_MAX_GRID. Free
+ * with g_free(). */
+char       *corral_session_size_line    (CorralSessionTerminal terminal,
+                                         long                  rows,
+                                         long                  columns);
 
 /* Parses one line without its newline; FALSE when it is not a valid
  * guest message. */

@@ -90,6 +90,8 @@ struct _CorralVm
   int             session_version; /* ...with this version */
   long            agent_rows, agent_columns;  /* the agent terminal's grid; 0: unknown */
   long            sent_rows, sent_columns;    /* the last SIZE this run of the agent got */
+  long            second_rows, second_columns;            /* the second console's grid; 0: unknown */
+  long            second_sent_rows, second_sent_columns;  /* the last SECOND-SIZE this helper got */
   CorralAgentState agent_state;
   gboolean        agent_was_entrypoint;
   int             agent_exit_status;

@@ -65,6 +65,32 @@ send_command (CorralVm              *self,
   return write_line (self, corral_session_command_line (command), error);
 }
 
+/* Sends @rows x @columns for @terminal unless the guest has it already
+ * (*@sent_rows x *@sent_columns), and remembers what went out. */
+static void
+send_size_line (CorralVm              *self,
+                CorralSessionTerminal  terminal,
+                long                   rows,
+                long                   columns,
+                long                  *sent_rows,
+                long                  *sent_columns)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  if (rows <= 0 || (rows == *sent_rows && columns == *sent_columns))
+    return;
+  line = corral_session_size_line (terminal, rows, columns);
+  if (!write_line (self, line, &error))
+    {
+      /* The next change tries again; meanwhile the size is stale. */
+      g_debug ("%s", error->message);
+      return;
+    }
+  *sent_rows = rows;
+  *sent_columns = columns;
+}
+
 /* The guest's relay stops asking the terminal for its size once it is
  * told (a guest of version 2 or later), so an idle agent console costs
  * nothing: the relay reads SIZE while the agent runs, and a new run
@@ -72,22 +98,25 @@ send_command (CorralVm              *self,
 static void
 send_size (CorralVm *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-
   if (self->session_fd < 0 || self->session_version < CORRAL_SESSION_VERSION_SIZE ||
-      self->agent_state != CORRAL_AGENT_STATE_RUNNING || self->agent_rows <= 0 ||
-      (self->agent_rows == self->sent_rows && self->agent_columns == self->sent_columns))
+      self->agent_state != CORRAL_AGENT_STATE_RUNNING)
     return;
-  line = corral_session_size_line (self->agent_rows, self->agent_columns);
-  if (!write_line (self, line, &error))
-    {
-      /* The next change tries again; meanwhile the size is stale. */
-      g_debug ("%s", error->message);
-      return;
-    }
-  self->sent_rows = self->agent_rows;
-  self->sent_columns = self->agent_columns;
+  send_size_line (self, CORRAL_SESSION_TERMINAL_AGENT, self->agent_rows, self->agent_columns,
+                  &self->sent_rows, &self->sent_columns);
+}
+
+/* The second console is a serial line with a shell behind the guest's
+ * relay: a guest of version 3 or later sets this size on the line itself
+ * (as `stty rows` would), whatever runs there, and its relay stops
+ * asking. Sent whenever the helper says HELLO and after each change. */
+static void
+send_second_size (CorralVm *self)
+{
+  if (self->session_fd < 0 || !self->session_hello ||
+      self->session_version < CORRAL_SESSION_VERSION_SECOND_SIZE)
+    return;
+  send_size_line (self, CORRAL_SESSION_TERMINAL_SECOND, self->second_rows, self->second_columns,
+                  &self->second_sent_rows, &self->second_sent_columns);
 }
 
 void
@@ -100,6 +129,18 @@ corral_vm_set_agent_console_size (CorralVm *self,
   self->agent_rows = CLAMP (rows, 1, CORRAL_SESSION_MAX_GRID);
   self->agent_columns = CLAMP (columns, 1, CORRAL_SESSION_MAX_GRID);
   send_size (self);
+}
+
+void
+corral_vm_set_second_console_size (CorralVm *self,
+                                   long      rows,
+                                   long      columns)
+{
+  g_return_if_fail (CORRAL_IS_VM (self));
+
+  self->second_rows = CLAMP (rows, 1, CORRAL_SESSION_MAX_GRID);
+  self->second_columns = CLAMP (columns, 1, CORRAL_SESSION_MAX_GRID);
+  send_second_size (self);
 }
 
 static gboolean
@@ -126,6 +167,8 @@ handle_message (CorralVm                   *self,
     case CORRAL_SESSION_MESSAGE_HELLO:
       self->session_hello = TRUE;
       self->session_version = message->value;
+      self->second_sent_rows = self->second_sent_columns = 0;  /* a new helper */
+      send_second_size (self);
       break;
 
     case CORRAL_SESSION_MESSAGE_STARTED:
@@ -223,6 +266,7 @@ _corral_vm_session_reset (CorralVm *self)
   self->session_hello = FALSE;
   self->session_version = 0;
   self->sent_rows = self->sent_columns = 0;
+  self->second_sent_rows = self->second_sent_columns = 0;
   self->agent_was_entrypoint = TRUE;
   self->agent_exit_status = -1;
   self->agent_exit_signal = 0;

@@ -232,6 +232,12 @@ void           corral_vm_set_agent_exit_action (CorralVm              *self,
 void           corral_vm_set_agent_console_size (CorralVm *self,
                                                  long      rows,
                                                  long      columns);
+/* The second console's terminal size, in character cells: a guest that
+ * takes it (HELLO 3 or later) sets it on the second console's serial
+ * line, so the shell there need not ask the terminal. */
+void           corral_vm_set_second_console_size (CorralVm *self,
+                                                  long      rows,
+                                                  long      columns);
 /* Our end of the session channel (the Vm reads it), -1 when none. */
 int            corral_vm_get_session_fd   (CorralVm *self);
 

@@ -434,6 +434,29 @@ test_console_runs_guest (void)
   /* ...the same machine as the agent's console. */
   type (console, "cat /tmp/mark\r");
   corral_test_wait_for_console (console, "second-42", 30);
+  /* Its serial line has the tab's size, and follows a zoom: the Vm tells
+   * the guest over the session channel (this guest's shell there never
+   * asks the terminal: without it, `stty size` says "0 0"). */
+  {
+    VteTerminal *second = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (enter));
+    long rows = vte_terminal_get_row_count (second);
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    g_autofree char *second_size = g_strdup_printf ("\n%ld %ld\n", rows,
+                                                    vte_terminal_get_column_count (second));
+    g_autofree char *zoomed_size = NULL;
+
+    type (enter, "stty size\r");
+    corral_test_wait_for_console (enter, second_size, 30);
+    vte_terminal_set_font_scale (second, 1.5);
+    while (vte_terminal_get_row_count (second) == rows && g_get_monotonic_time () < deadline)
+      corral_test_iterate (100);
+    g_assert_cmpint (vte_terminal_get_row_count (second), <, rows);
+    zoomed_size = g_strdup_printf ("\n%ld %ld\n", vte_terminal_get_row_count (second),
+                                   vte_terminal_get_column_count (second));
+    type (enter, "stty size\r");
+    corral_test_wait_for_console (enter, zoomed_size, 30);
+    vte_terminal_set_font_scale (second, 1.0);
+  }
 
   /* QEMU killed from outside: the window says so and stays usable. */
   qemu = find_qemu ();

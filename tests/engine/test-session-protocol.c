@@ -31,17 +31,19 @@ test_commands (void)
 static void
 test_size_line (void)
 {
-  static const struct { long rows, cols; const char *line; } cases[] = {
-    { 24, 80, "SIZE 24 80\n" },
-    { 1, 1, "SIZE 1 1\n" },
-    { 0, -5, "SIZE 1 1\n" },
-    { 9999, 12000, "SIZE 9999 9999\n" },
-    { G_MAXLONG, G_MINLONG, "SIZE 9999 1\n" },
+  static const struct { CorralSessionTerminal terminal; long rows, cols; const char *line; } cases[] = {
+    { CORRAL_SESSION_TERMINAL_AGENT, 24, 80, "SIZE 24 80\n" },
+    { CORRAL_SESSION_TERMINAL_AGENT, 1, 1, "SIZE 1 1\n" },
+    { CORRAL_SESSION_TERMINAL_AGENT, 0, -5, "SIZE 1 1\n" },
+    { CORRAL_SESSION_TERMINAL_AGENT, 9999, 12000, "SIZE 9999 9999\n" },
+    { CORRAL_SESSION_TERMINAL_AGENT, G_MAXLONG, G_MINLONG, "SIZE 9999 1\n" },
+    { CORRAL_SESSION_TERMINAL_SECOND, 24, 80, "SECOND-SIZE 24 80\n" },
+    { CORRAL_SESSION_TERMINAL_SECOND, G_MAXLONG, G_MINLONG, "SECOND-SIZE 9999 1\n" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *line = corral_session_size_line (cases[i].rows, cases[i].cols);
+      g_autofree char *line = corral_session_size_line (cases[i].terminal, cases[i].rows, cases[i].cols);
 
       g_assert_cmpstr (line, ==, cases[i].line);
       g_assert_cmpuint (strlen (line), <=, CORRAL_SESSION_MAX_LINE);

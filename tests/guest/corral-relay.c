@@ -14,7 +14,9 @@
  * `stty` work, and the size the guest learns from the host's terminal
  * (corral-termsize) is set on it; with --sizes, each "SIZE ROWS COLUMNS"
  * line the host sends on FD (the agent session's channel, guest contract
- * section 9) is set on it too, as the terminal resizes. Exits with
+ * section 9) is set on it too, as the terminal resizes, and each
+ * "SECOND-SIZE ROWS COLUMNS" on /dev/ttyS1, the second console's line
+ * (its shell gets SIGWINCH, as after `stty rows`). Exits with
  * COMMAND's status (128 + N for a signal, as a shell reports it) once
  * every holder of the terminal has closed it.
  *
@@ -78,10 +80,26 @@ step_write (Pipe *p)
     p->len = 0;   /* its reader is gone: drop */
 }
 
+/* The second console's size, set on its serial line; nothing when the
+ * line is not there. */
+static void
+set_second_size (unsigned rows,
+                 unsigned cols)
+{
+  struct winsize ws = { .ws_row = rows, .ws_col = cols };
+  int fd = open ("/dev/ttyS1", O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+
+  if (fd < 0)
+    return;
+  ioctl (fd, TIOCSWINSZ, &ws);
+  close (fd);
+}
+
 /* The host's SIZE lines on the session channel, applied to the program's
- * terminal. Read only when poll says there is something (the fd is
- * shared with /init: its flags stay as they are); whatever else comes
- * while the program runs is skipped. -1 once the channel has ended. */
+ * terminal (and SECOND-SIZE to the second console). Read only when poll
+ * says there is something (the fd is shared with /init: its flags stay
+ * as they are); whatever else comes while the program runs is skipped.
+ * -1 once the channel has ended. */
 static int
 read_sizes (int fd, int master)
 {
@@ -114,6 +132,9 @@ read_sizes (int fd, int master)
 
           ioctl (master, TIOCSWINSZ, &ws);
         }
+      else if (!skipping && sscanf (line, "SECOND-SIZE %4u %4u%c", &rows, &cols, &end) == 2 &&
+               rows > 0 && cols > 0)
+        set_second_size (rows, cols);
       len = 0;
       skipping = 0;
     }

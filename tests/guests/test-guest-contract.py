@@ -114,7 +114,7 @@ try:
     g.start()
     t.check("boots with the session channel", g.agent.expect(r"CORRAL-GUEST-READY", BOOT), g.agent.text()[-2000:])
     s = g.session
-    t.check("the guest's session helper says HELLO 2 (takes SIZE)", s.expect("HELLO 2", 60), s.lines)
+    t.check("the guest's session helper says HELLO 3 (takes SIZE and SECOND-SIZE)", s.expect("HELLO 3", 60), s.lines)
     t.check("the entrypoint's start is reported", s.expect("STARTED entrypoint", 60), s.lines)
     t.check("its exit status is reported", s.expect("EXIT 3", 60), s.lines)
     time.sleep(3)
