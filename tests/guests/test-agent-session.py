@@ -5,13 +5,16 @@ section 9), run on this host.
 
 The test plays both of the guest's lines on pseudo-terminals: the agent
 console (a terminal answering the relay's size query) and the session port
-(CORRAL_SESSION_DEVICE stands in for the virtio-serial port). A fake `sudo`
+(CORRAL_SESSION_DEVICE stands in for the virtio-serial port), and the
+second console's serial line (CORRAL_SECOND_CONSOLE). A fake `sudo`
 records the power-off. TAP output.
 """
+import fcntl
 import os
 import pty
 import re
 import select
+import struct
 import subprocess
 import sys
 import tempfile
@@ -94,7 +97,18 @@ def told_size(port, console, lines, want):
     return ok, console.buf[mark:]
 
 
-def start(tmp, port, entrypoint):
+def second_told(second, size_file):
+    """The size set on the second console's line, and the one recorded."""
+    rows, cols, _, _ = struct.unpack("HHHH", fcntl.ioctl(second.master, termios.TIOCGWINSZ, b"\0" * 8))
+    try:
+        with open(size_file) as fh:
+            recorded = fh.read()
+    except OSError:
+        recorded = None
+    return (rows, cols), recorded
+
+
+def start(tmp, port, entrypoint, second=None):
     fakebin = os.path.join(tmp, "bin")
     os.makedirs(fakebin, exist_ok=True)
     with open(os.path.join(fakebin, "sudo"), "w") as fh:
@@ -106,6 +120,9 @@ def start(tmp, port, entrypoint):
     env.pop("CORRAL_SESSION_DEVICE", None)
     if port is not None:
         env["CORRAL_SESSION_DEVICE"] = port.path
+    if second is not None:
+        env["CORRAL_SECOND_CONSOLE"] = second.path
+        env["CORRAL_SECOND_SIZE_FILE"] = os.path.join(tmp, "second-console-size")
     proc = subprocess.Popen([sys.executable, session, *entrypoint], stdin=console.slave,
                             stdout=console.slave, stderr=console.slave, env=env, cwd=tmp,
                             start_new_session=True)
@@ -125,15 +142,26 @@ def powered_off(tmp, timeout=10.0):
 
 with tempfile.TemporaryDirectory() as tmp:
     port = Line(raw=True)
+    second = Line(raw=True)
+    size_file = os.path.join(tmp, "second-console-size")
     runs = os.path.join(tmp, "runs")
-    proc, console = start(tmp, port, ["sh", "-c", f"echo run >> '{runs}'; echo entry-ran; exit 3"])
+    proc, console = start(tmp, port, ["sh", "-c", f"echo run >> '{runs}'; echo entry-ran; exit 3"],
+                          second)
     try:
-        check("HELLO 2 (takes SIZE), then the entrypoint starts", port.expect(b"HELLO 2\nSTARTED entrypoint\n"), port.buf)
+        check("HELLO 3 (takes SIZE and SECOND-SIZE), then the entrypoint starts",
+              port.expect(b"HELLO 3\nSTARTED entrypoint\n"), port.buf)
         check("its exit status goes to the host", port.expect(b"EXIT 3\n"), port.buf)
         check("the console says how it ended",
               console.expect(b"corral: the entrypoint exited with status 3"), console.buf)
         time.sleep(0.5)
         check("the guest waits for the host (no power-off)", not powered_off(tmp, 0.5))
+
+        # The second console's size, while the helper waits for a command:
+        # set on that line and recorded for its next relay; bad ones skipped.
+        port.send(b"SECOND-SIZE 31 99\nSECOND-SIZE 0 5\nSECOND-SIZE 99999 5\nSECOND-SIZE 31 99 x\n")
+        time.sleep(0.5)
+        check("SECOND-SIZE while nothing runs: set on the second console's line and recorded",
+              second_told(second, size_file) == ((31, 99), "31 99\n"), second_told(second, size_file))
 
         # Garbage and a line too long are skipped; RESTART runs it again.
         mark = len(port.buf)
@@ -174,6 +202,12 @@ with tempfile.TemporaryDirectory() as tmp:
               *told_size(port, console,
                          b"SIZE 0 0\nSIZE 99999 5\nRESTART\n" + b"S" * 300 + b"\nSIZE 41 132\n",
                          b"41 132"))
+        # ...and while a program runs: the agent's own size stays as it is.
+        port.send(b"SECOND-SIZE 27 95\n")
+        time.sleep(0.5)
+        check("SECOND-SIZE while a program runs: set on the second console's line and recorded",
+              second_told(second, size_file) == ((27, 95), "27 95\n"), second_told(second, size_file))
+        check("...and the agent console keeps its size", *told_size(port, console, b"", b"41 132"))
         console.send(b"exit 5\n")
         check("the shell's exit status goes to the host", port.expect(b"EXIT 5\n", start=mark), port.buf[mark:])
 

@@ -6,12 +6,17 @@ The test plays the host terminal on a pseudo-terminal: it answers the
 relay's size query, sends a resize notice, and checks what the program
 behind the relay sees. TAP output.
 """
+import fcntl
 import os
 import pty
 import select
+import shutil
 import socket
+import struct
 import subprocess
 import sys
+import tempfile
+import termios
 import time
 
 # The source tree: this file is tests/guests/<name>.
@@ -186,6 +191,87 @@ rc = relay_status(proc)
 check("on a port whose host end reads EOF, the program runs on and its output arrives",
       b"still-here" in out and rc == 4, (out, rc))
 host.close()
+
+# The second console (guest contract, section 1, step 4): the session
+# helper sets the host's size on its serial line and records it in a file.
+# Given that file, the relay asks nothing and follows the line's size
+# (SIGWINCH: after a login it is the line's foreground process); told
+# late, it stops asking from then on.
+def relay_on_line(args, slave):
+    """The relay with the line as its controlling terminal, as a login's."""
+    def own_line():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    return subprocess.Popen([sys.executable, relay, *args], stdin=slave, stdout=slave,
+                            stderr=slave, close_fds=True, preexec_fn=own_line)
+
+
+def set_line_size(fd, rows, cols):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+def quiet_for(fd, seconds):
+    """Everything the line carries for SECONDS."""
+    buf = b""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                buf += os.read(fd, 4096)
+            except OSError:
+                break
+    return buf
+
+
+size_dir = tempfile.mkdtemp(prefix="corral-relay-test-")
+try:
+    size_file = os.path.join(size_dir, "second-console-size")
+    sizes_child = "stty size; while IFS= read -r x; do stty size; done"
+    with open(size_file, "w") as fh:
+        fh.write("33 91\n")
+    master, slave = pty.openpty()
+    proc = relay_on_line(["--size-file", size_file, "sh", "-c", sizes_child], slave)
+    os.close(slave)
+    out = read_until(master, b"33 91")
+    check("second console, told by the file: no question, the program starts at its size",
+          b"33 91" in out and b"\x1b[6n" not in out, out)
+    set_line_size(master, 40, 120)
+    time.sleep(0.3)
+    os.write(master, b"\r")
+    out = read_until(master, b"40 120")
+    check("second console: a size set on the line reaches the program", b"40 120" in out, out)
+    out = quiet_for(master, 3.5)
+    check("second console, told: the relay never asks (3.5 s idle, no CSI 18 t)",
+          b"\x1b[18t" not in out, out)
+    proc.kill()
+    proc.wait()
+    os.close(master)
+
+    os.unlink(size_file)
+    master, slave = pty.openpty()
+    proc = relay_on_line(["--size-file", size_file, "sh", "-c", sizes_child], slave)
+    os.close(slave)
+    out = read_until(master, b"\x1b[6n")
+    os.write(master, b"\x1b[24;80R")
+    out = read_until(master, b"\x1b[18t", timeout=5)
+    os.write(master, b"\x1b[8;24;80t")
+    check("second console, no file yet: the relay asks, as on any line", b"\x1b[18t" in out, out)
+    with open(size_file, "w") as fh:
+        fh.write("35 100\n")
+    set_line_size(master, 35, 100)
+    time.sleep(0.3)
+    os.write(master, b"\r")
+    out = read_until(master, b"35 100")
+    check("second console: the helper's first size reaches the program", b"35 100" in out, out)
+    out = quiet_for(master, 3.5)
+    check("second console: once told, the relay stops asking (3.5 s idle, no CSI 18 t)",
+          b"\x1b[18t" not in out, out)
+    proc.kill()
+    proc.wait()
+    os.close(master)
+finally:
+    shutil.rmtree(size_dir)
 
 print(f"1..{len(results)}")
 failed = 0

@@ -192,7 +192,7 @@ try:
     t.check("the agent is told it runs in Corral's sandbox and what persists",
             "--append-system-prompt" in args and "Corral's sandbox" in args and g.project in args, args)
     t.check("the session helper says HELLO and the agent's start",
-            s.expect("HELLO 2", 60) and s.expect("STARTED entrypoint", 60), s.lines)
+            s.expect("HELLO 3", 60) and s.expect("STARTED entrypoint", 60), s.lines)
     start = g.agent.mark()
     m = g.agent.expect(rb"(?i)(welcome|claude code|anthropic|connect|api key|theme)", 300, start)
     t.check("claude draws on the agent console", m, g.agent.text(start)[-2000:])
@@ -244,6 +244,20 @@ try:
     time.sleep(5)
     t.check("told, the relay stops asking the terminal (5 s idle, no CSI 18 t)",
             "\x1b[18t" not in g.agent.text(qmark), repr(g.agent.text(qmark)))
+    # The second console's size, told on the same channel: the helper sets
+    # it on ttyS1, its relay applies it and stops asking too.
+    g.enter.send("\r")
+    g.enter.expect(PROMPT.encode(), 120)
+    s.send("SECOND-SIZE 29 101")
+    time.sleep(1)
+    out = g.enter.run("stty size", 60)
+    t.check("SECOND-SIZE on the session channel resizes the second console's shell (29 101)",
+            out and out.strip() == "29 101", (out, g.enter.text()[-800:]))
+    g.enter.settle()
+    qmark = g.enter.mark()
+    time.sleep(5)
+    t.check("told, the second console's relay stops asking too (5 s idle, no CSI 18 t)",
+            "\x1b[18t" not in g.enter.text(qmark), repr(g.enter.text(qmark)))
     g.agent.send("exit 4\r")
     t.check("the shell's end is reported", s.expect("EXIT 4", 60, mark), s.lines[mark:])
 

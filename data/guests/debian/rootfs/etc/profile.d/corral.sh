@@ -102,7 +102,8 @@ case "$__corral_tty" in
   /dev/ttyS1)
     unset __corral_tty
     export CORRAL_RELAYED=1
-    exec /usr/lib/corral/console-relay bash -i
+    # The session helper sets the host's size on this line and records it.
+    exec /usr/lib/corral/console-relay --size-file /run/corral/second-console-size bash -i
     ;;
 esac
 unset __corral_tty
