@@ -224,6 +224,23 @@ def quiet_for(fd, seconds):
     return buf
 
 
+def told_on_line(master, proc, rows, cols, what):
+    """Sets ROWS x COLS on the line, as the session helper does: the program
+    gets it, and the relay asks nothing for 3.5 s. Ends the relay."""
+    set_line_size(master, rows, cols)
+    time.sleep(0.3)
+    os.write(master, b"\r")
+    want = f"{rows} {cols}".encode()
+    out = read_until(master, want)
+    check(f"second console: {what} reaches the program", want in out, out)
+    out = quiet_for(master, 3.5)
+    check(f"second console: after {what}, the relay never asks (3.5 s idle, no CSI 18 t)",
+          b"\x1b[18t" not in out, out)
+    proc.kill()
+    proc.wait()
+    os.close(master)
+
+
 size_dir = tempfile.mkdtemp(prefix="corral-relay-test-")
 try:
     size_file = os.path.join(size_dir, "second-console-size")
@@ -236,17 +253,7 @@ try:
     out = read_until(master, b"33 91")
     check("second console, told by the file: no question, the program starts at its size",
           b"33 91" in out and b"\x1b[6n" not in out, out)
-    set_line_size(master, 40, 120)
-    time.sleep(0.3)
-    os.write(master, b"\r")
-    out = read_until(master, b"40 120")
-    check("second console: a size set on the line reaches the program", b"40 120" in out, out)
-    out = quiet_for(master, 3.5)
-    check("second console, told: the relay never asks (3.5 s idle, no CSI 18 t)",
-          b"\x1b[18t" not in out, out)
-    proc.kill()
-    proc.wait()
-    os.close(master)
+    told_on_line(master, proc, 40, 120, "a later size set on the line")
 
     os.unlink(size_file)
     master, slave = pty.openpty()
@@ -259,17 +266,7 @@ try:
     check("second console, no file yet: the relay asks, as on any line", b"\x1b[18t" in out, out)
     with open(size_file, "w") as fh:
         fh.write("35 100\n")
-    set_line_size(master, 35, 100)
-    time.sleep(0.3)
-    os.write(master, b"\r")
-    out = read_until(master, b"35 100")
-    check("second console: the helper's first size reaches the program", b"35 100" in out, out)
-    out = quiet_for(master, 3.5)
-    check("second console: once told, the relay stops asking (3.5 s idle, no CSI 18 t)",
-          b"\x1b[18t" not in out, out)
-    proc.kill()
-    proc.wait()
-    os.close(master)
+    told_on_line(master, proc, 35, 100, "the helper's first size")
 finally:
     shutil.rmtree(size_dir)
 
