@@ -331,6 +331,8 @@ main (int argc, char **argv)
   g_autoptr(GSettings) settings = NULL;
   g_autofree char *fake = NULL;
   g_autofree char *guest = NULL;
+  g_autofree char *empty = NULL;
+  int status;
 
   g_content_type_set_mime_dirs (NULL);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
@@ -349,11 +351,15 @@ main (int argc, char **argv)
     g_setenv ("CORRAL_GUEST_RECIPE", recipe, TRUE);
   }
   g_setenv ("CORRAL_FAKE_GUEST", guest, TRUE);
+  empty = g_build_filename (g_get_tmp_dir (), "corral-empty-catalogue-XXXXXX.ini", NULL);
   {
-    g_autofree char *empty = g_build_filename (g_get_tmp_dir (), "corral-empty-catalogue.ini", NULL);
-    g_assert_true (g_file_set_contents (empty, "# nothing to download\n", -1, NULL));
-    g_setenv ("CORRAL_GUEST_CATALOGUE", empty, TRUE);
+    int fd = g_mkstemp (empty);
+
+    g_assert_cmpint (fd, >=, 0);
+    g_close (fd, NULL);
   }
+  g_assert_true (g_file_set_contents (empty, "# nothing to download\n", -1, NULL));
+  g_setenv ("CORRAL_GUEST_CATALOGUE", empty, TRUE);
 
   app = corral_application_new ();
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
@@ -369,5 +375,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guest-build/missing-tool", test_missing_tool);
   g_test_add_func ("/guest-build/survives-window-then-project-starts", test_survives_window_then_project_starts);
   g_test_add_func ("/guest-build/sandboxed", test_sandboxed);
-  return g_test_run ();
+  status = g_test_run ();
+  g_unlink (empty);
+  return status;
 }
