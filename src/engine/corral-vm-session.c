@@ -112,8 +112,7 @@ send_size (CorralVm *self)
 static void
 send_second_size (CorralVm *self)
 {
-  if (self->session_fd < 0 || !self->session_hello ||
-      self->session_version < CORRAL_SESSION_VERSION_SECOND_SIZE)
+  if (self->session_fd < 0 || self->session_version < CORRAL_SESSION_VERSION_SECOND_SIZE)
     return;
   send_size_line (self, CORRAL_SESSION_TERMINAL_SECOND, self->second_rows, self->second_columns,
                   &self->second_sent_rows, &self->second_sent_columns);
