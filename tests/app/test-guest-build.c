@@ -351,13 +351,8 @@ main (int argc, char **argv)
     g_setenv ("CORRAL_GUEST_RECIPE", recipe, TRUE);
   }
   g_setenv ("CORRAL_FAKE_GUEST", guest, TRUE);
-  empty = g_build_filename (g_get_tmp_dir (), "corral-empty-catalogue-XXXXXX.ini", NULL);
-  {
-    int fd = g_mkstemp (empty);
-
-    g_assert_cmpint (fd, >=, 0);
-    g_close (fd, NULL);
-  }
+  g_close (g_file_open_tmp ("corral-empty-catalogue-XXXXXX.ini", &empty, &error), NULL);
+  g_assert_no_error (error);
   g_assert_true (g_file_set_contents (empty, "# nothing to download\n", -1, NULL));
   g_setenv ("CORRAL_GUEST_CATALOGUE", empty, TRUE);
 
