@@ -146,6 +146,8 @@ def run_once(client, scenario, corral_client):
         server.start()
         if client == "corral":
             argv = [corral_client, path, str(W), str(H)]
+        elif client == "receive":
+            argv = [corral_client, path]
         else:
             argv = ["gvncviewer", path]
         proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -180,18 +182,27 @@ RENDERER_NAMES = {"GskCairoRenderer": "cairo", "GskGLRenderer": "GL", "GskNglRen
 
 def main():
     corral_client = sys.argv[1]
+    # The receive path alone (vnc-bench-receive), given once: it draws
+    # nothing, so no renderer changes it.
+    receive_client = sys.argv[2] if len(sys.argv) > 2 else None
     label = os.environ.get("BENCH_RENDERER_LABEL", os.environ.get("GSK_RENDERER", "default"))
     for scenario, what, goal in (("full", f"{W}×{H} full frame", "≤ 1 (then ≤ 0.5)"),
                                  ("64x64", "64×64 block", None)):
         log(f"  P3 {scenario}, {label}")
-        rates = {"corral": [], "gvncviewer": []}
+        rates = {"corral": [], "gvncviewer": [], "receive": []}
+        floor = receive_client is not None and scenario == "full"
 
-        def one(client):
-            cpu, rate = run_once(client, scenario, corral_client)
+        def one(client, path=corral_client):
+            cpu, rate = run_once(client, scenario, path)
             rates[client].append(rate)
             return round(cpu * 1000, 3)
 
-        corral, peer = paired(REPEATS, lambda: one("corral"), lambda: one("gvncviewer"))
+        def ours():
+            drawn = one("corral")
+            return (drawn, one("receive", receive_client)) if floor else drawn
+
+        results, peer = paired(REPEATS, ours, lambda: one("gvncviewer"))
+        corral = [r[0] for r in results] if floor else results
         got = ", ".join(sorted(RENDERER_NAMES.get(r, r) for r in RENDERERS)) or "?"
         RENDERERS.clear()
         note = (f"GTK renderer {got}; updates/s reached: Corral "
@@ -199,7 +210,12 @@ def main():
                 f"{statistics.median(rates['gvncviewer']):.0f}, offered {RATE}")
         emit("P3", f"display: CPU per update, {what}, {label}", "ms", corral,
              "gvncviewer", peer, goal=goal, note=note)
-
+        if floor:
+            emit("P3", f"display: CPU per update, {what}, receiving only (no drawing)", "ms",
+                 [r[1] for r in results], "gvncviewer", peer,
+                 note="Corral's socket read and gvnc's decode into the framebuffer, "
+                      "with nothing drawn: what is left of a frame's CPU for drawing it "
+                      "is the row above minus this one")
 
 if __name__ == "__main__":
     main()
