@@ -5,7 +5,8 @@
  * in the renderer's own terms: under cairo a node painting the
  * framebuffer itself, under GL a GL texture filled straight from it
  * (corral-gl-tiles.c), otherwise a memory texture copied out of it. An
- * unchanged tile keeps its node, so GTK's frame diff skips it.
+ * unchanged tile keeps its node, so GTK's frame diff skips it; under
+ * cairo a row of tiles that changed whole shares one node.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -123,8 +124,13 @@ corral_vnc_display_clear_tiles (CorralVncDisplay *self)
       g_clear_object (&self->tile_textures[i]);
       g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
     }
+  for (guint r = 0; r < self->n_rows; r++)
+    g_clear_pointer (&self->row_nodes[r], gsk_render_node_unref);
   g_clear_pointer (&self->tile_textures, g_free);
   g_clear_pointer (&self->tile_nodes, g_free);
+  g_clear_pointer (&self->row_nodes, g_free);
+  g_clear_pointer (&self->row_whole, g_free);
+  self->n_rows = 0;
   g_clear_pointer (&self->gl_tiles, corral_gl_tiles_free);
   self->n_tile_textures = 0;
 }
@@ -161,6 +167,28 @@ ensure_gl_tiles (CorralVncDisplay *self)
       self->gl_tiles_failed = TRUE;
     }
   return self->gl_tiles;
+}
+
+/* Under cairo: which tile rows changed whole this frame (one node each)
+ * and which only in part (a node per tile). A changed row loses its row
+ * node; its dirty tiles lose theirs in rebuild_dirty_tiles(), so a row
+ * that stops being whole, whose tiles had none, builds one for each. */
+static void
+choose_row_nodes (CorralVncDisplay *self)
+{
+  guint columns = corral_tiles_get_n_columns (self->tiles);
+
+  for (guint r = 0; r < self->n_rows; r++)
+    {
+      guint dirty = 0;
+
+      for (guint c = 0; c < columns; c++)
+        dirty += corral_tiles_is_dirty (self->tiles, r * columns + c) ? 1 : 0;
+      if (dirty == 0)
+        continue;
+      g_clear_pointer (&self->row_nodes[r], gsk_render_node_unref);
+      self->row_whole[r] = dirty == columns;
+    }
 }
 
 /* Rebuilds the dirty tiles: under cairo only their nodes (they read the
@@ -323,6 +351,28 @@ append_margins (CorralVncDisplay *self, GtkSnapshot *snapshot,
   append_black (snapshot, x1, y0, w, y1);
 }
 
+static void
+append_tile (CorralVncDisplay *self, GtkSnapshot *snapshot, guint i,
+             double scale, int ox, int oy, int sf)
+{
+  if (self->tile_nodes[i] == NULL)
+    {
+      CorralTileRect r, d;
+
+      corral_tiles_get_rect (self->tiles, i, &r);
+      corral_tiles_snap (&r, scale, ox, oy, &d);
+      if (!self->cairo_mode && self->tile_textures[i] == NULL)
+        {
+          /* Nothing received there yet (GL): black. */
+          append_black (snapshot, (float) d.x / sf, (float) d.y / sf,
+                        (float) (d.x + d.width) / sf, (float) (d.y + d.height) / sf);
+          return;
+        }
+      self->tile_nodes[i] = build_tile_node (self, i, &r, &d, sf);
+    }
+  gtk_snapshot_append_node (snapshot, self->tile_nodes[i]);
+}
+
 void
 corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -330,6 +380,7 @@ corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   int sf = gtk_widget_get_scale_factor (widget);
   double scale;
   int ox, oy;
+  guint columns;
 
   if (self->fb == NULL || self->tiles == NULL)
     {
@@ -350,15 +401,20 @@ corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
         self->gl_mode = gl_mode;
         if (!gl_mode)
           g_clear_pointer (&self->gl_tiles, corral_gl_tiles_free);
+        for (guint r = 0; r < self->n_rows; r++)
+          g_clear_pointer (&self->row_nodes[r], gsk_render_node_unref);
         corral_tiles_mark_all (self->tiles);
       }
   }
 
   if (corral_tiles_any_dirty (self->tiles))
     {
-      if (self->cairo_mode
-          && corral_tiles_count_dirty (self->tiles) * 4 >= self->n_tile_textures)
-        note_big_frame (self);
+      if (self->cairo_mode)
+        {
+          if (corral_tiles_count_dirty (self->tiles) * 4 >= self->n_tile_textures)
+            note_big_frame (self);
+          choose_row_nodes (self);
+        }
       rebuild_dirty_tiles (self);
     }
 
@@ -368,6 +424,8 @@ corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     {
       for (guint i = 0; i < self->n_tile_textures; i++)
         g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
+      for (guint r = 0; r < self->n_rows; r++)
+        g_clear_pointer (&self->row_nodes[r], gsk_render_node_unref);
       self->placed_scale = scale;
       self->placed_x = ox;
       self->placed_y = oy;
@@ -377,24 +435,26 @@ corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     corral_gl_tiles_set_nearest (self->gl_tiles, scale == 1.0);
 
   append_margins (self, snapshot, scale, ox, oy, sf);
-  for (guint i = 0; i < self->n_tile_textures; i++)
+  columns = corral_tiles_get_n_columns (self->tiles);
+  for (guint row = 0; row < self->n_rows; row++)
     {
-      if (self->tile_nodes[i] == NULL)
+      if (self->cairo_mode && self->row_whole[row])
         {
-          CorralTileRect r, d;
-
-          corral_tiles_get_rect (self->tiles, i, &r);
-          corral_tiles_snap (&r, scale, ox, oy, &d);
-          if (!self->cairo_mode && self->tile_textures[i] == NULL)
+          if (self->row_nodes[row] == NULL)
             {
-              /* Nothing received there yet (GL): black. */
-              append_black (snapshot, (float) d.x / sf, (float) d.y / sf,
-                            (float) (d.x + d.width) / sf, (float) (d.y + d.height) / sf);
-              continue;
+              CorralTileRect first, r, d;
+
+              corral_tiles_get_rect (self->tiles, row * columns, &first);
+              r = (CorralTileRect) { 0, first.y, self->fb_width, first.height };
+              corral_tiles_snap (&r, scale, ox, oy, &d);
+              self->row_nodes[row] = build_tile_node (self, row * columns, &r, &d, sf);
+              self->rows_built++;
             }
-          self->tile_nodes[i] = build_tile_node (self, i, &r, &d, sf);
+          gtk_snapshot_append_node (snapshot, self->row_nodes[row]);
+          continue;
         }
-      gtk_snapshot_append_node (snapshot, self->tile_nodes[i]);
+      for (guint i = row * columns; i < (row + 1) * columns; i++)
+        append_tile (self, snapshot, i, scale, ox, oy, sf);
     }
 
   self->frames_drawn++;

@@ -105,6 +105,9 @@ setup_framebuffer (CorralVncDisplay *self, int width, int height)
   self->n_tile_textures = corral_tiles_get_n_tiles (self->tiles);
   self->tile_textures = g_new0 (GdkTexture *, self->n_tile_textures);
   self->tile_nodes = g_new0 (GskRenderNode *, self->n_tile_textures);
+  self->n_rows = corral_tiles_get_n_rows (self->tiles);
+  self->row_whole = g_new0 (gboolean, self->n_rows);
+  self->row_nodes = g_new0 (GskRenderNode *, self->n_rows);
 
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GUEST_WIDTH]);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GUEST_HEIGHT]);
@@ -642,6 +645,12 @@ guint64
 corral_vnc_display_get_tiles_built (CorralVncDisplay *self)
 {
   return self->tiles_built;
+}
+
+guint64
+corral_vnc_display_get_rows_built (CorralVncDisplay *self)
+{
+  return self->rows_built;
 }
 
 int

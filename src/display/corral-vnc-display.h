@@ -77,5 +77,7 @@ int         corral_vnc_display_get_socket_fd  (CorralVncDisplay *self);
 /* Counters for tests and benchmarks. */
 guint64     corral_vnc_display_get_frames_drawn  (CorralVncDisplay *self);
 guint64     corral_vnc_display_get_tiles_built   (CorralVncDisplay *self);
+/* Nodes made for a whole row of tiles (cairo only). */
+guint64     corral_vnc_display_get_rows_built    (CorralVncDisplay *self);
 
 G_END_DECLS

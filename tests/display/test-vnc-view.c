@@ -129,31 +129,6 @@ banner_shown (gpointer data)
   return ((px >> 16) & 0xff) > 140 && ((px >> 8) & 0xff) < 80 && (px & 0xff) < 80;
 }
 
-/* What the display widget itself draws, rendered by the window's
- * renderer: the pixels a user would see. */
-static GdkTexture *
-render_display (void)
-{
-  GdkPaintable *paintable = gtk_widget_paintable_new (GTK_WIDGET (t.display));
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  int w = gtk_widget_get_width (GTK_WIDGET (t.display));
-  int h = gtk_widget_get_height (GTK_WIDGET (t.display));
-  g_autoptr(GskRenderNode) node = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (t.window));
-  GdkTexture *texture;
-
-  /* The GL runs (GSK_RENDERER=opengl) must test the GL path, not a
-   * renderer GTK fell back to. */
-  if (g_strcmp0 (g_getenv ("GSK_RENDERER"), "opengl") == 0)
-    g_assert_true (GSK_IS_GL_RENDERER (renderer));
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  g_object_unref (paintable);
-  return texture;
-}
-
 static guint32 *
 download (GdkTexture *texture)
 {
@@ -288,16 +263,103 @@ setup (void)
 
 /* --- tests ------------------------------------------------------------ */
 
+/* The window's pixels as the X server holds them (0xRRGGBB), what a
+ * user sees: a part GTK did not redraw keeps its old picture there,
+ * where a fresh render of the widget would paint the new one. */
+static guint32 *
+grab_window (int *width, int *height)
+{
+  Display *dpy = gdk_x11_display_get_xdisplay (gtk_widget_get_display (GTK_WIDGET (t.window)));
+  XWindowAttributes attrs;
+  XImage *image;
+  guint32 *pixels;
+
+  g_assert_true (XGetWindowAttributes (dpy, window_xid (), &attrs));
+  image = XGetImage (dpy, window_xid (), 0, 0, attrs.width, attrs.height, AllPlanes, ZPixmap);
+  g_assert_nonnull (image);
+  pixels = g_new (guint32, (gsize) attrs.width * attrs.height);
+  for (int y = 0; y < attrs.height; y++)
+    for (int x = 0; x < attrs.width; x++)
+      pixels[y * attrs.width + x] = XGetPixel (image, x, y) & 0xffffff;
+  XDestroyImage (image);
+  *width = attrs.width;
+  *height = attrs.height;
+  return pixels;
+}
+
+/* The window shows what QEMU's screendump shows: every guest pixel where
+ * the view puts it on screen (a blinking cursor may differ, the picture
+ * must not). */
+static void
+assert_shows_guest (const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s.png", name);
+  g_autofree char *dump_path = g_build_filename (t.tmp, file, NULL);
+  g_autoptr(GdkTexture) dump = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *dp = NULL, *sp = NULL;
+  int sf = gtk_widget_get_scale_factor (GTK_WIDGET (t.window));
+  int gw, gh, sw, sh, differ = 0;
+  graphene_point_t origin;
+  double tx, ty;
+  GError *done = NULL;
+
+  /* The GL runs (GSK_RENDERER=opengl) must test the GL path, not a
+   * renderer GTK fell back to. */
+  if (g_strcmp0 (g_getenv ("GSK_RENDERER"), "opengl") == 0)
+    g_assert_true (GSK_IS_GL_RENDERER (gtk_native_get_renderer (GTK_NATIVE (t.window))));
+  corral_vm_screendump_async (t.vm, dump_path, NULL, screendump_cb, &done);
+  g_assert_true (wait_until (screendump_done, &done, 60));
+  if (!g_error_matches (done, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    g_error ("screendump failed: %s (QEMU said: %s)", done->message,
+             corral_vm_get_qemu_stderr (t.vm));
+  g_clear_error (&done);
+  spin (500);  /* the view's next frame */
+
+  dump = gdk_texture_new_from_filename (dump_path, &error);
+  g_assert_no_error (error);
+  gw = gdk_texture_get_width (dump);
+  gh = gdk_texture_get_height (dump);
+  g_assert_cmpint (gw, ==, corral_vnc_display_get_guest_width (t.display));
+  g_assert_cmpint (gh, ==, corral_vnc_display_get_guest_height (t.display));
+  dp = download (dump);
+  sp = grab_window (&sw, &sh);
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (t.display), GTK_WIDGET (t.window),
+                                           &GRAPHENE_POINT_INIT (0, 0), &origin));
+  gtk_native_get_surface_transform (GTK_NATIVE (t.window), &tx, &ty);
+
+  for (int y = 0; y < gh; y++)
+    for (int x = 0; x < gw; x++)
+      {
+        double wx, wy;
+        int ix, iy;
+        guint32 a = dp[y * gw + x], b;
+        int worst = 0;
+
+        corral_vnc_display_guest_to_widget (t.display, x + 0.5, y + 0.5, &wx, &wy);
+        ix = CLAMP ((int) ((wx + origin.x + tx) * sf), 0, sw - 1);
+        iy = CLAMP ((int) ((wy + origin.y + ty) * sf), 0, sh - 1);
+        b = sp[iy * sw + ix];
+        for (int c = 0; c < 24; c += 8)
+          worst = MAX (worst, ABS ((int) ((a >> c) & 0xff) - (int) ((b >> c) & 0xff)));
+        if (worst > 64)
+          differ++;
+      }
+  g_test_message ("%s: guest %dx%d, window %dx%d, %d pixels differ", name, gw, gh, sw, sh, differ);
+  if (differ >= gw * gh / 100)
+    {
+      g_autofree char *shot = corral_test_screenshot (name);
+
+      g_error ("%s: %d of %d pixels on screen differ from QEMU's screendump (screenshot: %s)",
+               name, differ, gw * gh, shot);
+    }
+}
+
 static void
 test_shows_console (void)
 {
-  g_autofree char *dump_path = g_build_filename (t.tmp, "dump.png", NULL);
-  g_autoptr(GdkTexture) dump = NULL;
-  g_autoptr(GdkTexture) shown = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree guint32 *dp = NULL, *sp = NULL;
-  int gw, gh, sw, sh, differ = 0;
-  GError *done = NULL;
+  int gw, gh;
 
   if (!wait_until (banner_shown, NULL, TIMEOUT))
     {
@@ -322,63 +384,29 @@ test_shows_console (void)
              gtk_widget_get_height (GTK_WIDGET (t.display)));
   /* Let the guest finish redrawing at its new size. */
   spin (3000);
-
-  corral_vm_screendump_async (t.vm, dump_path, NULL, screendump_cb, &done);
-  g_assert_true (wait_until (screendump_done, &done, 60));
-  if (!g_error_matches (done, G_IO_ERROR, G_IO_ERROR_EXISTS))
-    g_error ("screendump failed: %s (QEMU said: %s)", done->message,
-             corral_vm_get_qemu_stderr (t.vm));
-  g_clear_error (&done);
-  spin (500);  /* the view's next frame */
-
-  dump = gdk_texture_new_from_filename (dump_path, &error);
-  g_assert_no_error (error);
-  shown = render_display ();
-  gw = gdk_texture_get_width (dump);
-  gh = gdk_texture_get_height (dump);
-  sw = gdk_texture_get_width (shown);
-  sh = gdk_texture_get_height (shown);
-  g_assert_cmpint (gw, ==, corral_vnc_display_get_guest_width (t.display));
-  g_assert_cmpint (gh, ==, corral_vnc_display_get_guest_height (t.display));
-  dp = download (dump);
-  sp = download (shown);
-
-  /* Every guest pixel, where the view put it on screen. */
-  for (int y = 0; y < gh; y++)
-    for (int x = 0; x < gw; x++)
-      {
-        double wx, wy;
-        int ix, iy;
-        guint32 a = dp[y * gw + x], b;
-        int worst = 0;
-
-        corral_vnc_display_guest_to_widget (t.display, x + 0.5, y + 0.5, &wx, &wy);
-        ix = CLAMP ((int) wx, 0, sw - 1);
-        iy = CLAMP ((int) wy, 0, sh - 1);
-        b = sp[iy * sw + ix];
-        for (int c = 0; c < 24; c += 8)
-          worst = MAX (worst, ABS ((int) ((a >> c) & 0xff) - (int) ((b >> c) & 0xff)));
-        if (worst > 64)
-          differ++;
-      }
-  g_test_message ("guest %dx%d, widget %dx%d, %d pixels differ", gw, gh, sw, sh, differ);
-  /* A blinking cursor may differ; the picture must not. */
-  g_assert_cmpint (differ, <, gw * gh / 100);
+  assert_shows_guest ("dump");
+  gw = corral_vnc_display_get_guest_width (t.display);
+  gh = corral_vnc_display_get_guest_height (t.display);
 
   /* The screenshot action's PNG: the guest's picture at its own size. */
   {
+    g_autofree char *dump_path = g_build_filename (t.tmp, "dump.png", NULL);
     g_autofree char *png = g_build_filename (t.tmp, "screenshot.png", NULL);
     g_autoptr(GFile) file = g_file_new_for_path (png);
+    g_autoptr(GdkTexture) dump = NULL;
     g_autoptr(GdkTexture) saved = NULL;
-    g_autofree guint32 *px = NULL;
+    g_autofree guint32 *dp = NULL, *px = NULL;
     int saved_differ = 0;
 
     g_assert_true (corral_vnc_view_save_screenshot (t.view, file, &error));
+    g_assert_no_error (error);
+    dump = gdk_texture_new_from_filename (dump_path, &error);
     g_assert_no_error (error);
     saved = gdk_texture_new_from_filename (png, &error);
     g_assert_no_error (error);
     g_assert_cmpint (gdk_texture_get_width (saved), ==, gw);
     g_assert_cmpint (gdk_texture_get_height (saved), ==, gh);
+    dp = download (dump);
     px = download (saved);
     for (int i = 0; i < gw * gh; i++)
       if ((px[i] & 0xffffff) != (dp[i] & 0xffffff))
@@ -386,6 +414,42 @@ test_shows_console (void)
     g_test_message ("screenshot: %d pixels differ from QEMU's", saved_differ);
     g_assert_cmpint (saved_differ, <, gw * gh / 100);
   }
+}
+
+static gboolean
+rows_built_since (gpointer data)
+{
+  return corral_vnc_display_get_rows_built (t.display) > *(guint64 *) data;
+}
+
+/* The screen below the banner repainted edge to edge, then a block in
+ * it: under cairo the rows that changed whole get one node each, and go
+ * back to a node per tile when only part of them changes. Either way the
+ * picture is the guest's. The guest's display program echoes keys on
+ * that console later: its cursor and colours are put back. */
+static void
+test_partial_after_whole (void)
+{
+  g_autofree char *out = NULL;
+  guint64 rows = corral_vnc_display_get_rows_built (t.display);
+  gboolean cairo = GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (GTK_NATIVE (t.window)));
+
+  /* ESC 7 / ESC 8 save and restore the cursor and its colours. */
+  out = guest_run ("e=$(printf '\\033'); "
+                   "printf \"${e}7${e}[13;1H${e}[44m${e}[J${e}8\" > /dev/tty1; echo painted");
+  g_assert_nonnull (strstr (out, "painted"));
+  if (cairo && !wait_until (rows_built_since, &rows, 30))
+    g_error ("no row of tiles was drawn whole after a full-width repaint");
+  spin (1000);
+  assert_shows_guest ("whole-rows");
+
+  g_clear_pointer (&out, g_free);
+  out = guest_run ("e=$(printf '\\033'); { printf \"${e}7${e}[41m\"; "
+                   "for r in 20 21 22 23 24 25 26 27; do printf \"${e}[$r;10H%24s\" ''; done; "
+                   "printf \"${e}8\"; } > /dev/tty1; echo painted");
+  g_assert_nonnull (strstr (out, "painted"));
+  spin (2000);
+  assert_shows_guest ("part-of-rows");
 }
 
 static void
@@ -1325,6 +1389,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/vnc-view/shows-console", test_shows_console);
+  g_test_add_func ("/vnc-view/partial-after-whole", test_partial_after_whole);
   g_test_add_func ("/vnc-view/keys", test_keys);
   g_test_add_func ("/vnc-view/click", test_click);
   g_test_add_func ("/vnc-view/grab-toggle", test_grab_toggle);
