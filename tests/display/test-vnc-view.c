@@ -287,9 +287,43 @@ grab_window (int *width, int *height)
   return pixels;
 }
 
-/* The window shows what QEMU's screendump shows: every guest pixel where
- * the view puts it on screen (a blinking cursor may differ, the picture
- * must not). */
+/* How many of the guest's pixels in @dump (@gw x @gh) the window shows
+ * otherwise, where the view puts each one on screen. */
+static int
+count_differing (const guint32 *dump, int gw, int gh)
+{
+  int sf = gtk_widget_get_scale_factor (GTK_WIDGET (t.window));
+  g_autofree guint32 *screen = NULL;
+  graphene_point_t origin;
+  double tx, ty;
+  int sw, sh, differ = 0;
+
+  screen = grab_window (&sw, &sh);
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (t.display), GTK_WIDGET (t.window),
+                                           &GRAPHENE_POINT_INIT (0, 0), &origin));
+  gtk_native_get_surface_transform (GTK_NATIVE (t.window), &tx, &ty);
+  for (int y = 0; y < gh; y++)
+    for (int x = 0; x < gw; x++)
+      {
+        double wx, wy;
+        int ix, iy, worst = 0;
+        guint32 a = dump[y * gw + x], b;
+
+        corral_vnc_display_guest_to_widget (t.display, x + 0.5, y + 0.5, &wx, &wy);
+        ix = CLAMP ((int) ((wx + origin.x + tx) * sf), 0, sw - 1);
+        iy = CLAMP ((int) ((wy + origin.y + ty) * sf), 0, sh - 1);
+        b = screen[iy * sw + ix];
+        for (int c = 0; c < 24; c += 8)
+          worst = MAX (worst, ABS ((int) ((a >> c) & 0xff) - (int) ((b >> c) & 0xff)));
+        if (worst > 64)
+          differ++;
+      }
+  return differ;
+}
+
+/* The window shows what QEMU's screendump shows (a blinking cursor may
+ * differ, the picture must not). The screen gets a few frames to catch
+ * up with the dump: a part GTK never redraws stays wrong. */
 static void
 assert_shows_guest (const char *name)
 {
@@ -297,11 +331,8 @@ assert_shows_guest (const char *name)
   g_autofree char *dump_path = g_build_filename (t.tmp, file, NULL);
   g_autoptr(GdkTexture) dump = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree guint32 *dp = NULL, *sp = NULL;
-  int sf = gtk_widget_get_scale_factor (GTK_WIDGET (t.window));
-  int gw, gh, sw, sh, differ = 0;
-  graphene_point_t origin;
-  double tx, ty;
+  g_autofree guint32 *dp = NULL;
+  int gw, gh, differ;
   GError *done = NULL;
 
   /* The GL runs (GSK_RENDERER=opengl) must test the GL path, not a
@@ -314,7 +345,6 @@ assert_shows_guest (const char *name)
     g_error ("screendump failed: %s (QEMU said: %s)", done->message,
              corral_vm_get_qemu_stderr (t.vm));
   g_clear_error (&done);
-  spin (500);  /* the view's next frame */
 
   dump = gdk_texture_new_from_filename (dump_path, &error);
   g_assert_no_error (error);
@@ -323,35 +353,20 @@ assert_shows_guest (const char *name)
   g_assert_cmpint (gw, ==, corral_vnc_display_get_guest_width (t.display));
   g_assert_cmpint (gh, ==, corral_vnc_display_get_guest_height (t.display));
   dp = download (dump);
-  sp = grab_window (&sw, &sh);
-  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (t.display), GTK_WIDGET (t.window),
-                                           &GRAPHENE_POINT_INIT (0, 0), &origin));
-  gtk_native_get_surface_transform (GTK_NATIVE (t.window), &tx, &ty);
-
-  for (int y = 0; y < gh; y++)
-    for (int x = 0; x < gw; x++)
-      {
-        double wx, wy;
-        int ix, iy;
-        guint32 a = dp[y * gw + x], b;
-        int worst = 0;
-
-        corral_vnc_display_guest_to_widget (t.display, x + 0.5, y + 0.5, &wx, &wy);
-        ix = CLAMP ((int) ((wx + origin.x + tx) * sf), 0, sw - 1);
-        iy = CLAMP ((int) ((wy + origin.y + ty) * sf), 0, sh - 1);
-        b = sp[iy * sw + ix];
-        for (int c = 0; c < 24; c += 8)
-          worst = MAX (worst, ABS ((int) ((a >> c) & 0xff) - (int) ((b >> c) & 0xff)));
-        if (worst > 64)
-          differ++;
-      }
-  g_test_message ("%s: guest %dx%d, window %dx%d, %d pixels differ", name, gw, gh, sw, sh, differ);
-  if (differ >= gw * gh / 100)
+  for (int tries = 0;; tries++)
     {
-      g_autofree char *shot = corral_test_screenshot (name);
+      spin (500);
+      differ = count_differing (dp, gw, gh);
+      g_test_message ("%s: guest %dx%d, %d pixels on screen differ", name, gw, gh, differ);
+      if (differ < gw * gh / 100)
+        break;
+      if (tries == 6)
+        {
+          g_autofree char *shot = corral_test_screenshot (name);
 
-      g_error ("%s: %d of %d pixels on screen differ from QEMU's screendump (screenshot: %s)",
-               name, differ, gw * gh, shot);
+          g_error ("%s: %d of %d pixels on screen differ from QEMU's screendump (screenshot: %s)",
+                   name, differ, gw * gh, shot);
+        }
     }
 }
 
