@@ -217,5 +217,6 @@ def main():
                       "with nothing drawn: what is left of a frame's CPU for drawing it "
                       "is the row above minus this one")
 
+
 if __name__ == "__main__":
     main()

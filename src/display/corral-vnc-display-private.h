@@ -48,11 +48,10 @@ struct _CorralVncDisplay
   GskRenderNode **tile_nodes;
   /* Under cairo, a row of tiles that all changed in one frame is drawn
    * by one node (row_nodes[row]) until a frame changes only some of
-   * them: GSK
-   * composites every cairo node through an image of its own, and one per
-   * row instead of one per tile is a sixth less CPU per full frame (P3).
-   * Not more than a row: one node for a whole frame costs twice the
-   * tiles (a frame-sized image of its own). */
+   * them: GSK composites every cairo node through an image of its own,
+   * and one per row instead of one per tile is a sixth less CPU per full
+   * frame (P3). Not more than a row: one node for a whole frame costs
+   * twice the tiles (a frame-sized image of its own). */
   gboolean *row_whole;
   GskRenderNode **row_nodes;
   guint n_rows;
