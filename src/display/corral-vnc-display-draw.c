@@ -116,6 +116,13 @@ corral_vnc_display_dispose_drawing (CorralVncDisplay *self)
 
 /* ---- tiles ---- */
 
+static void
+clear_row_nodes (CorralVncDisplay *self)
+{
+  for (guint r = 0; r < self->n_rows; r++)
+    g_clear_pointer (&self->row_nodes[r], gsk_render_node_unref);
+}
+
 void
 corral_vnc_display_clear_tiles (CorralVncDisplay *self)
 {
@@ -124,8 +131,7 @@ corral_vnc_display_clear_tiles (CorralVncDisplay *self)
       g_clear_object (&self->tile_textures[i]);
       g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
     }
-  for (guint r = 0; r < self->n_rows; r++)
-    g_clear_pointer (&self->row_nodes[r], gsk_render_node_unref);
+  clear_row_nodes (self);
   g_clear_pointer (&self->tile_textures, g_free);
   g_clear_pointer (&self->tile_nodes, g_free);
   g_clear_pointer (&self->row_nodes, g_free);
@@ -401,8 +407,7 @@ corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
         self->gl_mode = gl_mode;
         if (!gl_mode)
           g_clear_pointer (&self->gl_tiles, corral_gl_tiles_free);
-        for (guint r = 0; r < self->n_rows; r++)
-          g_clear_pointer (&self->row_nodes[r], gsk_render_node_unref);
+        clear_row_nodes (self);
         corral_tiles_mark_all (self->tiles);
       }
   }
@@ -424,8 +429,7 @@ corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     {
       for (guint i = 0; i < self->n_tile_textures; i++)
         g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
-      for (guint r = 0; r < self->n_rows; r++)
-        g_clear_pointer (&self->row_nodes[r], gsk_render_node_unref);
+      clear_row_nodes (self);
       self->placed_scale = scale;
       self->placed_x = ox;
       self->placed_y = oy;
