@@ -323,13 +323,14 @@ count_differing (const guint32 *dump, int gw, int gh)
 
 /* The window shows what QEMU's screendump shows (a blinking cursor may
  * differ, the picture must not). The screen gets a few frames to catch
- * up with the dump: a part GTK never redraws stays wrong. */
-static void
+ * up with the dump: a part GTK never redraws stays wrong. Returns the
+ * dump. */
+static GdkTexture *
 assert_shows_guest (const char *name)
 {
   g_autofree char *file = g_strdup_printf ("%s.png", name);
   g_autofree char *dump_path = g_build_filename (t.tmp, file, NULL);
-  g_autoptr(GdkTexture) dump = NULL;
+  GdkTexture *dump;
   g_autoptr(GError) error = NULL;
   g_autofree guint32 *dp = NULL;
   int gw, gh, differ;
@@ -368,12 +369,14 @@ assert_shows_guest (const char *name)
                    name, differ, gw * gh, shot);
         }
     }
+  return dump;
 }
 
 static void
 test_shows_console (void)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) dump = NULL;
   int gw, gh;
 
   if (!wait_until (banner_shown, NULL, TIMEOUT))
@@ -399,23 +402,19 @@ test_shows_console (void)
              gtk_widget_get_height (GTK_WIDGET (t.display)));
   /* Let the guest finish redrawing at its new size. */
   spin (3000);
-  assert_shows_guest ("dump");
-  gw = corral_vnc_display_get_guest_width (t.display);
-  gh = corral_vnc_display_get_guest_height (t.display);
+  dump = assert_shows_guest ("dump");
+  gw = gdk_texture_get_width (dump);
+  gh = gdk_texture_get_height (dump);
 
   /* The screenshot action's PNG: the guest's picture at its own size. */
   {
-    g_autofree char *dump_path = g_build_filename (t.tmp, "dump.png", NULL);
     g_autofree char *png = g_build_filename (t.tmp, "screenshot.png", NULL);
     g_autoptr(GFile) file = g_file_new_for_path (png);
-    g_autoptr(GdkTexture) dump = NULL;
     g_autoptr(GdkTexture) saved = NULL;
     g_autofree guint32 *dp = NULL, *px = NULL;
     int saved_differ = 0;
 
     g_assert_true (corral_vnc_view_save_screenshot (t.view, file, &error));
-    g_assert_no_error (error);
-    dump = gdk_texture_new_from_filename (dump_path, &error);
     g_assert_no_error (error);
     saved = gdk_texture_new_from_filename (png, &error);
     g_assert_no_error (error);
@@ -456,7 +455,7 @@ test_partial_after_whole (void)
   if (cairo && !wait_until (rows_built_since, &rows, 30))
     g_error ("no row of tiles was drawn whole after a full-width repaint");
   spin (1000);
-  assert_shows_guest ("whole-rows");
+  g_object_unref (assert_shows_guest ("whole-rows"));
 
   g_clear_pointer (&out, g_free);
   out = guest_run ("e=$(printf '\\033'); { printf \"${e}7${e}[41m\"; "
@@ -464,7 +463,7 @@ test_partial_after_whole (void)
                    "printf \"${e}8\"; } > /dev/tty1; echo painted");
   g_assert_nonnull (strstr (out, "painted"));
   spin (2000);
-  assert_shows_guest ("part-of-rows");
+  g_object_unref (assert_shows_guest ("part-of-rows"));
 }
 
 static void
