@@ -224,6 +224,39 @@ with tempfile.TemporaryDirectory() as tmp:
         check("and the console names it", console.expect(b"was killed by SIGKILL (9)", start=cmark),
               console.buf[cmark:])
 
+        # Told at the start, as Corral does when it hears STARTED: the relay
+        # asks the terminal nothing (no answer can come late and reach the
+        # program as typed text), and the program starts at that size.
+        mark = len(port.buf)
+        cmark = len(console.buf)
+        port.send(b"SHELL\n")
+        port.expect(b"STARTED shell\n", start=mark)
+        port.send(b"SIZE 35 120\n")
+        wait_prompt(console)
+        console.send(b"stty size\n")
+        check("a SIZE right after STARTED: the program starts at the host's size",
+              console.expect(b"35 120", start=cmark), console.buf[cmark:])
+        check("...and the terminal is never asked (no cursor report, no CSI 18 t)",
+              b"\x1b[6n" not in console.buf[cmark:] and b"\x1b[18t" not in console.buf[cmark:],
+              console.buf[cmark:])
+        console.send(b"exit 0\n")
+        port.expect(b"EXIT 0\n", start=mark)
+
+        # Told only after the terminal answered (a host slower than the
+        # relay's wait): the host's size, sent right after the answer,
+        # wins over the answer's, which the program must not set later.
+        mark = len(port.buf)
+        cmark = len(console.buf)
+        port.send(b"SHELL\n")
+        console.expect(b"\x1b[6n", start=cmark)  # pump() has answered 24 80
+        port.send(b"SIZE 33 111\n")
+        wait_prompt(console)
+        console.send(b"stty size\n")
+        check("a SIZE right after the terminal's answer: the host's size wins",
+              console.expect(b"33 111", start=cmark), console.buf[cmark:])
+        console.send(b"exit 0\n")
+        port.expect(b"EXIT 0\n", start=mark)
+
         port.send(b"POWEROFF\n")
         check("POWEROFF powers the guest off", powered_off(tmp), console.buf[-300:])
     finally:

@@ -7,6 +7,8 @@ relay's size query, sends a resize notice, and checks what the program
 behind the relay sees. TAP output.
 """
 import fcntl
+import importlib.machinery
+import importlib.util
 import os
 import pty
 import select
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import termios
+import threading
 import time
 
 # The source tree: this file is tests/guests/<name>.
@@ -275,6 +278,54 @@ try:
     told_on_line(master, proc, 35, 100, "the helper's first size")
 finally:
     shutil.rmtree(size_dir)
+
+# At a start with the session channel (guest contract, section 1, step 4):
+# the host's SIZE is awaited before the terminal is asked, and keys typed
+# meanwhile are kept for the program.
+loader = importlib.machinery.SourceFileLoader("corral_console_relay", relay)
+module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+loader.exec_module(module)
+
+
+class FakeChannel:
+    """The session helper's channel as the relay reads it: SIZE lines."""
+
+    def __init__(self):
+        self.host, end = socket.socketpair()
+        end.setblocking(False)
+        self.end = end
+        self.fd = end.fileno()
+
+    def read_sizes(self):
+        try:
+            data = self.end.recv(256)
+        except BlockingIOError:
+            return []
+        if not data:
+            return None
+        return [tuple(int(v) for v in line.split()[1:]) for line in data.decode().splitlines()]
+
+
+channel = FakeChannel()
+host, line = socket.socketpair()
+host.sendall(b"typed")
+threading.Timer(0.3, channel.host.sendall, (b"SIZE 29 101\n",)).start()
+t0 = time.monotonic()
+told, typed = module.wait_told(line.fileno(), channel)
+check("with a channel, the host's SIZE is awaited and kept, with the keys typed meanwhile",
+      told == (29, 101) and typed == b"typed" and time.monotonic() - t0 < 0.9, (told, typed))
+t0 = time.monotonic()
+told, typed = module.wait_told(line.fileno(), channel, timeout=0.5)
+waited = time.monotonic() - t0
+check("no SIZE in time: none (the relay then asks the terminal)",
+      told is None and typed == b"" and 0.45 < waited < 2, (told, typed, waited))
+channel.host.close()
+t0 = time.monotonic()
+told, _ = module.wait_told(line.fileno(), channel, timeout=5)
+check("the host's end away: none, at once", told is None and time.monotonic() - t0 < 1,
+      (told, time.monotonic() - t0))
+host.close()
+line.close()
 
 print(f"1..{len(results)}")
 failed = 0
