@@ -134,6 +134,20 @@ check("without an answer the program starts after a short wait",
       b"started" in out and time.monotonic() - t0 < 10, out)
 relay_status(proc)
 
+# A program that cannot run: said on the line, and 127 as a shell says it.
+master, slave = pty.openpty()
+proc = subprocess.Popen([sys.executable, relay, "/nonexistent/agent"],
+                        stdin=slave, stdout=slave, stderr=slave, close_fds=True,
+                        start_new_session=True)
+os.close(slave)
+read_until(master, b"\x1b[6n")
+os.write(master, b"\x1b[24;80R")
+out = read_until(master, b"cannot run")
+rc = relay_status(proc)
+check("a program that cannot run: the relay says so and exits 127",
+      b"corral: cannot run /nonexistent/agent" in out and rc == 127, (out, rc))
+os.close(master)
+
 # The program ends while an answer is on its way: the relay swallows it
 # rather than leave it to the line, which echoes again once the relay has
 # gone (seen as ^[[8;38;75t on the agent console before power-off). The
