@@ -325,9 +325,9 @@ host, line = socket.socketpair()
 host.sendall(b"typed")
 threading.Timer(0.3, channel.host.sendall, (b"SIZE 29 101\n",)).start()
 t0 = time.monotonic()
-told, typed = module.wait_told(line.fileno(), channel)
+told, typed = module.wait_told(line.fileno(), channel, timeout=10)
 check("with a channel, the host's SIZE is awaited and kept, with the keys typed meanwhile",
-      told == (29, 101) and typed == b"typed" and time.monotonic() - t0 < 0.9, (told, typed))
+      told == (29, 101) and typed == b"typed" and time.monotonic() - t0 < 5, (told, typed))
 t0 = time.monotonic()
 told, typed = module.wait_told(line.fileno(), channel, timeout=0.5)
 waited = time.monotonic() - t0
