@@ -242,6 +242,20 @@ with tempfile.TemporaryDirectory() as tmp:
         console.send(b"exit 0\n")
         port.expect(b"EXIT 0\n", start=mark)
 
+        # A SIZE that came in the same read as the command: kept for the
+        # start, not left waiting for the channel's next bytes.
+        mark = len(port.buf)
+        cmark = len(console.buf)
+        port.send(b"SHELL\nSIZE 36 121\n")
+        port.expect(b"STARTED shell\n", start=mark)
+        wait_prompt(console)
+        console.send(b"stty size\n")
+        check("a SIZE read along with the command applies at the start, unasked",
+              console.expect(b"36 121", start=cmark) and b"\x1b[6n" not in console.buf[cmark:],
+              console.buf[cmark:])
+        console.send(b"exit 0\n")
+        port.expect(b"EXIT 0\n", start=mark)
+
         # Told only after the terminal answered (a host slower than the
         # relay's wait): the host's size, sent right after the answer,
         # wins over the answer's, which the program must not set later.
