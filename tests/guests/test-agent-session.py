@@ -97,6 +97,19 @@ def told_size(port, console, lines, want):
     return ok, console.buf[mark:]
 
 
+def shell_size(port, console, mark, cmark, want):
+    """Once the shell started at MARK (the port) and CMARK (the console)
+    shows its prompt: (whether `stty size` says WANT, what the console
+    showed since CMARK); then the shell exits."""
+    wait_prompt(console)
+    console.send(b"stty size\n")
+    ok = console.expect(want, start=cmark)
+    shown = console.buf[cmark:]
+    console.send(b"exit 0\n")
+    port.expect(b"EXIT 0\n", start=mark)
+    return ok, shown
+
+
 def second_told(second, size_file):
     """The size set on the second console's line, and the one recorded."""
     rows, cols, _, _ = struct.unpack("HHHH", fcntl.ioctl(second.master, termios.TIOCGWINSZ, b"\0" * 8))
@@ -227,49 +240,34 @@ with tempfile.TemporaryDirectory() as tmp:
         # Told at the start, as Corral does when it hears STARTED: the relay
         # asks the terminal nothing (no answer can come late and reach the
         # program as typed text), and the program starts at that size.
-        mark = len(port.buf)
-        cmark = len(console.buf)
+        mark, cmark = len(port.buf), len(console.buf)
         port.send(b"SHELL\n")
         port.expect(b"STARTED shell\n", start=mark)
         port.send(b"SIZE 35 120\n")
-        wait_prompt(console)
-        console.send(b"stty size\n")
         check("a SIZE right after STARTED: the program starts at the host's size",
-              console.expect(b"35 120", start=cmark), console.buf[cmark:])
+              *shell_size(port, console, mark, cmark, b"35 120"))
         check("...and the terminal is never asked (no cursor report, no CSI 18 t)",
               b"\x1b[6n" not in console.buf[cmark:] and b"\x1b[18t" not in console.buf[cmark:],
               console.buf[cmark:])
-        console.send(b"exit 0\n")
-        port.expect(b"EXIT 0\n", start=mark)
 
         # A SIZE that came in the same read as the command: kept for the
         # start, not left waiting for the channel's next bytes.
-        mark = len(port.buf)
-        cmark = len(console.buf)
+        mark, cmark = len(port.buf), len(console.buf)
         port.send(b"SHELL\nSIZE 36 121\n")
         port.expect(b"STARTED shell\n", start=mark)
-        wait_prompt(console)
-        console.send(b"stty size\n")
-        check("a SIZE read along with the command applies at the start, unasked",
-              console.expect(b"36 121", start=cmark) and b"\x1b[6n" not in console.buf[cmark:],
-              console.buf[cmark:])
-        console.send(b"exit 0\n")
-        port.expect(b"EXIT 0\n", start=mark)
+        check("a SIZE read along with the command applies at the start",
+              *shell_size(port, console, mark, cmark, b"36 121"))
+        check("...unasked", b"\x1b[6n" not in console.buf[cmark:], console.buf[cmark:])
 
         # Told only after the terminal answered (a host slower than the
         # relay's wait): the host's size, sent right after the answer,
         # wins over the answer's, which the program must not set later.
-        mark = len(port.buf)
-        cmark = len(console.buf)
+        mark, cmark = len(port.buf), len(console.buf)
         port.send(b"SHELL\n")
         console.expect(b"\x1b[6n", start=cmark)  # pump() has answered 24 80
         port.send(b"SIZE 33 111\n")
-        wait_prompt(console)
-        console.send(b"stty size\n")
         check("a SIZE right after the terminal's answer: the host's size wins",
-              console.expect(b"33 111", start=cmark), console.buf[cmark:])
-        console.send(b"exit 0\n")
-        port.expect(b"EXIT 0\n", start=mark)
+              *shell_size(port, console, mark, cmark, b"33 111"))
 
         port.send(b"POWEROFF\n")
         check("POWEROFF powers the guest off", powered_off(tmp), console.buf[-300:])
