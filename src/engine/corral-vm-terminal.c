@@ -4,7 +4,10 @@
  *
  * Until the window exists (and for scripts), `corral PROJECT` runs the
  * agent in the invoking terminal. The terminal is raw, so Ctrl-C reaches
- * the agent; the guest learns the terminal's size by asking it at login.
+ * the agent; its size is told to the guest over the session channel
+ * (a guest without one asks the terminal). The second console goes to a
+ * pty of its own. Every relay but the one into the user's terminal is a
+ * CorralFdFlow, which never waits in the main loop for a reader.
  */
 #include "config.h"
 
@@ -17,6 +20,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
+#include "corral-fd-flow.h"
 #include "corral-terminal-filter.h"
 #include "corral-vm-console.h"
 #include "corral-vm-terminal.h"
@@ -26,12 +30,13 @@ typedef struct {
   int       in_fd;
   int       out_fd;
   int       console;     /* our dup of the agent console's master */
-  guint     in_source;
+  CorralFdFlow *input;   /* the user's typing -> the agent console */
   guint     console_source;
   int       enter;       /* our dup of the second console's master */
   CorralPty bridge;      /* the pty a person opens for the second console */
-  guint     enter_source;
-  guint     bridge_source;
+  CorralFdFlow *to_bridge;    /* second console -> bridge, filtered */
+  CorralFdFlow *from_bridge;  /* bridge -> second console */
+  unsigned short bridge_rows, bridge_columns;  /* last told to the guest */
   guint     signals_seen;
   gboolean  start_done;
   GHashTable *refusals_shown;  /* CorralNetworkLogEntry -> when last printed (µs) */
@@ -41,6 +46,10 @@ typedef struct {
   GByteArray *filtered;
 } Relay;
 
+/* Into the user's own terminal, as any program writes there: waiting
+ * while it is slow, so the agent waits with it and nothing is lost. Its
+ * descriptor is shared with the user's shell, which a non-blocking flag
+ * would outlive, so this one relay may wait in the loop. */
 static gboolean
 write_all (int         fd,
            const char *data,
@@ -99,77 +108,24 @@ console_cb (int           fd,
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-input_cb (int           fd,
-          GIOCondition  condition,
-          gpointer      user_data)
+/* The bridge's size is the terminal's that opened it (screen sets it on
+ * the pty when it attaches and when its window changes). A pty's master
+ * hears of no change, so it is looked at whenever the person types, and
+ * told to the guest, as the window tells its second console's size: the
+ * guest's line then has that size before the keys reach its shell. */
+static void
+bridge_typed_cb (CorralFdFlow *flow,
+                 gpointer      user_data)
 {
   Relay *relay = user_data;
-  char buf[4096];
-  ssize_t n = read (fd, buf, sizeof buf);
+  struct winsize ws;
 
-  if (n > 0)
-    {
-      if (relay->console >= 0)
-        write_all (relay->console, buf, n);
-      return G_SOURCE_CONTINUE;
-    }
-  if (n < 0 && (errno == EAGAIN || errno == EINTR))
-    return G_SOURCE_CONTINUE;
-  /* End of input (a pipe, not a terminal): the guest keeps running until
-   * its entrypoint exits, as it would with QEMU on stdio. */
-  relay->in_source = 0;
-  return G_SOURCE_REMOVE;
-}
-
-/* Second console <-> bridge pty, both ways; what goes to the bridge,
- * the guest's, through @filter. */
-static gboolean
-shuttle (Relay                *relay,
-         int                   from,
-         int                   to,
-         CorralTerminalFilter *filter)
-{
-  char buf[4096];
-  ssize_t n = read (from, buf, sizeof buf);
-
-  if (n > 0)
-    {
-      if (filter != NULL)
-        write_filtered (relay, filter, to, buf, n);
-      else
-        write_all (to, buf, n);
-      return G_SOURCE_CONTINUE;
-    }
-  if (n < 0 && (errno == EAGAIN || errno == EINTR))
-    return G_SOURCE_CONTINUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-enter_cb (int fd, GIOCondition condition, gpointer user_data)
-{
-  Relay *relay = user_data;
-
-  if (shuttle (relay, fd, relay->bridge.master, relay->bridge_filter) == G_SOURCE_REMOVE)
-    {
-      relay->enter_source = 0;
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-bridge_cb (int fd, GIOCondition condition, gpointer user_data)
-{
-  Relay *relay = user_data;
-
-  if (shuttle (relay, fd, relay->enter, NULL) == G_SOURCE_REMOVE)
-    {
-      relay->bridge_source = 0;
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
+  if (ioctl (relay->bridge.master, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0 ||
+      (ws.ws_row == relay->bridge_rows && ws.ws_col == relay->bridge_columns))
+    return;
+  relay->bridge_rows = ws.ws_row;
+  relay->bridge_columns = ws.ws_col;
+  corral_vm_set_second_console_size (relay->vm, ws.ws_row, ws.ws_col);
 }
 
 /* The second console goes to a pty of its own that a person opens with
@@ -190,8 +146,11 @@ open_bridge (Relay *relay)
   relay->enter = dup (fd);
   g_unix_set_fd_nonblocking (relay->enter, TRUE, NULL);
   g_unix_set_fd_nonblocking (relay->bridge.master, TRUE, NULL);
-  relay->enter_source = g_unix_fd_add (relay->enter, G_IO_IN | G_IO_HUP | G_IO_ERR, enter_cb, relay);
-  relay->bridge_source = g_unix_fd_add (relay->bridge.master, G_IO_IN | G_IO_HUP | G_IO_ERR, bridge_cb, relay);
+  /* Until someone opens the bridge nobody reads it: once its pty is full
+   * the second console waits, and the agent's console runs on. */
+  relay->to_bridge = corral_fd_flow_new (relay->enter, relay->bridge.master, relay->bridge_filter);
+  relay->from_bridge = corral_fd_flow_new (relay->bridge.master, relay->enter, NULL);
+  corral_fd_flow_set_read_func (relay->from_bridge, bridge_typed_cb, relay);
   g_printerr (_("corral: second console: screen %s\n"), relay->bridge.path);
 }
 
@@ -337,7 +296,8 @@ corral_vm_run_in_terminal (CorralVm *vm,
                            int       in_fd,
                            int       out_fd)
 {
-  Relay relay = { vm, in_fd, out_fd, -1, 0, 0, -1, { -1, -1, NULL }, 0, 0, 0, FALSE, NULL, NULL, NULL, NULL };
+  Relay relay = { .vm = vm, .in_fd = in_fd, .out_fd = out_fd, .console = -1, .enter = -1,
+                  .bridge = { -1, -1, NULL } };
   struct termios saved, raw;
   gboolean is_tty = isatty (in_fd) && tcgetattr (in_fd, &saved) == 0;
   int fd, status;
@@ -376,7 +336,9 @@ corral_vm_run_in_terminal (CorralVm *vm,
           cfmakeraw (&raw);
           tcsetattr (in_fd, TCSADRAIN, &raw);
         }
-      relay.in_source = g_unix_fd_add (in_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, input_cb, &relay);
+      /* End of input (a pipe, not a terminal) ends only the flow: the
+       * guest runs on until its entrypoint exits, as with QEMU on stdio. */
+      relay.input = corral_fd_flow_new (in_fd, relay.console, NULL);
       if (is_tty)
         {
           winch_id = g_unix_signal_add (SIGWINCH, winch_cb, &relay);
@@ -390,10 +352,10 @@ corral_vm_run_in_terminal (CorralVm *vm,
     g_main_context_iteration (NULL, TRUE);
 
   drain_console (&relay);
-  g_clear_handle_id (&relay.in_source, g_source_remove);
+  g_clear_pointer (&relay.input, corral_fd_flow_free);
   g_clear_handle_id (&relay.console_source, g_source_remove);
-  g_clear_handle_id (&relay.enter_source, g_source_remove);
-  g_clear_handle_id (&relay.bridge_source, g_source_remove);
+  g_clear_pointer (&relay.to_bridge, corral_fd_flow_free);
+  g_clear_pointer (&relay.from_bridge, corral_fd_flow_free);
   if (relay.console >= 0)
     close (relay.console);
   if (relay.enter >= 0)

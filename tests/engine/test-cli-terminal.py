@@ -170,6 +170,8 @@ def main():
     check("corral names the second console's pty", m is not None, term.text[:300])
     if m:
         fd = os.open(m.group(1), os.O_RDWR | os.O_NOCTTY)
+        # As screen does when it attaches: the pty gets its window's size.
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 29, 91, 0, 0))
         second = Terminal(fd)
         os.write(fd, b"\r")
         second.expect(b"sandbox:/project", 60)
@@ -177,6 +179,29 @@ def main():
         os.write(fd, b"echo via-$(tty)\r")
         check("the second console is a shell on ttyS1",
               second.expect(b"via-/dev/ttyS1", 60, mark2), second.text[-300:])
+        mark2 = len(second.text)
+        os.write(fd, b"stty size\r")
+        check("the second console's line has the size of the terminal on its pty",
+              second.expect(b"29 91", 60, mark2), second.text[mark2:])
+
+        # Output on the second console while nobody reads its pty: that
+        # console waits (its pty holds 22 KB), the agent's runs on.
+        os.write(fd, b"printf 'F''B\\n'; head -c 400000 /dev/zero | tr '\\0' x; printf '\\nF''E\\n'\r")
+        second.expect(b"FB\r\n", 60)
+        early = second.text.split(b"FB\r\n", 1)[-1]  # read along with the marker
+        os.close(fd)
+        time.sleep(5)
+        mark = len(term.text)
+        term.type(b"echo alive-$((6*9))\r")
+        check("the agent's console answers while nobody reads the second's",
+              term.expect(b"alive-54", 60, mark) and proc.poll() is None, term.text[mark:])
+        fd = os.open(m.group(1), os.O_RDWR | os.O_NOCTTY)
+        second = Terminal(fd)
+        second.expect(b"\r\nFE\r\n", 120)
+        out = early + second.text.split(b"\r\nFE\r\n")[0]
+        check("the second console's output waited, whole (400 000 bytes)",
+              out.count(b"x") == 400000 and set(out) <= set(b"x"),
+              (len(out), out.count(b"x"), out[:80], out[-80:]))
         os.close(fd)
 
     run_dirs = glob.glob(os.path.join(env["XDG_RUNTIME_DIR"], "corral", "*"))
