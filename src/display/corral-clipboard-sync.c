@@ -24,7 +24,7 @@ struct _CorralClipboardSync
   GIOStream *stream;
   GCancellable *cancellable;
   CorralClipboardDecoder *decoder;
-  GQueue pending;        /* GBytes frames waiting to be written */
+  GQueue pending;        /* the GBytes frame waiting to be written (one at most) */
   gboolean writing;
 
   char *last_text;       /* last text either side had: never echoed */
@@ -81,6 +81,10 @@ send_text (CorralClipboardSync *self, const char *text)
   self->last_text = g_strdup (text);
   if (self->stream == NULL)
     return;
+  /* Only the latest text is the clipboard: one not yet sent is dropped,
+   * so a guest that stops reading holds back one frame, not every copy
+   * (up to CORRAL_CLIPBOARD_MAX each) made meanwhile. */
+  g_queue_clear_full (&self->pending, (GDestroyNotify) g_bytes_unref);
   g_queue_push_tail (&self->pending, corral_clipboard_encode (text, -1));
   write_next (self);
 }
