@@ -21,6 +21,8 @@
 #include <glib/gi18n.h>
 
 #include "corral-fd-flow.h"
+#include "corral-network-log.h"
+#include "corral-notice-throttle.h"
 #include "corral-terminal-filter.h"
 #include "corral-vm-console.h"
 #include "corral-vm-terminal.h"
@@ -39,7 +41,7 @@ typedef struct {
   unsigned short bridge_rows, bridge_columns;  /* last told to the guest */
   guint     signals_seen;
   gboolean  start_done;
-  GHashTable *refusals_shown;  /* CorralNetworkLogEntry -> when last printed (µs) */
+  CorralNoticeThrottle *refusals_shown;  /* "host:port" -> when last printed */
   /* The guest's words meet a host terminal on both consoles. */
   CorralTerminalFilter *console_filter;
   CorralTerminalFilter *bridge_filter;
@@ -178,14 +180,12 @@ refused_cb (CorralNetworkLog      *log,
             CorralNetworkLogEntry *entry,
             Relay                 *relay)
 {
-  gint64 now = g_get_monotonic_time ();
-  gpointer last;
   guint count = corral_network_log_entry_get_count (entry);
+  g_autofree char *key = g_strdup_printf ("%s:%u", corral_network_log_entry_get_host (entry),
+                                          corral_network_log_entry_get_port (entry));
 
-  if (g_hash_table_lookup_extended (relay->refusals_shown, entry, NULL, &last) &&
-      now - GPOINTER_TO_SIZE (last) < REFUSAL_REPEAT_USEC)
+  if (!corral_notice_throttle_allow (relay->refusals_shown, key, g_get_monotonic_time ()))
     return;
-  g_hash_table_insert (relay->refusals_shown, g_object_ref (entry), GSIZE_TO_POINTER ((gsize) now));
   g_printerr ("\r\ncorral: ");
   if (count <= 1)
     /* Translators: a refused connection of the guest: host:port, then why */
@@ -310,7 +310,8 @@ corral_vm_run_in_terminal (CorralVm *vm,
     signal_ids[i] = g_unix_signal_add (signals[i], signal_cb, &relay);
 
   g_signal_connect (vm, "notify::control-lost", G_CALLBACK (control_lost_cb), &relay);
-  relay.refusals_shown = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  /* As many hosts as the window's log keeps (the guest names them). */
+  relay.refusals_shown = corral_notice_throttle_new (REFUSAL_REPEAT_USEC, CORRAL_NETWORK_LOG_MAX);
   relay.console_filter = corral_terminal_filter_new ();
   relay.bridge_filter = corral_terminal_filter_new ();
   relay.filtered = g_byte_array_new ();
@@ -368,7 +369,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
   g_clear_handle_id (&winch_id, g_source_remove);
   g_signal_handlers_disconnect_by_func (vm, control_lost_cb, &relay);
   g_signal_handlers_disconnect_by_func (corral_vm_get_network_log (vm), refused_cb, &relay);
-  g_hash_table_unref (relay.refusals_shown);
+  g_clear_pointer (&relay.refusals_shown, corral_notice_throttle_free);
   g_clear_pointer (&relay.console_filter, corral_terminal_filter_free);
   g_clear_pointer (&relay.bridge_filter, corral_terminal_filter_free);
   g_byte_array_unref (relay.filtered);
