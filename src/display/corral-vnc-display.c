@@ -24,6 +24,11 @@
  * (a smaller pane shows it scaled down): below it a browser does not fit. */
 #define GUEST_MIN_WIDTH 800
 #define GUEST_MIN_HEIGHT 600
+/* The largest screen a display's server may announce. QEMU's VNC server
+ * stops at 5120×2160; up to 65535 a side can come only from a QEMU that
+ * is no longer itself, and would have the app allocate up to 16 GiB. */
+#define GUEST_MAX_SIDE 8192
+#define GUEST_MAX_PIXELS (8192 * 4320)
 
 enum {
   PROP_0,
@@ -61,6 +66,19 @@ static const VncPixelFormat native_format = {
 };
 
 /* ---- framebuffer ---- */
+
+/* A size the framebuffer may take; else the connection goes, said why. */
+static gboolean
+check_size (VncConnection *conn, int width, int height)
+{
+  if (width > 0 && height > 0 && width <= GUEST_MAX_SIDE && height <= GUEST_MAX_SIDE &&
+      (gint64) width * height <= GUEST_MAX_PIXELS)
+    return TRUE;
+  g_message ("The display's server announced a %d×%d screen, more than any QEMU display: "
+             "disconnected", width, height);
+  vnc_connection_shutdown (conn);
+  return FALSE;
+}
 
 static void
 free_framebuffer (CorralVncDisplay *self)
@@ -204,6 +222,8 @@ on_desktop_resize (VncConnection *conn, int width, int height,
    * keep the picture we have. */
   if (width == self->fb_width && height == self->fb_height)
     return;
+  if (!check_size (conn, width, height))
+    return;
   setup_framebuffer (self, width, height);
   corral_vnc_display_request_update (self, FALSE);
   schedule_guest_resize (self);
@@ -298,6 +318,8 @@ on_initialized (VncConnection *conn, CorralVncDisplay *self)
    * otherwise show two, the host's a frame ahead. As virt-viewer and
    * GNOME Boxes do by default. */
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "none");
+  if (!check_size (conn, vnc_connection_get_width (conn), vnc_connection_get_height (conn)))
+    return;
   if (!vnc_connection_set_pixel_format (conn, &native_format)
       || !vnc_connection_set_encodings (conn, G_N_ELEMENTS (encodings), encodings))
     {

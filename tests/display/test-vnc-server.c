@@ -1,13 +1,20 @@
-/* test-vnc-cursor.c: the guest's pointer shape on CorralVncDisplay
+/* test-vnc-server.c: CorralVncDisplay against a small RFB server in a
+ * thread that speaks QEMU 7.2's bytes, for what the tiny guest under a
+ * real QEMU cannot show
  *
- * The tiny guest's text console defines no cursor, so QEMU never sends
- * one; a real guest's (virtio-gpu cursor plane) does. Here a small RFB
- * server in a thread speaks exactly what QEMU 7.2 sends (ui/vnc.c,
- * vnc_cursor_define): the VMware alpha-cursor pseudo-encoding, rectangle
- * x,y = hot spot, then s32 0 (raw) and width × height host-endian
- * 0xAARRGGBB words with straight alpha. What the user must see: that
- * image, right colours, at the right hot spot; no host pointer when the
- * guest defines none; the normal pointer again once disconnected.
+ * The guest's pointer shape: the tiny guest's text console defines no
+ * cursor, so QEMU never sends one; a real guest's (virtio-gpu cursor
+ * plane) does, as ui/vnc.c's vnc_cursor_define writes it: the VMware
+ * alpha-cursor pseudo-encoding, rectangle x,y = hot spot, then s32 0
+ * (raw) and width × height host-endian 0xAARRGGBB words with straight
+ * alpha. What the user must see: that image, right colours, at the right
+ * hot spot; no host pointer when the guest defines none; the normal
+ * pointer again once disconnected.
+ *
+ * A screen no QEMU announces (its VNC server stops at 5120×2160), at the
+ * start or as a resize: only a QEMU the guest has taken over sends one,
+ * and the display must not allocate it (65535×65535 is 16 GiB) but
+ * disconnect, keeping the picture it has.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -33,7 +40,10 @@ static const guint32 cursor_argb[8] = {
 
 typedef struct {
   int fd;
-  GAsyncQueue *commands;  /* 'c' cursor, 'h' hidden cursor, 'q' close */
+  guint16 width, height;          /* the screen announced at the start */
+  guint16 resize_width, resize_height;
+  GAsyncQueue *commands;  /* 'c' cursor, 'h' hidden cursor, 'r' resize, 'q' close */
+  gint ended;             /* the client went away */
 } Server;
 
 static void
@@ -82,6 +92,22 @@ put32 (GByteArray *b, guint32 v)
   guint8 d[4] = { v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff };
 
   g_byte_array_append (b, d, 4);
+}
+
+/* A DesktopSize pseudo-rectangle, as QEMU sends a guest's mode change. */
+static void
+send_resize (int fd, int w, int h)
+{
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+
+  g_byte_array_append (b, (guint8[]) { 0, 0 }, 2);  /* FramebufferUpdate */
+  put16 (b, 1);
+  put16 (b, 0);
+  put16 (b, 0);
+  put16 (b, w);
+  put16 (b, h);
+  put32 (b, (guint32) -223);  /* DesktopSize */
+  send_all (fd, b->data, b->len);
 }
 
 static void
@@ -176,8 +202,8 @@ server_thread (gpointer data)
   g_assert_true (recv_all (s->fd, buf, 1));
   send_all (s->fd, (guint8[]) { 0, 0, 0, 0 }, 4);
   g_assert_true (recv_all (s->fd, buf, 1));  /* ClientInit */
-  put16 (init, 64);
-  put16 (init, 48);
+  put16 (init, s->width);
+  put16 (init, s->height);
   /* 32 bpp, depth 24, little endian, true colour, xRGB */
   g_byte_array_append (init, (guint8[]) { 32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0 }, 16);
   put32 (init, sizeof name - 1);
@@ -185,7 +211,11 @@ server_thread (gpointer data)
   send_all (s->fd, init->data, init->len);
   /* QEMU sends the cursor right after the client's SetEncodings. */
   if (!read_message (s->fd, 2))
-    return NULL;
+    {
+      g_atomic_int_set (&s->ended, 1);
+      close (s->fd);
+      return NULL;
+    }
 
   for (;;)
     {
@@ -195,6 +225,8 @@ server_thread (gpointer data)
         send_cursor (s->fd, 4, 2);
       else if (command == 'h')
         send_cursor (s->fd, 0, 0);
+      else if (command == 'r')
+        send_resize (s->fd, s->resize_width, s->resize_height);
       else
         break;
     }
@@ -275,7 +307,7 @@ test_cursor (void)
   gtk_window_present (GTK_WINDOW (window));
 
   g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
-  server.fd = fds[1];
+  server = (Server) { .fd = fds[1], .width = 64, .height = 48 };
   server.commands = g_async_queue_new ();
   thread = g_thread_new ("rfb-server", server_thread, &server);
 
@@ -325,11 +357,89 @@ test_cursor (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+is_disconnected (CorralVncDisplay *display)
+{
+  return !corral_vnc_display_is_connected (display);
+}
+
+static int
+guest_width (CorralVncDisplay *display)
+{
+  int width;
+
+  g_object_get (display, "guest-width", &width, NULL);
+  return width;
+}
+
+/* Announced at the start: never connected, nothing allocated, the
+ * connection closed by the display. */
+static void
+test_huge_screen_at_start (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  CorralVncDisplay *display = CORRAL_VNC_DISPLAY (corral_vnc_display_new ());
+  Server server;
+  GThread *thread;
+  int fds[2];
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (display));
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+  server = (Server) { .fd = fds[1], .width = 65535, .height = 65535 };
+  server.commands = g_async_queue_new ();
+  thread = g_thread_new ("rfb-server", server_thread, &server);
+
+  corral_vnc_display_open_fd (display, fds[0]);
+  for (guint i = 0; i < 1000 && !g_atomic_int_get (&server.ended); i++)
+    spin (10);
+  g_assert_true (g_atomic_int_get (&server.ended));
+  g_assert_false (corral_vnc_display_is_connected (display));
+  g_assert_cmpint (guest_width (display), ==, 0);
+
+  g_thread_join (thread);
+  g_async_queue_unref (server.commands);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* As a resize: disconnected, the picture it had kept. */
+static void
+test_huge_screen_resize (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  CorralVncDisplay *display = CORRAL_VNC_DISPLAY (corral_vnc_display_new ());
+  Server server;
+  GThread *thread;
+  int fds[2];
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (display));
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+  server = (Server) { .fd = fds[1], .width = 64, .height = 48,
+                      .resize_width = 40000, .resize_height = 30000 };
+  server.commands = g_async_queue_new ();
+  thread = g_thread_new ("rfb-server", server_thread, &server);
+
+  corral_vnc_display_open_fd (display, fds[0]);
+  g_assert_true (wait_for (display, is_connected));
+  g_assert_cmpint (guest_width (display), ==, 64);
+  g_async_queue_push (server.commands, GINT_TO_POINTER ('r'));
+  g_assert_true (wait_for (display, is_disconnected));
+  g_assert_cmpint (guest_width (display), ==, 64);
+
+  g_async_queue_push (server.commands, GINT_TO_POINTER ('q'));
+  g_thread_join (thread);
+  g_async_queue_unref (server.commands);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
   gtk_init ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/vnc-display/cursor", test_cursor);
+  g_test_add_func ("/vnc-display/huge-screen-at-start", test_huge_screen_at_start);
+  g_test_add_func ("/vnc-display/huge-screen-resize", test_huge_screen_resize);
   return g_test_run ();
 }
