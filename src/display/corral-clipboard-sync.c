@@ -2,7 +2,8 @@
  *
  * Either side sends its clipboard text when it changes; what arrives from
  * the guest becomes the host clipboard. Text that came from the other
- * side is not sent back, so the two never ping-pong.
+ * side is not sent back, so the two never ping-pong. Both ways only where
+ * the user is at the display (corral-clipboard-sync.h).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -28,6 +29,8 @@ struct _CorralClipboardSync
   gboolean writing;
 
   char *last_text;       /* last text either side had: never echoed */
+  gboolean present;      /* the user is at the display */
+  gint64 last_input;     /* the user's last key or click there (monotonic µs) */
 };
 
 G_DEFINE_FINAL_TYPE (CorralClipboardSync, corral_clipboard_sync, G_TYPE_OBJECT)
@@ -104,12 +107,25 @@ on_clipboard_changed (GdkClipboard *clipboard, CorralClipboardSync *self)
 {
   GdkContentFormats *formats = gdk_clipboard_get_formats (clipboard);
 
+  /* Copied while the user works elsewhere: read when they come back. */
+  if (!self->present)
+    return;
   if (self->stream == NULL || !gdk_content_formats_contain_gtype (formats, G_TYPE_STRING))
     return;
   gdk_clipboard_read_text_async (clipboard, self->cancellable, read_text_cb, g_object_ref (self));
 }
 
 static void read_more (CorralClipboardSync *self);
+
+/* The guest sets the host's clipboard only right after the user's key
+ * or click on the display: a guest that answers a host copy with its own
+ * text would otherwise choose what the user pastes next, anywhere. */
+static gboolean
+guest_may_set (CorralClipboardSync *self)
+{
+  return self->present && self->last_input != 0 &&
+         g_get_monotonic_time () - self->last_input <= CORRAL_CLIPBOARD_SYNC_COPY_SECONDS * G_USEC_PER_SEC;
+}
 
 static void
 read_cb (GObject *source, GAsyncResult *result, gpointer data)
@@ -128,7 +144,10 @@ read_cb (GObject *source, GAsyncResult *result, gpointer data)
     }
   texts = corral_clipboard_decoder_feed (self->decoder, g_bytes_get_data (bytes, NULL),
                                          g_bytes_get_size (bytes));
-  if (texts != NULL && texts->len > 0)
+  if (texts != NULL && texts->len > 0 && !guest_may_set (self))
+    g_debug ("Clipboard channel: the guest's text dropped (no key or click on the display "
+             "in the last %d s)", CORRAL_CLIPBOARD_SYNC_COPY_SECONDS);
+  else if (texts != NULL && texts->len > 0)
     {
       const char *text = g_ptr_array_index (texts, texts->len - 1);
 
@@ -216,6 +235,28 @@ static void
 corral_clipboard_sync_init (CorralClipboardSync *self)
 {
   g_queue_init (&self->pending);
+}
+
+void
+corral_clipboard_sync_set_present (CorralClipboardSync *self,
+                                   gboolean             present)
+{
+  g_return_if_fail (CORRAL_IS_CLIPBOARD_SYNC (self));
+
+  present = !!present;
+  if (present == self->present)
+    return;
+  self->present = present;
+  if (present)
+    on_clipboard_changed (self->clipboard, self);
+}
+
+void
+corral_clipboard_sync_user_input (CorralClipboardSync *self)
+{
+  g_return_if_fail (CORRAL_IS_CLIPBOARD_SYNC (self));
+
+  self->last_input = g_get_monotonic_time ();
 }
 
 CorralClipboardSync *

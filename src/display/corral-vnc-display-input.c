@@ -164,6 +164,8 @@ on_key_event (GtkEventControllerLegacy *controller,
   if (down)
     sync_lock_keys (self, event, keyval);
   send_key (self, down, keyval, corral_keymap_qnum_from_hardware (keycode));
+  if (down)
+    g_signal_emit_by_name (self, "user-input");
 
   if (!down && self->ctrl_alt_alone && is_ctrl_or_alt (keyval))
     {
@@ -230,6 +232,8 @@ on_event (GtkEventControllerLegacy *controller,
                  type == GDK_BUTTON_PRESS ? "down" : "up", self->last_gx, self->last_gy);
         vnc_connection_pointer_event (self->conn, self->buttons,
                                       self->last_gx, self->last_gy);
+        if (type == GDK_BUTTON_PRESS)
+          g_signal_emit_by_name (self, "user-input");
         return GDK_EVENT_STOP;
       }
 

@@ -45,6 +45,7 @@ enum {
   SIG_CONNECTED,
   SIG_DISCONNECTED,
   SIG_GRAB_TOGGLE,
+  SIG_USER_INPUT,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -588,6 +589,10 @@ corral_vnc_display_class_init (CorralVncDisplayClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIG_GRAB_TOGGLE] =
     g_signal_new ("grab-toggle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* A key or button the user pressed went to the guest. */
+  signals[SIG_USER_INPUT] =
+    g_signal_new ("user-input", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_css_name (widget_class, "corral-vnc-display");

@@ -618,6 +618,31 @@ set_grab_keyboard (CorralVncView *self, gboolean grab)
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GRAB_KEYBOARD]);
 }
 
+/* The clipboard is shared only where the user is at the display
+ * (corral-clipboard-sync.h): its keyboard focus in the active window,
+ * which GTK reports as focus entering and leaving it. (Not while the
+ * view goes away.) */
+static void
+on_display_focus_enter (GtkEventControllerFocus *focus, CorralVncView *self)
+{
+  if (self->clipboard != NULL)
+    corral_clipboard_sync_set_present (self->clipboard, TRUE);
+}
+
+static void
+on_display_focus_leave (GtkEventControllerFocus *focus, CorralVncView *self)
+{
+  if (self->clipboard != NULL)
+    corral_clipboard_sync_set_present (self->clipboard, FALSE);
+}
+
+static void
+on_display_user_input (CorralVncDisplay *display, CorralVncView *self)
+{
+  if (self->clipboard != NULL)
+    corral_clipboard_sync_user_input (self->clipboard);
+}
+
 static void
 on_grab_toggle (CorralVncDisplay *display, CorralVncView *self)
 {
@@ -952,7 +977,7 @@ add_shortcut (GtkShortcutController *controller, const char *accel, const char *
 static void
 corral_vnc_view_init (CorralVncView *self)
 {
-  GtkEventController *shortcuts;
+  GtkEventController *shortcuts, *focus;
 
   self->scale_to_fit = TRUE;
   self->clipboard = corral_clipboard_sync_new (gtk_widget_get_clipboard (GTK_WIDGET (self)));
@@ -982,6 +1007,12 @@ corral_vnc_view_init (CorralVncView *self)
   }
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect (focus, "enter", G_CALLBACK (on_display_focus_enter), self);
+  g_signal_connect (focus, "leave", G_CALLBACK (on_display_focus_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->display), focus);
+  g_signal_connect (self->display, "user-input", G_CALLBACK (on_display_user_input), self);
 
   /* Capture phase: these win over the guest, except while grabbed. */
   shortcuts = gtk_shortcut_controller_new ();

