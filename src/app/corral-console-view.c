@@ -19,11 +19,13 @@
 #include <pcre2.h>
 
 #include "corral-console-view.h"
+#include "corral-safe-text.h"
 #include "corral-terminal.h"
 
 /* Scheme, host, and the characters a URL may contain; trailing punctuation
  * is left out so "see https://x.org." does not take the dot. */
-#define URL_REGEX "(?:https?|ftp|file)://[-[:alnum:]._~:/?#@!$&'()*+,;=%]*[-[:alnum:]_~/#@$&*+=%]"
+/* Web links only: the only ones opened from the guest's text (corral_safe_link). */
+#define URL_REGEX "https?://[-[:alnum:]._~:/?#@!$&'()*+,;=%]*[-[:alnum:]_~/#@$&*+=%]"
 
 struct _CorralConsoleView
 {
@@ -355,7 +357,11 @@ open_link_action (GtkWidget *widget, const char *name, GVariant *param)
   CorralConsoleView *self = CORRAL_CONSOLE_VIEW (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
 
-  if (self->link != NULL)
+  /* The guest's words: a link elsewhere than the web can be copied, not
+   * opened (corral-safe-text.h says why). */
+  if (!corral_safe_link (self->link))
+    gtk_widget_error_bell (widget);
+  else
     gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->link, GDK_CURRENT_TIME);
 }
 
@@ -395,7 +401,7 @@ set_link (CorralConsoleView *self,
 {
   g_free (self->link);
   self->link = link;
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.open-link", link != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.open-link", corral_safe_link (link));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.copy-link", link != NULL);
 }
 

@@ -24,3 +24,12 @@ corral_safe_text (const char *text,
     }
   return g_string_free (safe, FALSE);
 }
+
+gboolean
+corral_safe_link (const char *uri)
+{
+  /* (interned and lower case) */
+  const char *scheme = uri != NULL ? g_uri_peek_scheme (uri) : NULL;
+
+  return scheme != NULL && (g_str_equal (scheme, "https") || g_str_equal (scheme, "http"));
+}

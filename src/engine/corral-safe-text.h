@@ -20,4 +20,13 @@ G_BEGIN_DECLS
 char *corral_safe_text (const char *text,
                         gssize      length);
 
+/* Whether a link the guest printed (an OSC 8 hyperlink, or a URL in its
+ * text) may be opened on the host: a web link (http, https) only. A
+ * file: link names a host path, and the guest writes the project, which
+ * is at the same path on the host: opened with its default application
+ * (Java for a .jar, Wine for an .exe) it would run the guest's program
+ * there. Other schemes reach other handlers (smb:, sftp: connect to a
+ * server the guest names). */
+gboolean corral_safe_link (const char *uri);
+
 G_END_DECLS

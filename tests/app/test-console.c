@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <adwaita.h>
+#include <gdk/x11/gdkx.h>
 
 #include "corral-alert.h"
 #include "corral-application.h"
@@ -301,6 +302,54 @@ stored_cb (GObject *source, GAsyncResult *result, gpointer data)
   *(gboolean *) data = TRUE;
 }
 
+/* Right-clicks, through the X server, the cell of @terminal that holds
+ * the hyperlink to @uri, and returns whether the menu it opens may open
+ * that link (it shows Open Link); closes the menu again. */
+static gboolean
+menu_may_open_link (GtkWidget   *console,
+                    VteTerminal *terminal,
+                    const char  *uri)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (terminal));
+  double cw = vte_terminal_get_char_width (terminal);
+  double ch = vte_terminal_get_char_height (terminal);
+  g_autofree char *id = NULL, *px = NULL, *py = NULL;
+  graphene_point_t p;
+  gboolean found = FALSE, may;
+  double x = 0, y = 0, nx, ny;
+
+  for (y = ch / 2; !found && y < gtk_widget_get_height (GTK_WIDGET (terminal)); y += ch)
+    for (x = cw / 2; !found && x < gtk_widget_get_width (GTK_WIDGET (terminal)); x += cw)
+      {
+        g_autofree char *at = vte_terminal_check_hyperlink_at (terminal, x, y);
+
+        found = g_strcmp0 (at, uri) == 0;
+      }
+  g_assert_true (found);
+  x -= cw;
+  y -= ch;
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (terminal), GTK_WIDGET (native),
+                                           &GRAPHENE_POINT_INIT (x, y), &p));
+  /* (the X window is the surface: shadows and all) */
+  gtk_native_get_surface_transform (native, &nx, &ny);
+  id = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (gtk_native_get_surface (native)));
+  px = g_strdup_printf ("%d", (int) (p.x + nx));
+  py = g_strdup_printf ("%d", (int) (p.y + ny));
+  xdotool ("mousemove", "--window", id, px, py, NULL);
+  xdotool ("click", "3", NULL);
+  /* (a menu item is no GtkButton: its label is looked for) */
+  if (!corral_test_wait_for_text (console, "Copy Link", 10))
+    {
+      g_free (corral_test_screenshot ("console-link-menu"));
+      g_error ("no Copy Link in the console's menu over %s", uri);
+    }
+  /* Open Link is hidden where it may not. */
+  may = corral_test_wait_for_text (console, "Open Link", 1);
+  xdotool ("key", "Escape", NULL);
+  corral_test_iterate (300);
+  return may;
+}
+
 static void
 test_console_runs_guest (void)
 {
@@ -414,6 +463,19 @@ test_console_runs_guest (void)
     while (strstr (copied, "after-7") == NULL && g_get_monotonic_time () < deadline);
     g_assert_nonnull (strstr (copied, "after-7"));
     vte_terminal_unselect_all (corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console)));
+  }
+
+  /* Links the guest prints: a web link may be opened; a file: link,
+   * which names a host path the guest may have written (the project is
+   * shared), may only be copied. */
+  {
+    VteTerminal *terminal = corral_console_view_get_terminal (CORRAL_CONSOLE_VIEW (console));
+
+    type (console, "printf '\\033]8;;file:///etc/passwd\\033\\\\FILELINK\\033]8;;\\033\\\\ "
+                   "\\033]8;;https://example.com/\\033\\\\WEBLINK\\033]8;;\\033\\\\\\n'\r");
+    corral_test_wait_for_console (console, "WEBLINK", 30);
+    g_assert_false (menu_may_open_link (console, terminal, "file:///etc/passwd"));
+    g_assert_true (menu_may_open_link (console, terminal, "https://example.com/"));
   }
 
   /* The guest learnt the terminal's size and follows it. */

@@ -34,11 +34,29 @@ test_bytes (void)
   g_assert_cmpstr (none, ==, "");
 }
 
+static void
+test_links (void)
+{
+  g_assert_true (corral_safe_link ("https://docs.anthropic.com/en/docs"));
+  g_assert_true (corral_safe_link ("HTTP://example.com/"));
+  g_assert_false (corral_safe_link ("file:///home/user/project/evil.jar"));
+  g_assert_false (corral_safe_link ("FILE:///etc/passwd"));
+  g_assert_false (corral_safe_link ("sftp://attacker.example/share"));
+  g_assert_false (corral_safe_link ("smb://attacker.example/share"));
+  g_assert_false (corral_safe_link ("vscode://extension/install"));
+  g_assert_false (corral_safe_link ("javascript:alert(1)"));
+  g_assert_false (corral_safe_link ("https"));
+  g_assert_false (corral_safe_link ("/home/user/project/evil.jar"));
+  g_assert_false (corral_safe_link (""));
+  g_assert_false (corral_safe_link (NULL));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/safe-text/controls", test_controls);
   g_test_add_func ("/safe-text/bytes", test_bytes);
+  g_test_add_func ("/safe-text/links", test_links);
   return g_test_run ();
 }
