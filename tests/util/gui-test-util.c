@@ -248,3 +248,23 @@ corral_test_screenshot (const char *name)
   g_test_message ("screenshot: %s", file);
   return file;
 }
+
+static void
+clipboard_text_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+
+  *(char **) data = text != NULL ? text : g_strdup ("");
+}
+
+char *
+corral_test_clipboard_text (GdkClipboard *clipboard)
+{
+  char *text = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  gdk_clipboard_read_text_async (clipboard, NULL, clipboard_text_cb, &text);
+  while (text == NULL && g_get_monotonic_time () < deadline)
+    corral_test_iterate (50);
+  return text != NULL ? text : g_strdup ("");
+}

@@ -50,5 +50,7 @@ void       corral_test_watch_child     (GPid         pid,
                                         gboolean    *done);
 /* Saves the whole (Xvfb) screen as screenshots/NAME.png in the build dir. */
 char      *corral_test_screenshot      (const char  *name);
+/* @clipboard's text, "" when it has none (or none within 10 s). */
+char      *corral_test_clipboard_text  (GdkClipboard *clipboard);
 
 G_END_DECLS
