@@ -94,19 +94,26 @@ put32 (GByteArray *b, guint32 v)
   g_byte_array_append (b, d, 4);
 }
 
+/* A FramebufferUpdate of one rectangle: its header. */
+static void
+put_update (GByteArray *b, int x, int y, int w, int h, gint32 encoding)
+{
+  g_byte_array_append (b, (guint8[]) { 0, 0 }, 2);
+  put16 (b, 1);
+  put16 (b, x);
+  put16 (b, y);
+  put16 (b, w);
+  put16 (b, h);
+  put32 (b, (guint32) encoding);
+}
+
 /* A DesktopSize pseudo-rectangle, as QEMU sends a guest's mode change. */
 static void
 send_resize (int fd, int w, int h)
 {
   g_autoptr(GByteArray) b = g_byte_array_new ();
 
-  g_byte_array_append (b, (guint8[]) { 0, 0 }, 2);  /* FramebufferUpdate */
-  put16 (b, 1);
-  put16 (b, 0);
-  put16 (b, 0);
-  put16 (b, w);
-  put16 (b, h);
-  put32 (b, (guint32) -223);  /* DesktopSize */
+  put_update (b, 0, 0, w, h, -223);  /* DesktopSize */
   send_all (fd, b->data, b->len);
 }
 
@@ -115,14 +122,8 @@ send_cursor (int fd, int w, int h)
 {
   g_autoptr(GByteArray) b = g_byte_array_new ();
 
-  g_byte_array_append (b, (guint8[]) { 0, 0 }, 2);  /* FramebufferUpdate */
-  put16 (b, 1);
-  put16 (b, w ? HOT_X : 0);
-  put16 (b, w ? HOT_Y : 0);
-  put16 (b, w);
-  put16 (b, h);
-  put32 (b, (guint32) -314);  /* alpha cursor */
-  put32 (b, 0);               /* raw */
+  put_update (b, w ? HOT_X : 0, w ? HOT_Y : 0, w, h, -314);  /* alpha cursor */
+  put32 (b, 0);                                               /* raw */
   /* QEMU writes its QEMUCursor words as they are in memory. */
   g_byte_array_append (b, (const guint8 *) cursor_argb, w * h * 4);
   send_all (fd, b->data, b->len);
