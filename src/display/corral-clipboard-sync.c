@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "corral-clipboard-protocol.h"
+#include "corral-guest-io.h"
 #include "corral-clipboard-sync.h"
 
 struct _CorralClipboardSync
@@ -166,7 +167,7 @@ read_more (CorralClipboardSync *self)
   if (self->stream == NULL)
     return;
   g_input_stream_read_bytes_async (g_io_stream_get_input_stream (self->stream), 65536,
-                                   G_PRIORITY_DEFAULT, self->cancellable,
+                                   CORRAL_GUEST_IO_PRIORITY, self->cancellable,
                                    read_cb, g_object_ref (self));
 }
 

@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 #include <gio/gunixsocketaddress.h>
 
+#include "corral-guest-io.h"
 #include "corral-proxy-private.h"
 
 #define DEFAULT_API_URL "https://api.anthropic.com"
@@ -151,7 +152,7 @@ _corral_proxy_report (CorralProxyShared *shared,
   report->port = port;
   report->allowed = allowed;
   report->reason = g_strdup (reason);
-  g_main_context_invoke_full (shared->context, G_PRIORITY_DEFAULT, report_cb, report, report_free);
+  g_main_context_invoke_full (shared->context, CORRAL_GUEST_IO_PRIORITY, report_cb, report, report_free);
 }
 
 /* The test-only settings (see the header). Anything unreadable is

@@ -24,6 +24,7 @@
 #include <gio/gunixfdmessage.h>
 #include <glib/gi18n.h>
 
+#include "corral-guest-io.h"
 #include "corral-qmp.h"
 
 G_DEFINE_QUARK (corral-qmp-error-quark, corral_qmp_error)
@@ -551,7 +552,7 @@ read_next (CorralQmp *self)
   if (self->reading || self->closed)
     return;
   self->reading = TRUE;
-  g_input_stream_read_bytes_async (self->input, READ_CHUNK, G_PRIORITY_DEFAULT,
+  g_input_stream_read_bytes_async (self->input, READ_CHUNK, CORRAL_GUEST_IO_PRIORITY,
                                    self->cancellable, read_cb, self);
 }
 

@@ -22,6 +22,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
+#include "corral-guest-io.h"
 #include "corral-jail.h"
 
 #include "corral-project-paths.h"
@@ -193,7 +194,7 @@ static void
 read_stderr (CorralVm     *self,
              GInputStream *stream)
 {
-  g_input_stream_read_bytes_async (stream, 4096, G_PRIORITY_DEFAULT,
+  g_input_stream_read_bytes_async (stream, 4096, CORRAL_GUEST_IO_PRIORITY,
                                    self->run_cancellable, stderr_cb, self);
 }
 
@@ -314,7 +315,7 @@ static void
 read_net_log (CorralVm     *self,
               GInputStream *stream)
 {
-  g_input_stream_read_bytes_async (stream, 4096, G_PRIORITY_DEFAULT,
+  g_input_stream_read_bytes_async (stream, 4096, CORRAL_GUEST_IO_PRIORITY,
                                    self->run_cancellable, net_log_cb, self);
 }
 
@@ -401,8 +402,9 @@ open_boot_console (CorralVm  *self,
    * flags, and this one must not block. */
   self->boot_writer = open (agent_path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   g_unix_set_fd_nonblocking (self->boot_console.master, TRUE, NULL);
-  self->boot_source = g_unix_fd_add (self->boot_console.master, G_IO_IN | G_IO_HUP | G_IO_ERR,
-                                     boot_console_cb, self);
+  self->boot_source = g_unix_fd_add_full (CORRAL_GUEST_IO_PRIORITY, self->boot_console.master,
+                                          G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                          boot_console_cb, self, NULL);
   return TRUE;
 }
 

@@ -19,10 +19,13 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
+#include "corral-guest-io.h"
 #include "corral-vm-private.h"
 
 /* A few bytes on a socket nobody else writes: they fit, or the guest
- * has stopped reading altogether. */
+ * has stopped reading altogether. MSG_NOSIGNAL: a QEMU that quit leaves
+ * a closed end, and a write there would SIGPIPE the app unless something
+ * else (GSocket, once used) happened to ignore that signal. */
 static gboolean
 write_line (CorralVm    *self,
             const char  *line,
@@ -32,7 +35,7 @@ write_line (CorralVm    *self,
 
   while (length > 0)
     {
-      ssize_t n = write (self->session_fd, line, length);
+      ssize_t n = send (self->session_fd, line, length, MSG_NOSIGNAL);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -253,8 +256,9 @@ _corral_vm_open_session (CorralVm *self)
   g_unix_set_fd_nonblocking (sv[0], TRUE, NULL);
   self->session_fd = sv[0];
   self->session_decoder = corral_session_decoder_new ();
-  self->session_source = g_unix_fd_add (sv[0], G_IO_IN | G_IO_HUP | G_IO_ERR,
-                                        session_readable_cb, self);
+  self->session_source = g_unix_fd_add_full (CORRAL_GUEST_IO_PRIORITY, sv[0],
+                                             G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                             session_readable_cb, self, NULL);
   return sv[1];
 }
 

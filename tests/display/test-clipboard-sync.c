@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -217,6 +218,96 @@ test_guest_to_host_after_input (void)
   close (fds[1]);
 }
 
+/* A guest that floods the channel (here with frames of a kind Corral
+ * skips, as fast as a thread can write them) costs CPU, not the window's
+ * frames: read at the default priority, the channel was always ready
+ * and GTK's frame clock, less urgent, ran 10 times in 3 s instead of 180. */
+typedef struct {
+  int fd;
+  gint stop;
+  gsize sent;
+} Flood;
+
+static gpointer
+flood_thread (gpointer data)
+{
+  Flood *flood = data;
+  char buf[65536];
+
+  for (gsize i = 0; i < sizeof buf; i += 4)
+    memcpy (buf + i, "X 0\n", 4);
+  while (!g_atomic_int_get (&flood->stop))
+    {
+      struct pollfd p = { flood->fd, POLLOUT, 0 };
+      ssize_t n;
+
+      /* (a bounded wait: the stop flag is seen while the app reads nothing) */
+      if (poll (&p, 1, 100) != 1)
+        continue;
+      n = send (flood->fd, buf, sizeof buf, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0 && errno == EAGAIN)
+        continue;
+      if (n <= 0)
+        break;
+      flood->sent += n;
+    }
+  return NULL;
+}
+
+static gboolean
+count_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  (*(guint *) data)++;
+  gtk_widget_queue_draw (widget);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_guest_flood_keeps_frames (void)
+{
+  GdkClipboard *clipboard = gdk_display_get_clipboard (gdk_display_get_default ());
+  g_autoptr(CorralClipboardSync) sync = corral_clipboard_sync_new (clipboard);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *area = gtk_drawing_area_new ();
+  Flood flood = { -1, 0, 0 };
+  GThread *thread;
+  guint frames = 0, idle_frames, flood_frames;
+  int fds[2];
+
+  gtk_window_set_child (GTK_WINDOW (window), area);
+  gtk_window_set_default_size (GTK_WINDOW (window), 320, 240);
+  gtk_widget_add_tick_callback (area, count_frame, &frames, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  corral_test_wait_mapped (area);
+  spin (500);
+
+  frames = 0;
+  spin (2000);
+  idle_frames = frames;
+  g_assert_cmpuint (idle_frames, >, 10);
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds));
+  flood.fd = fds[1];
+  corral_clipboard_sync_set_fd (sync, fds[0]);
+  thread = g_thread_new ("flood", flood_thread, &flood);
+  frames = 0;
+  spin (2000);
+  flood_frames = frames;
+
+  g_atomic_int_set (&flood.stop, 1);
+  corral_clipboard_sync_set_fd (sync, -1);
+  close (fds[0]);
+  g_thread_join (thread);
+  close (fds[1]);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  g_test_message ("frames in 2 s: %u idle, %u under a flood of %" G_GSIZE_FORMAT " bytes",
+                  idle_frames, flood_frames, flood.sent);
+  /* It was a flood: more than the app can read between two frames. */
+  g_assert_cmpuint (flood.sent, >, 4 * 1024 * 1024);
+  g_assert_cmpuint (flood_frames * 3, >=, idle_frames);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -225,5 +316,6 @@ main (int argc, char **argv)
   g_test_add_func ("/clipboard-sync/latest-only", test_latest_only);
   g_test_add_func ("/clipboard-sync/host-to-guest-when-present", test_host_to_guest_when_present);
   g_test_add_func ("/clipboard-sync/guest-to-host-after-input", test_guest_to_host_after_input);
+  g_test_add_func ("/clipboard-sync/guest-flood-keeps-frames", test_guest_flood_keeps_frames);
   return g_test_run ();
 }
