@@ -13,6 +13,9 @@ trap 'rm -rf "$work"' EXIT
 artifacts=$(dirname "$target")
 # -rss_limit_mb: a QMP line is capped at 1 MiB, a profile is small; 2 GB
 # means a runaway. -timeout: one input may take 10 s on a loaded machine.
+# -error_exitcode, -timeout_exitcode: libFuzzer's defaults (77, 70) are
+# meson's "skipped" and an ordinary failure; a crash must be a failure.
 "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  -error_exitcode=1 -timeout_exitcode=1 \
   -print_final_stats=1 -artifact_prefix="$artifacts/$(basename "$target")-" \
   "$work" "$seeds"
