@@ -15,6 +15,7 @@ struct _CorralClipboardDecoder
 {
   GByteArray *buffer;
   gboolean    in_body;
+  gboolean    discarding;  /* inside a header line already too long */
   gboolean    is_text;
   gsize       body_length;
 };
@@ -86,7 +87,8 @@ corral_clipboard_decoder_feed (CorralClipboardDecoder *self,
    * loop 14 ms per 64 KiB (quadratic). */
   for (;;)
     {
-      const guint8 *at = self->buffer->data + pos;
+      /* (an empty GByteArray's data is NULL, and NULL + 0 is undefined) */
+      const guint8 *at = self->buffer->len > 0 ? self->buffer->data + pos : (const guint8 *) "";
       gsize avail = self->buffer->len - pos;
 
       if (!self->in_body)
@@ -97,13 +99,22 @@ corral_clipboard_decoder_feed (CorralClipboardDecoder *self,
 
           if (nl == NULL)
             {
-              /* A header never gets this long: drop the garbage. */
-              if (avail > MAX_HEADER)
-                pos = self->buffer->len;
+              /* A header never gets this long: drop the garbage, and
+               * the rest of its line when it comes, however it is split. */
+              if (self->discarding || avail > MAX_HEADER)
+                {
+                  pos = self->buffer->len;
+                  self->discarding = TRUE;
+                }
               break;
             }
           line_len = nl - at;
           pos += line_len + 1;
+          if (self->discarding)
+            {
+              self->discarding = FALSE;
+              continue;
+            }
           if (line_len > MAX_HEADER || memchr (at, '\0', line_len) != NULL)
             continue;
           memcpy (line, at, line_len);

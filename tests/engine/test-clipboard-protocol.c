@@ -129,6 +129,33 @@ test_many_frames_linear (void)
   g_assert_cmpstr (texts->pdata[0], ==, "last");
 }
 
+/* A header line too long to be one is garbage up to its newline, however
+ * it arrives: a byte at a time, its tail is no header either. */
+static void
+test_long_garbage_split (void)
+{
+  g_autoptr(CorralClipboardDecoder) dec = corral_clipboard_decoder_new ();
+  g_autoptr(GString) input = g_string_new (NULL);
+  g_autoptr(GPtrArray) texts = NULL;
+
+  for (int i = 0; i < 70; i++)
+    g_string_append_c (input, 'A');
+  g_string_append (input, "TEXT 1\nzTEXT 1\ny");
+  for (gsize i = 0; i < input->len; i++)
+    {
+      g_autoptr(GPtrArray) got = feed_str (dec, input->str + i, 1);
+
+      if (got != NULL)
+        {
+          g_assert_null (texts);
+          texts = g_ptr_array_ref (got);
+        }
+    }
+  /* "z" was the body of no frame: "zTEXT 1" is the next header line, a
+   * kind Corral skips with its one byte. */
+  g_assert_null (texts);
+}
+
 /* A NUL inside a header makes it garbage, not a shorter header. */
 static void
 test_nul_in_header (void)
@@ -152,5 +179,6 @@ main (int argc, char **argv)
   g_test_add_func ("/clipboard-protocol/bad-input", test_bad_input);
   g_test_add_func ("/clipboard-protocol/many-frames-linear", test_many_frames_linear);
   g_test_add_func ("/clipboard-protocol/nul-in-header", test_nul_in_header);
+  g_test_add_func ("/clipboard-protocol/long-garbage-split", test_long_garbage_split);
   return g_test_run ();
 }
