@@ -7,9 +7,9 @@
  * clipboard frames, session lines, QMP events) kept GTK's frame clock
  * (G_PRIORITY_HIGH_IDLE + 20) from running: 10 frames in 3 s instead of
  * 180. Every channel the guest or QEMU writes is read at this priority
- * instead: below the window's input and drawing, level with VTE's reads
- * of the consoles and gtk-vnc's handling of the display, so a flood
- * costs CPU, never the window's frames or its answers to the user.
+ * instead: below the window's input and drawing, with idle work, so a
+ * flood costs CPU, never the window's frames or its answers to the user
+ * (tests/engine/test-guest-io.c).
  */
 #pragma once
 

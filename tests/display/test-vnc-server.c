@@ -16,6 +16,9 @@
  * and the display must not allocate it (65535×65535 is 16 GiB) but
  * disconnect, keeping the picture it has.
  *
+ * A flood of updates nobody asked for (1.3 GB in 2.5 s here): the display
+ * stays connected and the window's frame clock keeps its pace.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -42,8 +45,10 @@ typedef struct {
   int fd;
   guint16 width, height;          /* the screen announced at the start */
   guint16 resize_width, resize_height;
-  GAsyncQueue *commands;  /* 'c' cursor, 'h' hidden cursor, 'r' resize, 'q' close */
+  GAsyncQueue *commands;  /* 'c' cursor, 'h' hidden cursor, 'r' resize,
+                           * 'f' flood, 'q' close */
   gint ended;             /* the client went away */
+  gsize flooded;          /* bytes of updates 'f' sent */
 } Server;
 
 static void
@@ -115,6 +120,27 @@ send_resize (int fd, int w, int h)
 
   put_update (b, 0, 0, w, h, -223);  /* DesktopSize */
   send_all (fd, b->data, b->len);
+}
+
+/* Whole-screen raw updates nobody asked for, for 2.5 s, as fast as the
+ * client takes them: a QEMU the guest has taken over need not wait for
+ * the client's requests. */
+static gsize
+send_flood (int fd, int w, int h)
+{
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+  gint64 end = g_get_monotonic_time () + 2500 * 1000;
+  gsize sent = 0;
+
+  put_update (b, 0, 0, w, h, 0);  /* raw */
+  g_byte_array_set_size (b, b->len + w * h * 4);
+  for (guint8 shade = 0; g_get_monotonic_time () < end; shade++)
+    {
+      memset (b->data + 16, shade, w * h * 4);
+      send_all (fd, b->data, b->len);
+      sent += b->len;
+    }
+  return sent;
 }
 
 static void
@@ -228,6 +254,8 @@ server_thread (gpointer data)
         send_cursor (s->fd, 0, 0);
       else if (command == 'r')
         send_resize (s->fd, s->resize_width, s->resize_height);
+      else if (command == 'f')
+        g_atomic_pointer_set (&s->flooded, send_flood (s->fd, s->width, s->height));
       else
         break;
     }
@@ -434,6 +462,53 @@ test_huge_screen_resize (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+count_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* A flood of updates costs CPU, not the window's other frames: the
+ * display draws what it can, and the frame clock keeps running (a
+ * window must still answer its Stop button). */
+static void
+test_flood_keeps_frames (void)
+{
+  Server server = { .width = 640, .height = 480 };
+  GtkWidget *window;
+  GThread *thread;
+  CorralVncDisplay *display = open_on (&server, &window, &thread);
+  guint frames = 0, quiet, flooded;
+
+  g_assert_true (wait_for (display, is_connected));
+  gtk_widget_add_tick_callback (window, count_frame, &frames, NULL);
+  spin (500);
+  frames = 0;
+  spin (2000);
+  quiet = frames;
+
+  g_async_queue_push (server.commands, GINT_TO_POINTER ('f'));
+  spin (250);
+  frames = 0;
+  spin (2000);
+  flooded = frames;
+  for (guint i = 0; i < 500 && g_atomic_pointer_get (&server.flooded) == 0; i++)
+    spin (10);
+
+  g_test_message ("frames in 2 s: %u quiet, %u under a flood of %" G_GSIZE_FORMAT " bytes",
+                  quiet, flooded, (gsize) g_atomic_pointer_get (&server.flooded));
+  g_assert_true (corral_vnc_display_is_connected (display));
+  g_assert_cmpuint (g_atomic_pointer_get (&server.flooded), >, 20 * 640 * 480 * 4);
+  g_assert_cmpuint (quiet, >, 20);
+  g_assert_cmpuint (flooded * 3, >=, quiet);
+
+  g_async_queue_push (server.commands, GINT_TO_POINTER ('q'));
+  g_thread_join (thread);
+  g_async_queue_unref (server.commands);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -442,5 +517,6 @@ main (int argc, char **argv)
   g_test_add_func ("/vnc-display/cursor", test_cursor);
   g_test_add_func ("/vnc-display/huge-screen-at-start", test_huge_screen_at_start);
   g_test_add_func ("/vnc-display/huge-screen-resize", test_huge_screen_resize);
+  g_test_add_func ("/vnc-display/flood-keeps-frames", test_flood_keeps_frames);
   return g_test_run ();
 }
