@@ -24,6 +24,7 @@ struct _CorralFdFlow
   gsize                 written;
   guint                 read_source;
   guint                 write_source;
+  int                   priority;
   gboolean              source_ended;
 };
 
@@ -60,7 +61,8 @@ static void
 watch_source (CorralFdFlow *flow)
 {
   if (!flow->source_ended && flow->read_source == 0)
-    flow->read_source = g_unix_fd_add (flow->from, G_IO_IN | G_IO_HUP | G_IO_ERR, read_cb, flow);
+    flow->read_source = g_unix_fd_add_full (flow->priority, flow->from, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                            read_cb, flow, NULL);
 }
 
 static gboolean
@@ -108,14 +110,16 @@ read_cb (int          fd,
 
   /* The destination is full: nothing more is read until it took this. */
   flow->read_source = 0;
-  flow->write_source = g_unix_fd_add (flow->to, G_IO_OUT | G_IO_HUP | G_IO_ERR, write_cb, flow);
+  flow->write_source = g_unix_fd_add_full (flow->priority, flow->to, G_IO_OUT | G_IO_HUP | G_IO_ERR,
+                                           write_cb, flow, NULL);
   return G_SOURCE_REMOVE;
 }
 
 CorralFdFlow *
 corral_fd_flow_new (int                   from,
                     int                   to,
-                    CorralTerminalFilter *filter)
+                    CorralTerminalFilter *filter,
+                    int                   priority)
 {
   CorralFdFlow *flow;
 
@@ -126,6 +130,7 @@ corral_fd_flow_new (int                   from,
   flow->from = from;
   flow->to = to;
   flow->filter = filter;
+  flow->priority = priority;
   flow->pending = g_byte_array_sized_new (READ_SIZE);
   watch_source (flow);
   return flow;

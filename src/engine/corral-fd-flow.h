@@ -26,13 +26,16 @@ typedef struct _CorralFdFlow CorralFdFlow;
 typedef void (*CorralFdFlowReadFunc) (CorralFdFlow *flow,
                                       gpointer      user_data);
 
-/* Starts relaying @from to @to in the thread-default main context. Both
- * descriptors stay the caller's, open until the flow is freed; @to must
- * be non-blocking. @filter (may be NULL, else the caller's, outliving
- * the flow) is what the bytes pass through on their way. */
+/* Starts relaying @from to @to in the thread-default main context, its
+ * sources at @priority (CORRAL_GUEST_IO_PRIORITY for what the guest
+ * writes). Both descriptors stay the caller's, open until the flow is
+ * freed; @to must be non-blocking. @filter (may be NULL, else the
+ * caller's, outliving the flow) is what the bytes pass through on their
+ * way. */
 CorralFdFlow *corral_fd_flow_new           (int                   from,
                                             int                   to,
-                                            CorralTerminalFilter *filter);
+                                            CorralTerminalFilter *filter,
+                                            int                   priority);
 void          corral_fd_flow_free          (CorralFdFlow         *flow);
 
 void          corral_fd_flow_set_read_func (CorralFdFlow         *flow,

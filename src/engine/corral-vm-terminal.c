@@ -21,6 +21,7 @@
 #include <glib/gi18n.h>
 
 #include "corral-fd-flow.h"
+#include "corral-guest-io.h"
 #include "corral-network-log.h"
 #include "corral-notice-throttle.h"
 #include "corral-terminal-filter.h"
@@ -150,8 +151,10 @@ open_bridge (Relay *relay)
   g_unix_set_fd_nonblocking (relay->bridge.master, TRUE, NULL);
   /* Until someone opens the bridge nobody reads it: once its pty is full
    * the second console waits, and the agent's console runs on. */
-  relay->to_bridge = corral_fd_flow_new (relay->enter, relay->bridge.master, relay->bridge_filter);
-  relay->from_bridge = corral_fd_flow_new (relay->bridge.master, relay->enter, NULL);
+  relay->to_bridge = corral_fd_flow_new (relay->enter, relay->bridge.master, relay->bridge_filter,
+                                         CORRAL_GUEST_IO_PRIORITY);
+  relay->from_bridge = corral_fd_flow_new (relay->bridge.master, relay->enter, NULL,
+                                           G_PRIORITY_DEFAULT);
   corral_fd_flow_set_read_func (relay->from_bridge, bridge_typed_cb, relay);
   g_printerr (_("corral: second console: screen %s\n"), relay->bridge.path);
 }
@@ -329,8 +332,11 @@ corral_vm_run_in_terminal (CorralVm *vm,
       open_bridge (&relay);
       relay.console = dup (fd);
       g_unix_set_fd_nonblocking (relay.console, TRUE, NULL);
-      relay.console_source = g_unix_fd_add (relay.console, G_IO_IN | G_IO_HUP | G_IO_ERR,
-                                            console_cb, &relay);
+      /* The guest's output waits behind the user's keys and signals,
+       * level with its other channels (corral-guest-io.h). */
+      relay.console_source = g_unix_fd_add_full (CORRAL_GUEST_IO_PRIORITY, relay.console,
+                                                 G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                                 console_cb, &relay, NULL);
       if (is_tty)
         {
           raw = saved;
@@ -339,7 +345,7 @@ corral_vm_run_in_terminal (CorralVm *vm,
         }
       /* End of input (a pipe, not a terminal) ends only the flow: the
        * guest runs on until its entrypoint exits, as with QEMU on stdio. */
-      relay.input = corral_fd_flow_new (in_fd, relay.console, NULL);
+      relay.input = corral_fd_flow_new (in_fd, relay.console, NULL, G_PRIORITY_DEFAULT);
       if (is_tty)
         {
           winch_id = g_unix_signal_add (SIGWINCH, winch_cb, &relay);

@@ -101,7 +101,7 @@ test_stalled_reader (void)
   gint64 end;
 
   fixture_open (&f);
-  flow = corral_fd_flow_new (f.from[0], f.master, NULL);
+  flow = corral_fd_flow_new (f.from[0], f.master, NULL, G_PRIORITY_DEFAULT);
   tick = g_timeout_add (5, tick_cb, &ticks);
 
   /* Nobody reads the slave: the pty fills, the flow keeps the read it
@@ -193,7 +193,7 @@ test_filter_and_end (void)
   Fixture f;
 
   fixture_open (&f);
-  flow = corral_fd_flow_new (f.from[0], f.master, filter);
+  flow = corral_fd_flow_new (f.from[0], f.master, filter, G_PRIORITY_DEFAULT);
   corral_fd_flow_set_read_func (flow, count_read_cb, &reads);
   g_assert_cmpint (write (f.from[1], input, strlen (input)), ==, strlen (input));
   close (f.from[1]);
@@ -230,7 +230,7 @@ test_destination_gone (void)
   g_assert_no_errno (pipe (to));
   g_assert_true (g_unix_set_fd_nonblocking (to[1], TRUE, NULL));
   close (to[0]);
-  flow = corral_fd_flow_new (from[0], to[1], NULL);
+  flow = corral_fd_flow_new (from[0], to[1], NULL, G_PRIORITY_DEFAULT);
   for (int i = 0; i < 50; i++)
     g_assert_cmpint (write (from[1], chunk, sizeof chunk), ==, sizeof chunk);
 
