@@ -13,7 +13,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -24,6 +23,7 @@
 
 #include "corral-clipboard-protocol.h"
 #include "corral-clipboard-sync.h"
+#include "corral-test-util.h"
 #include "gui-test-util.h"
 
 static void
@@ -218,42 +218,6 @@ test_guest_to_host_after_input (void)
   close (fds[1]);
 }
 
-/* A guest that floods the channel (here with frames of a kind Corral
- * skips, as fast as a thread can write them) costs CPU, not the window's
- * frames: read at the default priority, the channel was always ready
- * and GTK's frame clock, less urgent, ran 10 times in 3 s instead of 180. */
-typedef struct {
-  int fd;
-  gint stop;
-  gsize sent;
-} Flood;
-
-static gpointer
-flood_thread (gpointer data)
-{
-  Flood *flood = data;
-  char buf[65536];
-
-  for (gsize i = 0; i < sizeof buf; i += 4)
-    memcpy (buf + i, "X 0\n", 4);
-  while (!g_atomic_int_get (&flood->stop))
-    {
-      struct pollfd p = { flood->fd, POLLOUT, 0 };
-      ssize_t n;
-
-      /* (a bounded wait: the stop flag is seen while the app reads nothing) */
-      if (poll (&p, 1, 100) != 1)
-        continue;
-      n = send (flood->fd, buf, sizeof buf, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n < 0 && errno == EAGAIN)
-        continue;
-      if (n <= 0)
-        break;
-      flood->sent += n;
-    }
-  return NULL;
-}
-
 static gboolean
 count_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 {
@@ -262,6 +226,10 @@ count_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A guest that floods the channel (here with frames of a kind Corral
+ * skips, as fast as a thread can write them) costs CPU, not the window's
+ * frames: read at the default priority, the channel was always ready
+ * and GTK's frame clock, less urgent, ran 10 times in 3 s instead of 180. */
 static void
 test_guest_flood_keeps_frames (void)
 {
@@ -269,9 +237,9 @@ test_guest_flood_keeps_frames (void)
   g_autoptr(CorralClipboardSync) sync = corral_clipboard_sync_new (clipboard);
   GtkWidget *window = gtk_window_new ();
   GtkWidget *area = gtk_drawing_area_new ();
-  Flood flood = { -1, 0, 0 };
-  GThread *thread;
+  CorralTestFlood *flood;
   guint frames = 0, idle_frames, flood_frames;
+  gsize sent;
   int fds[2];
 
   gtk_window_set_child (GTK_WINDOW (window), area);
@@ -287,24 +255,22 @@ test_guest_flood_keeps_frames (void)
   g_assert_cmpuint (idle_frames, >, 10);
 
   g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds));
-  flood.fd = fds[1];
   corral_clipboard_sync_set_fd (sync, fds[0]);
-  thread = g_thread_new ("flood", flood_thread, &flood);
+  flood = corral_test_flood_start (fds[1], NULL, "X 0\n");
   frames = 0;
   spin (2000);
   flood_frames = frames;
 
-  g_atomic_int_set (&flood.stop, 1);
+  sent = corral_test_flood_stop (flood);
   corral_clipboard_sync_set_fd (sync, -1);
   close (fds[0]);
-  g_thread_join (thread);
   close (fds[1]);
   gtk_window_destroy (GTK_WINDOW (window));
 
   g_test_message ("frames in 2 s: %u idle, %u under a flood of %" G_GSIZE_FORMAT " bytes",
-                  idle_frames, flood_frames, flood.sent);
+                  idle_frames, flood_frames, sent);
   /* It was a flood: more than the app can read between two frames. */
-  g_assert_cmpuint (flood.sent, >, 4 * 1024 * 1024);
+  g_assert_cmpuint (sent, >, 4 * 1024 * 1024);
   g_assert_cmpuint (flood_frames * 3, >=, idle_frames);
 }
 

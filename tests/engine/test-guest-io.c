@@ -12,60 +12,17 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <poll.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "corral-qmp.h"
+#include "corral-test-util.h"
 #include "corral-vm-private.h"
 
 /* GDK_PRIORITY_REDRAW, without GTK in the engine's tests. */
 #define DRAW_PRIORITY (G_PRIORITY_HIGH_IDLE + 20)
-
-typedef struct {
-  int fd;
-  const char *first;  /* sent once before the flood, or NULL */
-  const char *unit;   /* repeated */
-  gint stop;
-  gsize sent;
-} Flood;
-
-static gpointer
-flood_thread (gpointer data)
-{
-  Flood *flood = data;
-  gsize unit = strlen (flood->unit);
-  g_autofree char *buf = g_malloc (65536);
-  gsize len = 0;
-
-  while (len + unit <= 65536)
-    {
-      memcpy (buf + len, flood->unit, unit);
-      len += unit;
-    }
-  if (flood->first != NULL)
-    g_assert_cmpint (send (flood->fd, flood->first, strlen (flood->first), MSG_NOSIGNAL), >, 0);
-  while (!g_atomic_int_get (&flood->stop))
-    {
-      struct pollfd p = { flood->fd, POLLOUT, 0 };
-      ssize_t n;
-
-      /* (a bounded wait: the stop flag is seen while nothing is read) */
-      if (poll (&p, 1, 100) != 1)
-        continue;
-      n = send (flood->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n < 0 && errno == EAGAIN)
-        continue;
-      if (n <= 0)
-        break;
-      flood->sent += n;
-    }
-  return NULL;
-}
 
 static gboolean
 tick_cb (gpointer data)
@@ -83,33 +40,33 @@ spin (guint ms)
     g_main_context_iteration (NULL, FALSE);
 }
 
-/* The drawing-priority timer's runs in 2 s, as it is, and while @flood
- * floods; the flood stops after. */
+/* The drawing-priority timer's runs in 2 s as it is, then while a
+ * thread floods @fd with @unit (after @first); both must be many. */
 static void
-count_ticks (Flood *flood,
-             guint *quiet,
-             guint *flooded)
+check_flood (int         fd,
+             const char *first,
+             const char *unit)
 {
-  guint ticks = 0;
+  guint ticks = 0, quiet, flooded;
   guint source = g_timeout_add_full (DRAW_PRIORITY, 16, tick_cb, &ticks, NULL);
-  GThread *thread;
+  CorralTestFlood *flood;
+  gsize sent;
 
   spin (2000);
-  *quiet = ticks;
-  thread = g_thread_new ("flood", flood_thread, flood);
+  quiet = ticks;
+  flood = corral_test_flood_start (fd, first, unit);
   spin (100);
   ticks = 0;
   spin (2000);
-  *flooded = ticks;
-  g_atomic_int_set (&flood->stop, 1);
-  g_thread_join (thread);
+  flooded = ticks;
+  sent = corral_test_flood_stop (flood);
   g_source_remove (source);
   g_test_message ("drawing-priority runs in 2 s: %u quiet, %u under a flood of %" G_GSIZE_FORMAT " bytes",
-                  *quiet, *flooded, flood->sent);
+                  quiet, flooded, sent);
   /* It was a flood: the channel was read on and on. */
-  g_assert_cmpuint (flood->sent, >, 256 * 1024);
-  g_assert_cmpuint (*quiet, >, 20);
-  g_assert_cmpuint (*flooded * 3, >=, *quiet);
+  g_assert_cmpuint (sent, >, 256 * 1024);
+  g_assert_cmpuint (quiet, >, 20);
+  g_assert_cmpuint (flooded * 3, >=, quiet);
 }
 
 /* The agent session channel: lines that are not the protocol's. */
@@ -123,8 +80,7 @@ test_session_flood (void)
   g_autoptr(CorralGuest) guest = NULL;
   g_autoptr(CorralVm) vm = NULL;
   CorralHost host = { 0 };
-  Flood flood = { -1, NULL, "GARBAGE THAT IS NOT A MESSAGE\n", 0, 0 };
-  guint quiet, flooded;
+  int guest_end;
 
   g_assert_no_error (error);
   g_assert_true (g_file_set_contents (kernel, "", 0, NULL));
@@ -133,12 +89,12 @@ test_session_flood (void)
   host.qemu_path = (char *) "/nonexistent/qemu";
   vm = corral_vm_new (profile, guest, &host);
   _corral_vm_set_state (vm, CORRAL_VM_STATE_RUNNING);
-  flood.fd = _corral_vm_open_session (vm);
-  g_assert_cmpint (flood.fd, >=, 0);
+  guest_end = _corral_vm_open_session (vm);
+  g_assert_cmpint (guest_end, >=, 0);
 
-  count_ticks (&flood, &quiet, &flooded);
+  check_flood (guest_end, NULL, "GARBAGE THAT IS NOT A MESSAGE\n");
 
-  close (flood.fd);
+  close (guest_end);
   _corral_vm_close_session (vm);
   _corral_vm_release_run (vm);
   g_unlink (kernel);
@@ -152,16 +108,9 @@ test_qmp_flood (void)
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(CorralQmp) qmp = NULL;
-  Flood flood = { -1,
-                  "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}}, "
-                  "\"capabilities\": []}}\r\n",
-                  "{\"event\": \"FLOOD\", \"data\": {}, "
-                  "\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}}\r\n", 0, 0 };
-  guint quiet, flooded;
   int sv[2];
 
   g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-  flood.fd = sv[1];
   socket = g_socket_new_from_fd (sv[0], NULL);
   g_assert_nonnull (socket);
   connection = g_socket_connection_factory_create_connection (socket);
@@ -169,7 +118,11 @@ test_qmp_flood (void)
   /* Reading starts with the handshake; the flood never answers it. */
   corral_qmp_handshake_async (qmp, NULL, NULL, NULL);
 
-  count_ticks (&flood, &quiet, &flooded);
+  check_flood (sv[1],
+               "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}}, "
+               "\"capabilities\": []}}\r\n",
+               "{\"event\": \"FLOOD\", \"data\": {}, "
+               "\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}}\r\n");
 
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   close (sv[1]);

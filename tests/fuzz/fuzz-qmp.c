@@ -15,8 +15,6 @@
 
 #include <stdint.h>
 
-#include <glib/gstdio.h>
-
 #include "corral-vm-private.h"
 #include "fuzz-util.h"
 
@@ -31,25 +29,9 @@ int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *kernel = NULL;
-
   corral_fuzz_init ();
-  /* The manifest parser wants the kernel to exist: an empty one will do,
-   * nothing is booted. */
-  dir = g_dir_make_tmp ("corral-fuzz-qmp-XXXXXX", &error);
-  g_assert_no_error (error);
-  kernel = g_build_filename (dir, "vmlinux", NULL);
-  g_assert_true (g_file_set_contents (kernel, "", 0, NULL));
-  profile = corral_profile_new ("/nonexistent/fuzzed-project");
-  guest = corral_guest_new_from_data ("[Guest]\nName=fuzz\nKernel=vmlinux\n"
-                                      "Graphical=true\nVga=virtio\n",
-                                      dir, &error);
-  g_assert_no_error (error);
-  g_unlink (kernel);
-  g_rmdir (dir);
-  host.qemu_path = (char *) "/nonexistent/qemu";
+  corral_fuzz_vm_parts ("[Guest]\nName=fuzz\nKernel=vmlinux\nGraphical=true\nVga=virtio\n",
+                        &profile, &guest, &host);
   return 0;
 }
 

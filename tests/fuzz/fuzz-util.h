@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "corral-vm.h"
+
 G_BEGIN_DECLS
 
 /* Call once, from LLVMFuzzerInitialize(): a warning or critical logged
@@ -14,5 +16,15 @@ G_BEGIN_DECLS
  * messages and debug output are dropped (they would drown the fuzzer's
  * own output, and cost time). */
 void corral_fuzz_init (void);
+
+/* What a CorralVm is made of, with nothing it could boot: a profile for a
+ * project that does not exist, the guest that @manifest ("[Guest]" keys
+ * with Kernel=vmlinux) describes (the parser wants its kernel to exist:
+ * an empty one is made, then removed), a host whose QEMU does not exist.
+ * For targets that drive a Vm from memory. */
+void corral_fuzz_vm_parts (const char     *manifest,
+                           CorralProfile **profile,
+                           CorralGuest   **guest,
+                           CorralHost     *host);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -632,4 +633,73 @@ corral_test_german_locpath (void)
   if (!g_file_test (target, G_FILE_TEST_IS_DIR))
     g_error ("localedef made no de_DE.UTF-8 (Debian package locales): %s", err);
   return german_locpath;
+}
+
+struct _CorralTestFlood
+{
+  int      fd;
+  char    *first;
+  GBytes  *chunk;
+  gint     stop;
+  gsize    sent;
+  GThread *thread;
+};
+
+static gpointer
+flood_thread (gpointer data)
+{
+  CorralTestFlood *flood = data;
+  gsize len;
+  const char *buf = g_bytes_get_data (flood->chunk, &len);
+
+  if (flood->first != NULL)
+    g_assert_cmpint (send (flood->fd, flood->first, strlen (flood->first), MSG_NOSIGNAL), >, 0);
+  while (!g_atomic_int_get (&flood->stop))
+    {
+      struct pollfd p = { flood->fd, POLLOUT, 0 };
+      ssize_t n;
+
+      if (poll (&p, 1, 100) != 1)
+        continue;
+      n = send (flood->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0 && errno == EAGAIN)
+        continue;
+      if (n <= 0)
+        break;
+      flood->sent += n;
+    }
+  return NULL;
+}
+
+CorralTestFlood *
+corral_test_flood_start (int         fd,
+                         const char *first,
+                         const char *unit)
+{
+  CorralTestFlood *flood = g_new0 (CorralTestFlood, 1);
+  gsize n = strlen (unit);
+  GString *chunk = g_string_sized_new (65536);
+
+  g_assert_cmpuint (n, >, 0);
+  while (chunk->len + n <= 65536)
+    g_string_append_len (chunk, unit, n);
+  flood->fd = fd;
+  flood->first = g_strdup (first);
+  flood->chunk = g_string_free_to_bytes (chunk);
+  flood->thread = g_thread_new ("flood", flood_thread, flood);
+  return flood;
+}
+
+gsize
+corral_test_flood_stop (CorralTestFlood *flood)
+{
+  gsize sent;
+
+  g_atomic_int_set (&flood->stop, 1);
+  g_thread_join (flood->thread);
+  sent = flood->sent;
+  g_bytes_unref (flood->chunk);
+  g_free (flood->first);
+  g_free (flood);
+  return sent;
 }

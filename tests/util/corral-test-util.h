@@ -78,6 +78,17 @@ char          *corral_test_copy_guest    (const char *dir);
 /* rm -rf (the guest may have written files as this user). */
 void           corral_test_remove_tree   (const char *path);
 
+/* A thread writing @unit into @fd again and again (after @first, once,
+ * unless NULL), as fast as the other end reads: a guest or QEMU flooding
+ * a channel. It waits at most 100 ms at a time, so _stop ends it whether
+ * or not anyone reads. */
+typedef struct _CorralTestFlood CorralTestFlood;
+CorralTestFlood *corral_test_flood_start (int         fd,
+                                          const char *first,
+                                          const char *unit);
+/* Stops and frees @flood; returns how many bytes it wrote. */
+gsize            corral_test_flood_stop  (CorralTestFlood *flood);
+
 /* A launcher for the corral binary ($CORRAL_BIN) that passes on this
  * test's isolated HOME and XDG folders (GLib set them for this process
  * only) and no API key. */
