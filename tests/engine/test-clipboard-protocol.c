@@ -136,24 +136,14 @@ test_long_garbage_split (void)
 {
   g_autoptr(CorralClipboardDecoder) dec = corral_clipboard_decoder_new ();
   g_autoptr(GString) input = g_string_new (NULL);
-  g_autoptr(GPtrArray) texts = NULL;
 
   for (int i = 0; i < 70; i++)
     g_string_append_c (input, 'A');
   g_string_append (input, "TEXT 1\nzTEXT 1\ny");
-  for (gsize i = 0; i < input->len; i++)
-    {
-      g_autoptr(GPtrArray) got = feed_str (dec, input->str + i, 1);
-
-      if (got != NULL)
-        {
-          g_assert_null (texts);
-          texts = g_ptr_array_ref (got);
-        }
-    }
-  /* "z" was the body of no frame: "zTEXT 1" is the next header line, a
+  /* "z" is the body of no frame: "zTEXT 1" is the next header line, a
    * kind Corral skips with its one byte. */
-  g_assert_null (texts);
+  for (gsize i = 0; i < input->len; i++)
+    g_assert_null (feed_str (dec, input->str + i, 1));
 }
 
 /* A NUL inside a header makes it garbage, not a shorter header. */

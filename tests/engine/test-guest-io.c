@@ -31,15 +31,6 @@ tick_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
 /* The drawing-priority timer's runs in 2 s as it is, then while a
  * thread floods @fd with @unit (after @first); both must be many. */
 static void
@@ -52,12 +43,12 @@ check_flood (int         fd,
   CorralTestFlood *flood;
   gsize sent;
 
-  spin (2000);
+  corral_test_iterate (2000);
   quiet = ticks;
   flood = corral_test_flood_start (fd, first, unit);
-  spin (100);
+  corral_test_iterate (100);
   ticks = 0;
-  spin (2000);
+  corral_test_iterate (2000);
   flooded = ticks;
   sent = corral_test_flood_stop (flood);
   g_source_remove (source);
@@ -126,7 +117,7 @@ test_qmp_flood (void)
 
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   close (sv[1]);
-  spin (100);
+  corral_test_iterate (100);
 }
 
 int
