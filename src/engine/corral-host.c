@@ -99,9 +99,22 @@ qemu_starts (const char         *qemu,
          g_subprocess_get_exit_status (process) == 0;
 }
 
+gboolean
+corral_host_kvm_runs_guests (const char *sys_module)
+{
+  g_autofree char *pvm = g_build_filename (sys_module, "kvm_pvm", NULL);
+  g_autofree char *intel = g_build_filename (sys_module, "kvm_intel", NULL);
+  g_autofree char *amd = g_build_filename (sys_module, "kvm_amd", NULL);
+
+  return !g_file_test (pvm, G_FILE_TEST_IS_DIR) ||
+         g_file_test (intel, G_FILE_TEST_IS_DIR) || g_file_test (amd, G_FILE_TEST_IS_DIR);
+}
+
 /* /dev/kvm opening is not enough: on some hosts (nested, sandboxed) it
  * opens but QEMU dies at once setting up a "-cpu host" vCPU ("failed to
- * set MSR"). So QEMU is asked to build the very machine. */
+ * set MSR"), or it is PVM's, which builds the machine and then hangs at
+ * the guest's kernel. So QEMU is asked to build the very machine, on a
+ * KVM that runs ordinary guests. */
 static gboolean
 kvm_usable (const char *qemu)
 {
@@ -112,6 +125,12 @@ kvm_usable (const char *qemu)
 
   if (fd < 0)
     return FALSE;
+  if (!corral_host_kvm_runs_guests ("/sys/module"))
+    {
+      close (fd);
+      g_debug ("/dev/kvm is PVM's (kvm_pvm, no kvm_intel or kvm_amd): emulating");
+      return FALSE;
+    }
   close (fd);
   return qemu != NULL && qemu_starts (qemu, args, NULL);
 }

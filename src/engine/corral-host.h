@@ -51,6 +51,12 @@ void        corral_host_free  (CorralHost *host);
 GStrv       corral_host_program_dirs (const char *resolved,
                                       const char *home);
 
+/* Whether the KVM whose modules @sys_module (/sys/module) lists runs an
+ * ordinary guest: not when it is only PVM's (kvm_pvm, which runs only
+ * kernels built for it; a stock kernel hangs before its first line).
+ * Reads nothing but @sys_module. */
+gboolean    corral_host_kvm_runs_guests (const char *sys_module);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CorralHost, corral_host_free)
 
 G_END_DECLS

@@ -33,10 +33,49 @@ test_kvm_needs_qemu (void)
   g_autoptr(CorralHost) working = corral_host_probe ("true");
 
   g_assert_false (failing->kvm_usable);
-  g_assert_cmpuint (working->kvm_usable, ==, access ("/dev/kvm", R_OK | W_OK) == 0);
+  g_assert_cmpuint (working->kvm_usable, ==, access ("/dev/kvm", R_OK | W_OK) == 0 &&
+                                             corral_host_kvm_runs_guests ("/sys/module"));
   /* Likewise -sandbox: only when QEMU took it. */
   g_assert_false (failing->seccomp);
   g_assert_true (working->seccomp);
+}
+
+/* A host whose only KVM is PVM's (seen on these build machines: /dev/kvm
+ * opens, QEMU builds the machine, the guest's kernel never prints a line)
+ * emulates; a hardware KVM, or one built in (no module listed), runs. */
+static void
+test_kvm_pvm (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("test-host-XXXXXX", NULL);
+  const char *mods[] = { "kvm", "kvm_pvm", "kvm_intel" };
+
+  g_assert_nonnull (dir);
+  g_assert_true (corral_host_kvm_runs_guests (dir));
+  for (guint i = 0; i < G_N_ELEMENTS (mods); i++)
+    {
+      g_autofree char *sub = g_build_filename (dir, mods[i], NULL);
+
+      g_assert_no_errno (g_mkdir (sub, 0700));
+      /* kvm alone, kvm and kvm_pvm, then kvm_intel besides */
+      g_assert_cmpuint (corral_host_kvm_runs_guests (dir), ==, i != 1);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (mods); i++)
+    {
+      g_autofree char *sub = g_build_filename (dir, mods[i], NULL);
+
+      g_assert_no_errno (g_rmdir (sub));
+    }
+  {
+    g_autofree char *pvm = g_build_filename (dir, "kvm_pvm", NULL);
+    g_autofree char *amd = g_build_filename (dir, "kvm_amd", NULL);
+
+    g_assert_no_errno (g_mkdir (pvm, 0700));
+    g_assert_no_errno (g_mkdir (amd, 0700));
+    g_assert_true (corral_host_kvm_runs_guests (dir));
+    g_assert_no_errno (g_rmdir (pvm));
+    g_assert_no_errno (g_rmdir (amd));
+  }
+  g_assert_no_errno (g_rmdir (dir));
 }
 
 static void
@@ -104,6 +143,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/host/probe", test_probe);
   g_test_add_func ("/host/kvm-needs-qemu", test_kvm_needs_qemu);
+  g_test_add_func ("/host/kvm-pvm", test_kvm_pvm);
   g_test_add_func ("/host/qemu-override", test_qemu_override);
   g_test_add_func ("/host/program-dirs", test_program_dirs);
   g_test_add_func ("/host/program-in-home", test_program_in_home);
