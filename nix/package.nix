@@ -18,6 +18,7 @@
   json-glib,
   libsecret,
   libsoup_3,
+  xorg,
   qemu_kvm,
   # The source tree: the repository root (the flake lives in nix/).
   src ? ../.,
@@ -60,6 +61,9 @@ stdenv.mkDerivation {
     json-glib
     libsecret
     libsoup_3 # the first-run guest download
+    # X11: the display's framebuffer shared with the X server (MIT-SHM)
+    xorg.libX11
+    xorg.libXext
   ];
 
   mesonFlags = lib.optional (guestManifest != null) "-Dguest_manifest=${guestManifest}";

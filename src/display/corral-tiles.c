@@ -119,6 +119,17 @@ corral_tiles_is_dirty (CorralTiles *self, guint index)
   return self->dirty[index];
 }
 
+void
+corral_tiles_clear_one (CorralTiles *self, guint index)
+{
+  g_return_if_fail (index < corral_tiles_get_n_tiles (self));
+  if (self->dirty[index])
+    {
+      self->dirty[index] = 0;
+      self->n_dirty--;
+    }
+}
+
 gboolean
 corral_tiles_next_dirty (CorralTiles *self, guint *index)
 {

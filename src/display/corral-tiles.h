@@ -42,6 +42,9 @@ gboolean     corral_tiles_is_dirty     (CorralTiles *self, guint index);
  * FALSE when there are no more. */
 gboolean     corral_tiles_next_dirty   (CorralTiles *self, guint *index);
 void         corral_tiles_clear        (CorralTiles *self);
+/* One tile drawn by other means: no longer dirty. */
+void         corral_tiles_clear_one    (CorralTiles *self,
+                                        guint index);
 
 /* The framebuffer area of tile @index (edge tiles are smaller). */
 void         corral_tiles_get_rect     (CorralTiles *self,

@@ -12,6 +12,8 @@
  */
 #include "config.h"
 
+#include <math.h>
+
 #include "corral-upload-pool.h"
 #include "corral-vnc-display-private.h"
 
@@ -288,6 +290,138 @@ corral_vnc_display_get_image (CorralVncDisplay *self)
                                  bytes, self->fb_stride);
 }
 
+/* ---- straight to the X server ---- */
+
+static cairo_rectangle_int_t
+rect_in (const graphene_rect_t *b)
+{
+  int x0 = ceilf (b->origin.x), y0 = ceilf (b->origin.y);
+  int x1 = floorf (b->origin.x + b->size.width), y1 = floorf (b->origin.y + b->size.height);
+
+  return (cairo_rectangle_int_t) { x0, y0, MAX (x1 - x0, 0), MAX (y1 - y0, 0) };
+}
+
+static cairo_rectangle_int_t
+rect_out (const graphene_rect_t *b)
+{
+  int x0 = floorf (b->origin.x), y0 = floorf (b->origin.y);
+  int x1 = ceilf (b->origin.x + b->size.width), y1 = ceilf (b->origin.y + b->size.height);
+
+  return (cairo_rectangle_int_t) { x0, y0, x1 - x0, y1 - y0 };
+}
+
+/* Where the window shows the display with nothing of GTK's over it, in
+ * surface pixels (the widget's origin there in @wx, @wy): the display's
+ * area, clipped by every parent's, less every other child of those
+ * parents (overlays, scrollbars, toasts: whatever might lie on top).
+ * NULL when GTK must draw all of it: the display scaled or moved by a
+ * fraction of a pixel, a transition or a drop highlight over it. */
+static cairo_region_t *
+direct_area (CorralVncDisplay *self, int *wx, int *wy)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  GtkNative *native = gtk_widget_get_native (widget);
+  GtkWidget *top = GTK_WIDGET (native);
+  cairo_region_t *area;
+  graphene_rect_t b;
+  double nx, ny;
+
+  if (native == NULL || !gtk_widget_compute_bounds (widget, top, &b))
+    return NULL;
+  gtk_native_get_surface_transform (native, &nx, &ny);
+  graphene_rect_offset (&b, nx, ny);
+  if (b.origin.x != floorf (b.origin.x) || b.origin.y != floorf (b.origin.y) ||
+      b.size.width != gtk_widget_get_width (widget) ||
+      b.size.height != gtk_widget_get_height (widget))
+    return NULL;
+  *wx = b.origin.x;
+  *wy = b.origin.y;
+  area = cairo_region_create_rectangle (&(cairo_rectangle_int_t) { *wx, *wy, b.size.width,
+                                                                   b.size.height });
+  for (GtkWidget *child = widget, *parent = gtk_widget_get_parent (widget);
+       parent != NULL && child != top;
+       child = parent, parent = gtk_widget_get_parent (parent))
+    {
+      if ((gtk_widget_get_state_flags (parent) & GTK_STATE_FLAG_DROP_ACTIVE) ||
+          gtk_widget_get_opacity (parent) < 1.0 ||
+          (GTK_IS_STACK (parent) && gtk_stack_get_transition_running (GTK_STACK (parent))) ||
+          !gtk_widget_compute_bounds (parent, top, &b))
+        {
+          cairo_region_destroy (area);
+          return NULL;
+        }
+      graphene_rect_offset (&b, nx, ny);
+      {
+        cairo_rectangle_int_t r = rect_in (&b);
+
+        cairo_region_intersect_rectangle (area, &r);
+      }
+      for (GtkWidget *sib = gtk_widget_get_first_child (parent); sib != NULL;
+           sib = gtk_widget_get_next_sibling (sib))
+        {
+          cairo_rectangle_int_t r;
+
+          if (sib == child || GTK_IS_NATIVE (sib) || !gtk_widget_get_mapped (sib) ||
+              !gtk_widget_compute_bounds (sib, top, &b))
+            continue;
+          graphene_rect_offset (&b, nx, ny);
+          r = rect_out (&b);
+          cairo_region_subtract_rectangle (area, &r);
+        }
+    }
+  return area;
+}
+
+/* Sends the dirty tiles that lie whole in the direct area to the window
+ * straight from the framebuffer and takes them off the dirty list: their
+ * nodes stay, so GTK neither rebuilds nor redraws them (were it to redraw
+ * one for another reason, the node paints the framebuffer as it is now).
+ * What is left dirty is drawn by GTK. X11, cairo, unscaled only. */
+static void
+put_direct (CorralVncDisplay *self, int ox, int oy)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  cairo_region_t *area, *put;
+  g_autoptr(GArray) done = NULL;
+  int wx, wy;
+
+  if (self->direct_failed || (area = direct_area (self, &wx, &wy)) == NULL)
+    return;
+  put = cairo_region_create ();
+  done = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; corral_tiles_next_dirty (self->tiles, &i); i++)
+    {
+      CorralTileRect r, d;
+      cairo_rectangle_int_t c;
+
+      corral_tiles_get_rect (self->tiles, i, &r);
+      corral_tiles_snap (&r, 1.0, ox, oy, &d);
+      c = (cairo_rectangle_int_t) { wx + d.x, wy + d.y, d.width, d.height };
+      if (cairo_region_contains_rectangle (area, &c) != CAIRO_REGION_OVERLAP_IN)
+        continue;
+      cairo_region_union_rectangle (put, &c);
+      g_array_append_val (done, i);
+    }
+  if (done->len > 0)
+    {
+      if (corral_x11_shm_put (self->shm, gtk_native_get_surface (native),
+                              self->fb_width, self->fb_height, self->fb_stride,
+                              wx + ox, wy + oy, put))
+        {
+          for (guint k = 0; k < done->len; k++)
+            corral_tiles_clear_one (self->tiles, g_array_index (done, guint, k));
+          self->tiles_put += done->len;
+        }
+      else
+        {
+          g_debug ("The display is drawn by GTK: its window takes no image from shared memory");
+          self->direct_failed = TRUE;
+        }
+    }
+  cairo_region_destroy (put);
+  cairo_region_destroy (area);
+}
+
 /* ---- frames ---- */
 
 static gboolean
@@ -412,6 +546,12 @@ corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       }
   }
 
+  corral_vnc_display_get_placement (self, &scale, &ox, &oy);
+  if (self->shm != NULL && self->cairo_mode && scale == 1.0 && sf == 1 &&
+      scale == self->placed_scale && ox == self->placed_x && oy == self->placed_y &&
+      sf == self->placed_sf && corral_tiles_any_dirty (self->tiles))
+    put_direct (self, ox, oy);
+
   if (corral_tiles_any_dirty (self->tiles))
     {
       if (self->cairo_mode)
@@ -423,7 +563,6 @@ corral_vnc_display_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       rebuild_dirty_tiles (self);
     }
 
-  corral_vnc_display_get_placement (self, &scale, &ox, &oy);
   if (scale != self->placed_scale || ox != self->placed_x || oy != self->placed_y
       || sf != self->placed_sf)
     {

@@ -12,6 +12,7 @@
 #include "corral-gl-tiles.h"
 #include "corral-tiles.h"
 #include "corral-vnc-display.h"
+#include "corral-x11-shm.h"
 
 G_BEGIN_DECLS
 
@@ -56,6 +57,12 @@ struct _CorralVncDisplay
   GskRenderNode **row_nodes;
   guint n_rows;
   cairo_surface_t *fb_surface;
+  /* On X11 the framebuffer is memory the X server reads itself, and under
+   * cairo, unscaled, a changed tile nobody paints over goes from it
+   * straight to the window (corral-x11-shm.c): its node stays as it was,
+   * so GTK does not draw it again. NULL where it is plain memory. */
+  CorralX11Shm *shm;
+  gboolean direct_failed;  /* the window's pixels are not the image's */
   GdkTexture **tile_textures;
   guint n_tile_textures;
   double placed_scale;
@@ -86,6 +93,7 @@ struct _CorralVncDisplay
   guint64 frames_drawn;
   guint64 tiles_built;
   guint64 rows_built;
+  guint64 tiles_put;  /* tiles sent straight to the X server */
 };
 
 /* corral-vnc-display.c: guest pixels to device pixels (scale, offset of

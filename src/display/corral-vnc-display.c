@@ -92,7 +92,12 @@ free_framebuffer (CorralVncDisplay *self)
       cairo_surface_finish (self->fb_surface);
       g_clear_pointer (&self->fb_surface, cairo_surface_destroy);
     }
-  g_clear_pointer (&self->fb, g_free);
+  if (self->shm != NULL)
+    g_clear_pointer (&self->shm, corral_x11_shm_free);
+  else
+    g_free (self->fb);
+  self->fb = NULL;
+  self->direct_failed = FALSE;
   corral_vnc_display_clear_tiles (self);
   self->fb_width = self->fb_height = 0;
 }
@@ -105,7 +110,10 @@ setup_framebuffer (CorralVncDisplay *self, int width, int height)
   self->fb_width = width;
   self->fb_height = height;
   self->fb_stride = width * 4;
-  self->fb = g_malloc0 ((gsize) self->fb_stride * height);
+  self->shm = corral_x11_shm_new (gtk_widget_get_display (GTK_WIDGET (self)),
+                                  (gsize) self->fb_stride * height);
+  self->fb = self->shm != NULL ? corral_x11_shm_get_data (self->shm)
+                               : g_malloc0 ((gsize) self->fb_stride * height);
   self->vfb = vnc_base_framebuffer_new (self->fb, width, height, self->fb_stride,
                                         &native_format,
                                         vnc_connection_get_pixel_format (self->conn));
@@ -672,6 +680,12 @@ guint64
 corral_vnc_display_get_tiles_built (CorralVncDisplay *self)
 {
   return self->tiles_built;
+}
+
+guint64
+corral_vnc_display_get_tiles_put (CorralVncDisplay *self)
+{
+  return self->tiles_put;
 }
 
 guint64

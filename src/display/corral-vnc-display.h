@@ -79,5 +79,7 @@ guint64     corral_vnc_display_get_frames_drawn  (CorralVncDisplay *self);
 guint64     corral_vnc_display_get_tiles_built   (CorralVncDisplay *self);
 /* Nodes made for a whole row of tiles (cairo only). */
 guint64     corral_vnc_display_get_rows_built    (CorralVncDisplay *self);
+/* Tiles the X server copied into the window itself (X11, cairo only). */
+guint64     corral_vnc_display_get_tiles_put     (CorralVncDisplay *self);
 
 G_END_DECLS

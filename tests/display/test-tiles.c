@@ -98,6 +98,17 @@ test_mark (void)
   corral_tiles_mark (t, 0, 0, 1024, 768);
   g_assert_cmpuint (corral_tiles_count_dirty (t), ==, 48);
 
+  /* A tile drawn straight to the screen leaves the rest dirty, once. */
+  corral_tiles_clear_one (t, 9);
+  corral_tiles_clear_one (t, 9);
+  g_assert_cmpuint (corral_tiles_count_dirty (t), ==, 47);
+  g_assert_false (corral_tiles_is_dirty (t, 9));
+  g_assert_true (corral_tiles_is_dirty (t, 10));
+  n = collect (t, got, 64);
+  g_assert_cmpuint (n, ==, 47);
+  g_assert_cmpuint (got[8], ==, 8);
+  g_assert_cmpuint (got[9], ==, 10);
+
   /* Resizing the guest makes the new layout dirty. */
   corral_tiles_clear (t);
   corral_tiles_resize (t, 1920, 1080);

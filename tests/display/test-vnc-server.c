@@ -31,6 +31,10 @@
 
 #include "corral-vnc-display.h"
 
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
+
 #define HOT_X 2
 #define HOT_Y 1
 
@@ -46,7 +50,8 @@ typedef struct {
   guint16 width, height;          /* the screen announced at the start */
   guint16 resize_width, resize_height;
   GAsyncQueue *commands;  /* 'c' cursor, 'h' hidden cursor, 'r' resize,
-                           * 'f' flood, 'q' close */
+                           * 'f' flood, 'p' paint, 'q' close */
+  guint32 paint;          /* 'p' fills the screen with this xRGB */
   gint ended;             /* the client went away */
   gsize flooded;          /* bytes of updates 'f' sent */
 } Server;
@@ -157,6 +162,18 @@ send_cursor (int fd, int w, int h)
 
 /* Reads client messages until one arrives of @want type (or any, -1);
  * FALSE when the client went away. */
+/* One raw update filling the screen with @xrgb. */
+static void
+send_paint (int fd, int w, int h, guint32 xrgb)
+{
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+
+  put_update (b, 0, 0, w, h, 0);
+  for (int i = 0; i < w * h; i++)
+    g_byte_array_append (b, (guint8 *) &xrgb, 4);  /* little endian, as announced */
+  send_all (fd, b->data, b->len);
+}
+
 static gboolean
 read_message (int fd, int want)
 {
@@ -254,6 +271,8 @@ server_thread (gpointer data)
         send_cursor (s->fd, 0, 0);
       else if (command == 'r')
         send_resize (s->fd, s->resize_width, s->resize_height);
+      else if (command == 'p')
+        send_paint (s->fd, s->width, s->height, g_atomic_int_get (&s->paint));
       else if (command == 'f')
         g_atomic_pointer_set (&s->flooded, send_flood (s->fd, s->width, s->height));
       else
@@ -509,6 +528,121 @@ test_flood_keeps_frames (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+
+#ifdef GDK_WINDOWING_X11
+/* The window's pixel at surface (@x, @y), as the X server holds it. */
+static guint32
+screen_pixel (GtkWidget *window, int x, int y)
+{
+  Display *dpy = gdk_x11_display_get_xdisplay (gtk_widget_get_display (window));
+  XImage *image = XGetImage (dpy, gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))),
+                             x, y, 1, 1, AllPlanes, ZPixmap);
+  guint32 px;
+
+  g_assert_nonnull (image);
+  px = XGetPixel (image, 0, 0) & 0xffffff;
+  XDestroyImage (image);
+  return px;
+}
+
+/* Paints the screen @xrgb and waits for the window to show it at
+ * (@x, @y) (a point no overlay covers). */
+static void
+paint_and_wait (Server *server, GtkWidget *window, guint32 xrgb, int x, int y)
+{
+  g_atomic_int_set (&server->paint, xrgb);
+  g_async_queue_push (server->commands, GINT_TO_POINTER ('p'));
+  for (guint i = 0; i < 500 && screen_pixel (window, x, y) != xrgb; i++)
+    spin (10);
+  spin (200);
+}
+#endif
+
+/* On X11 under cairo an unscaled display has the X server copy changed
+ * tiles into the window straight from the framebuffer, and GTK draws the
+ * rest: what lies under another widget must stay under it. A label with
+ * a green background over the top left corner of a 320×240 screen (tiles
+ * of 128: the label touches the first of six): the other five go
+ * straight to the window, the first is drawn by GTK under the label; the
+ * window shows the guest's colour everywhere but where the label is. */
+static void
+test_direct_under_overlay (void)
+{
+#ifdef GDK_WINDOWING_X11
+  Server server = { .width = 320, .height = 240 };
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+  GtkWidget *window, *overlay, *label;
+  GThread *thread;
+  CorralVncDisplay *display = open_on (&server, &window, &thread);
+  graphene_point_t origin;
+  double tx, ty;
+  guint64 put;
+  int ox, oy;
+
+  if (!GDK_IS_X11_DISPLAY (gtk_widget_get_display (window)) ||
+      !GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (GTK_NATIVE (window))))
+    {
+      g_test_skip ("the straight path is X11 and cairo only");
+      return;
+    }
+  corral_vnc_display_set_resize_guest (display, FALSE);
+  g_object_ref (display);
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+  overlay = gtk_overlay_new ();
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), GTK_WIDGET (display));
+  g_object_unref (display);
+  label = gtk_label_new ("over");
+  gtk_widget_set_halign (label, GTK_ALIGN_START);
+  gtk_widget_set_valign (label, GTK_ALIGN_START);
+  gtk_widget_set_size_request (label, 100, 60);
+  gtk_css_provider_load_from_data (css, "label { background: rgb(0,255,0); color: rgb(0,255,0); }", -1);
+  gtk_style_context_add_provider_for_display (gtk_widget_get_display (window),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_USER);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), label);
+  gtk_window_set_decorated (GTK_WINDOW (window), FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (window), 320, 240);
+  gtk_window_set_child (GTK_WINDOW (window), overlay);
+  g_assert_true (wait_for (display, is_connected));
+  spin (500);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (display)), ==, 320);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (display)), ==, 240);
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (display), window,
+                                           &GRAPHENE_POINT_INIT (0, 0), &origin));
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &tx, &ty);
+  ox = origin.x + tx;
+  oy = origin.y + ty;
+
+  paint_and_wait (&server, window, 0x3366cc, ox + 300, oy + 200);
+  put = corral_vnc_display_get_tiles_put (display);
+  paint_and_wait (&server, window, 0xcc3311, ox + 300, oy + 200);
+  g_test_message ("tiles sent straight to the window for one full frame: %" G_GUINT64_FORMAT,
+                  corral_vnc_display_get_tiles_put (display) - put);
+  g_assert_cmpuint (corral_vnc_display_get_tiles_put (display) - put, ==, 5);
+  /* straight from the framebuffer */
+  g_assert_cmphex (screen_pixel (window, ox + 200, oy + 20), ==, 0xcc3311);
+  g_assert_cmphex (screen_pixel (window, ox + 20, oy + 200), ==, 0xcc3311);
+  /* GTK's: the label, and the rest of the first tile around it */
+  g_assert_cmphex (screen_pixel (window, ox + 50, oy + 30), ==, 0x00ff00);
+  g_assert_cmphex (screen_pixel (window, ox + 110, oy + 100), ==, 0xcc3311);
+  g_assert_cmphex (screen_pixel (window, ox + 20, oy + 70), ==, 0xcc3311);
+
+  /* The label gone: GTK draws what was under it from the framebuffer. */
+  gtk_widget_set_visible (label, FALSE);
+  spin (300);
+  g_assert_cmphex (screen_pixel (window, ox + 50, oy + 30), ==, 0xcc3311);
+
+  g_async_queue_push (server.commands, GINT_TO_POINTER ('q'));
+  g_thread_join (thread);
+  g_async_queue_unref (server.commands);
+  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (),
+                                                 GTK_STYLE_PROVIDER (css));
+#else
+  g_test_skip ("the straight path is X11 only");
+#endif
+}
+
 int
 main (int argc, char **argv)
 {
@@ -518,5 +652,6 @@ main (int argc, char **argv)
   g_test_add_func ("/vnc-display/huge-screen-at-start", test_huge_screen_at_start);
   g_test_add_func ("/vnc-display/huge-screen-resize", test_huge_screen_resize);
   g_test_add_func ("/vnc-display/flood-keeps-frames", test_flood_keeps_frames);
+  g_test_add_func ("/vnc-display/direct-under-overlay", test_direct_under_overlay);
   return g_test_run ();
 }

@@ -431,30 +431,52 @@ test_shows_console (void)
   }
 }
 
+typedef struct {
+  guint64 rows, put;
+} Drawn;
+
 static gboolean
 rows_built_since (gpointer data)
 {
-  return corral_vnc_display_get_rows_built (t.display) > *(guint64 *) data;
+  Drawn *before = data;
+
+  return corral_vnc_display_get_rows_built (t.display) > before->rows ||
+         corral_vnc_display_get_tiles_put (t.display) > before->put;
+}
+
+static gboolean
+shm_off (void)
+{
+  return g_strcmp0 (g_getenv ("CORRAL_DISPLAY_NO_SHM"), "1") == 0;
 }
 
 /* The screen below the banner repainted edge to edge, then a block in
  * it: under cairo the rows that changed whole get one node each, and go
- * back to a node per tile when only part of them changes. Either way the
- * picture is the guest's. The guest's display program echoes keys on
+ * back to a node per tile when only part of them changes, or, on X11
+ * unscaled, the X server copies them from the framebuffer (test
+ * vnc-view-gtk-drawn runs this with that off). Either way the picture is
+ * the guest's. The guest's display program echoes keys on
  * that console later: its cursor and colours are put back. */
 static void
 test_partial_after_whole (void)
 {
   g_autofree char *out = NULL;
-  guint64 rows = corral_vnc_display_get_rows_built (t.display);
+  Drawn before = { corral_vnc_display_get_rows_built (t.display),
+                   corral_vnc_display_get_tiles_put (t.display) };
   gboolean cairo = GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (GTK_NATIVE (t.window)));
 
   /* ESC 7 / ESC 8 save and restore the cursor and its colours. */
   out = guest_run ("e=$(printf '\\033'); "
                    "printf \"${e}7${e}[13;1H${e}[44m${e}[J${e}8\" > /dev/tty1; echo painted");
   g_assert_nonnull (strstr (out, "painted"));
-  if (cairo && !wait_until (rows_built_since, &rows, 30))
+  if (cairo && !wait_until (rows_built_since, &before, 30))
     g_error ("no row of tiles was drawn whole after a full-width repaint");
+  /* Which path drew it: the X server's copy wherever it can be had (the
+   * unscaled guest here on Xvfb), GTK's rows when that is off. */
+  if (cairo && shm_off ())
+    g_assert_cmpuint (corral_vnc_display_get_tiles_put (t.display), ==, 0);
+  else if (cairo)
+    g_assert_cmpuint (corral_vnc_display_get_tiles_put (t.display), >, before.put);
   spin (1000);
   g_object_unref (assert_shows_guest ("whole-rows"));
 
@@ -1424,6 +1446,10 @@ main (int argc, char **argv)
 
   g_test_add_func ("/vnc-view/shows-console", test_shows_console);
   g_test_add_func ("/vnc-view/partial-after-whole", test_partial_after_whole);
+  /* vnc-view-gtk-drawn (tests/display/meson.build): the pictures alone,
+   * with every tile drawn by GTK. */
+  if (shm_off ())
+    goto run;
   g_test_add_func ("/vnc-view/keys", test_keys);
   g_test_add_func ("/vnc-view/click", test_click);
   g_test_add_func ("/vnc-view/grab-toggle", test_grab_toggle);
@@ -1440,6 +1466,7 @@ main (int argc, char **argv)
   if (g_strcmp0 (g_getenv ("GDK_SCALE"), "2") == 0)
     g_test_add_func ("/vnc-view/hidpi", test_hidpi);
 
+run:
   setup ();
   ret = g_test_run ();
   teardown ();
