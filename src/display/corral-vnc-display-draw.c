@@ -310,12 +310,28 @@ rect_out (const graphene_rect_t *b)
   return (cairo_rectangle_int_t) { x0, y0, x1 - x0, y1 - y0 };
 }
 
+/* Whether @scroller can scroll: it then paints edge shadows of its own
+ * over its child. */
+static gboolean
+can_scroll (GtkScrolledWindow *scroller)
+{
+  GtkAdjustment *adj[] = { gtk_scrolled_window_get_hadjustment (scroller),
+                           gtk_scrolled_window_get_vadjustment (scroller) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (adj); i++)
+    if (gtk_adjustment_get_upper (adj[i]) - gtk_adjustment_get_lower (adj[i]) >
+        gtk_adjustment_get_page_size (adj[i]))
+      return TRUE;
+  return FALSE;
+}
+
 /* Where the window shows the display with nothing of GTK's over it, in
  * surface pixels (the widget's origin there in @wx, @wy): the display's
  * area, clipped by every parent's, less every other child of those
  * parents (overlays, scrollbars, toasts: whatever might lie on top).
- * NULL when GTK must draw all of it: the display scaled or moved by a
- * fraction of a pixel, a transition or a drop highlight over it. */
+ * NULL when GTK must draw all of it: the display scaled, moved by a
+ * fraction of a pixel or scrolled, a transition or a drop highlight over
+ * it. */
 static cairo_region_t *
 direct_area (CorralVncDisplay *self, int *wx, int *wy)
 {
@@ -345,6 +361,7 @@ direct_area (CorralVncDisplay *self, int *wx, int *wy)
       if ((gtk_widget_get_state_flags (parent) & GTK_STATE_FLAG_DROP_ACTIVE) ||
           gtk_widget_get_opacity (parent) < 1.0 ||
           (GTK_IS_STACK (parent) && gtk_stack_get_transition_running (GTK_STACK (parent))) ||
+          (GTK_IS_SCROLLED_WINDOW (parent) && can_scroll (GTK_SCROLLED_WINDOW (parent))) ||
           !gtk_widget_compute_bounds (parent, top, &b))
         {
           cairo_region_destroy (area);

@@ -6,8 +6,12 @@
  * the CPU, against one for a GTK 3 client such as gvncviewer (P3 in the
  * README). When the guest's framebuffer itself lives in a segment the X
  * server has attached, the view can hand a changed area to the server in
- * one request (XShmPutImage) and the server copies it into the window: no
- * pass of the client's over the pixels at all. The segment is removed
+ * one request and the server copies it into the window: no pass of the
+ * client's over the pixels at all. Where the server shares pixmaps, the
+ * segment is a 24-bit pixmap that XRender composites into the window
+ * (which fills in the alpha of a 32-bit window); otherwise the area goes
+ * by XShmPutImage, after the client has set the padding bytes of a 32-bit
+ * window opaque (QEMU leaves them 0). The segment is removed
  * (IPC_RMID) as soon as both ends have it, so nothing else can attach it
  * and it goes with the last of them.
  *
@@ -20,6 +24,7 @@
 #ifdef HAVE_X11_SHM
 #include <gdk/x11/gdkx.h>
 #include <X11/extensions/XShm.h>
+#include <X11/extensions/Xrender.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
 #endif
@@ -31,12 +36,16 @@ struct _CorralX11Shm
   gsize size;
 #ifdef HAVE_X11_SHM
   XShmSegmentInfo info;
-  /* The image description and GC made for the last window drawn to. */
+  gboolean render;  /* the server shares pixmaps and has XRender */
+  /* What was made for the last window drawn to: a pixmap over the
+   * segment and pictures for XRender, or an image description and GC. */
+  Window window;
+  int width, height;
+  Pixmap pixmap;
+  Picture source, target;
   XImage *image;
-  Window image_window;
-  int image_width, image_height;
   GC gc;
-  gboolean opaque_needed;  /* the window has alpha: set the padding */
+  gboolean opaque_needed;  /* image path, 32-bit window: set the padding */
 #endif
 };
 
@@ -55,8 +64,9 @@ attach (CorralX11Shm *self, Display *xdisplay)
       shmctl (self->info.shmid, IPC_RMID, NULL);
       return FALSE;
     }
-  /* The server only reads: a guest's picture is never written back. */
-  self->info.readOnly = True;
+  /* The server only reads it, but makes a pixmap only of memory it may
+   * write (MIT-SHM's rule); it can read all of ours anyway. */
+  self->info.readOnly = False;
   gdk_x11_display_error_trap_push (self->display);
   XShmAttach (xdisplay, &self->info);
   XSync (xdisplay, False);
@@ -69,6 +79,16 @@ attach (CorralX11Shm *self, Display *xdisplay)
       return FALSE;
     }
   self->data = (guint8 *) self->info.shmaddr;
+  {
+    int major, minor, event, error_base;
+    Bool pixmaps = False;
+
+    /* CORRAL_DISPLAY_SHM=image: the other way, to test it. */
+    self->render = g_strcmp0 (g_getenv ("CORRAL_DISPLAY_SHM"), "image") != 0 &&
+                   XShmQueryVersion (xdisplay, &major, &minor, &pixmaps) && pixmaps &&
+                   XShmPixmapFormat (xdisplay) == ZPixmap &&
+                   XRenderQueryExtension (xdisplay, &event, &error_base);
+  }
   return TRUE;
 }
 #endif
@@ -82,9 +102,9 @@ corral_x11_shm_new (GdkDisplay *display, gsize size)
 
   g_return_val_if_fail (GDK_IS_DISPLAY (display), NULL);
 
-  /* CORRAL_DISPLAY_NO_SHM=1: everything drawn by GTK, to compare. */
+  /* CORRAL_DISPLAY_SHM=0: everything drawn by GTK, to compare. */
   if (!GDK_IS_X11_DISPLAY (display) || size == 0 || size > G_MAXSSIZE ||
-      g_strcmp0 (g_getenv ("CORRAL_DISPLAY_NO_SHM"), "1") == 0)
+      g_strcmp0 (g_getenv ("CORRAL_DISPLAY_SHM"), "0") == 0)
     return NULL;
   xdisplay = gdk_x11_display_get_xdisplay (display);
   if (!XShmQueryExtension (xdisplay))
@@ -106,8 +126,17 @@ corral_x11_shm_new (GdkDisplay *display, gsize size)
 
 #ifdef HAVE_X11_SHM
 static void
-drop_image (CorralX11Shm *self, Display *xdisplay)
+drop_window (CorralX11Shm *self, Display *xdisplay)
 {
+  gdk_x11_display_error_trap_push (self->display);
+  if (self->target != None)
+    XRenderFreePicture (xdisplay, self->target);
+  if (self->source != None)
+    XRenderFreePicture (xdisplay, self->source);
+  if (self->pixmap != None)
+    XFreePixmap (xdisplay, self->pixmap);
+  gdk_x11_display_error_trap_pop_ignored (self->display);
+  self->target = self->source = self->pixmap = None;
   if (self->image != NULL)
     {
       /* The data is the segment's, not Xlib's to free. */
@@ -120,7 +149,7 @@ drop_image (CorralX11Shm *self, Display *xdisplay)
       XFreeGC (xdisplay, self->gc);
       self->gc = NULL;
     }
-  self->image_window = None;
+  self->window = None;
 }
 #endif
 
@@ -133,7 +162,7 @@ corral_x11_shm_free (CorralX11Shm *self)
   if (self == NULL)
     return;
   xdisplay = gdk_x11_display_get_xdisplay (self->display);
-  drop_image (self, xdisplay);
+  drop_window (self, xdisplay);
   gdk_x11_display_error_trap_push (self->display);
   XShmDetach (xdisplay, &self->info);
   /* The server lets go before the memory goes. */
@@ -152,43 +181,57 @@ corral_x11_shm_get_data (CorralX11Shm *self)
 }
 
 #ifdef HAVE_X11_SHM
-/* The image for @window's visual, or NULL where its pixels are not 32-bit
- * little-endian xRGB words as the framebuffer's are. */
-static XImage *
-ensure_image (CorralX11Shm *self, Display *xdisplay, Window window,
-              int width, int height, int stride)
+/* Makes what drawing to @window takes; FALSE where its pixels are not
+ * 32-bit little-endian xRGB words as the framebuffer's are. */
+static gboolean
+ensure_window (CorralX11Shm *self, Display *xdisplay, Window window,
+               int width, int height, int stride)
 {
   XWindowAttributes attrs;
   Visual *v;
 
-  if (self->image != NULL && self->image_window == window &&
-      self->image_width == width && self->image_height == height)
-    return self->image;
-  drop_image (self, xdisplay);
-  if (!XGetWindowAttributes (xdisplay, window, &attrs))
-    return NULL;
+  if (self->window == window && self->width == width && self->height == height)
+    return TRUE;
+  drop_window (self, xdisplay);
+  if ((gsize) stride * height > self->size || stride != width * 4 ||
+      !XGetWindowAttributes (xdisplay, window, &attrs))
+    return FALSE;
   v = attrs.visual;
   if ((attrs.depth != 24 && attrs.depth != 32) || v->red_mask != 0xff0000 ||
       v->green_mask != 0xff00 || v->blue_mask != 0xff)
-    return NULL;
-  self->image = XShmCreateImage (xdisplay, v, attrs.depth, ZPixmap,
-                                 (char *) self->data, &self->info, width, height);
-  if (self->image == NULL)
-    return NULL;
-  if (self->image->bits_per_pixel != 32 || self->image->bytes_per_line != stride ||
-      self->image->byte_order != (G_BYTE_ORDER == G_LITTLE_ENDIAN ? LSBFirst : MSBFirst) ||
-      (gsize) stride * height > self->size)
+    return FALSE;
+  if (self->render)
     {
-      drop_image (self, xdisplay);
-      return NULL;
+      XRenderPictFormat *rgb24 = XRenderFindStandardFormat (xdisplay, PictStandardRGB24);
+      XRenderPictFormat *format = XRenderFindVisualFormat (xdisplay, v);
+
+      if (rgb24 == NULL || format == NULL)
+        return FALSE;
+      self->pixmap = XShmCreatePixmap (xdisplay, window, (char *) self->data, &self->info,
+                                       width, height, 24);
+      self->source = XRenderCreatePicture (xdisplay, self->pixmap, rgb24, 0, NULL);
+      self->target = XRenderCreatePicture (xdisplay, window, format, 0, NULL);
     }
-  self->gc = XCreateGC (xdisplay, window, 0, NULL);
-  XSetGraphicsExposures (xdisplay, self->gc, False);
-  self->image_window = window;
-  self->image_width = width;
-  self->image_height = height;
-  self->opaque_needed = attrs.depth == 32;
-  return self->image;
+  else
+    {
+      self->image = XShmCreateImage (xdisplay, v, attrs.depth, ZPixmap,
+                                     (char *) self->data, &self->info, width, height);
+      if (self->image == NULL)
+        return FALSE;
+      if (self->image->bits_per_pixel != 32 || self->image->bytes_per_line != stride ||
+          self->image->byte_order != (G_BYTE_ORDER == G_LITTLE_ENDIAN ? LSBFirst : MSBFirst))
+        {
+          drop_window (self, xdisplay);
+          return FALSE;
+        }
+      self->gc = XCreateGC (xdisplay, window, 0, NULL);
+      XSetGraphicsExposures (xdisplay, self->gc, False);
+      self->opaque_needed = attrs.depth == 32;
+    }
+  self->window = window;
+  self->width = width;
+  self->height = height;
+  return TRUE;
 }
 
 /* QEMU leaves the padding byte 0: to a window with alpha that is clear. */
@@ -216,6 +259,7 @@ corral_x11_shm_put (CorralX11Shm *self, GdkSurface *surface,
   Display *xdisplay;
   Window window;
   XRectangle *rects;
+  gboolean ok;
   int n, error;
 
   g_return_val_if_fail (self != NULL, FALSE);
@@ -223,18 +267,19 @@ corral_x11_shm_put (CorralX11Shm *self, GdkSurface *surface,
 
   xdisplay = gdk_x11_display_get_xdisplay (self->display);
   window = gdk_x11_surface_get_xid (surface);
-  if (ensure_image (self, xdisplay, window, width, height, stride) == NULL)
-    return FALSE;
+  gdk_x11_display_error_trap_push (self->display);
+  ok = ensure_window (self, xdisplay, window, width, height, stride);
+  /* Errors made there (a window gone) show with the request's. */
+  if (!ok)
+    {
+      gdk_x11_display_error_trap_pop_ignored (self->display);
+      return FALSE;
+    }
 
   area = cairo_region_create_rectangle (&image);
   cairo_region_intersect (area, clip);
   n = cairo_region_num_rectangles (area);
-  if (n == 0)
-    {
-      cairo_region_destroy (area);
-      return TRUE;
-    }
-  rects = g_new (XRectangle, n);
+  rects = g_new (XRectangle, MAX (n, 1));
   for (int i = 0; i < n; i++)
     {
       cairo_rectangle_int_t r;
@@ -247,11 +292,20 @@ corral_x11_shm_put (CorralX11Shm *self, GdkSurface *surface,
   cairo_region_get_extents (area, &extents);
   cairo_region_destroy (area);
 
-  gdk_x11_display_error_trap_push (self->display);
-  XSetClipRectangles (xdisplay, self->gc, 0, 0, rects, n, YXBanded);
-  XShmPutImage (xdisplay, window, self->gc, self->image,
-                extents.x - x, extents.y - y, extents.x, extents.y,
-                extents.width, extents.height, False);
+  if (n > 0 && self->render)
+    {
+      XRenderSetPictureClipRectangles (xdisplay, self->target, 0, 0, rects, n);
+      XRenderComposite (xdisplay, PictOpSrc, self->source, None, self->target,
+                        extents.x - x, extents.y - y, 0, 0, extents.x, extents.y,
+                        extents.width, extents.height);
+    }
+  else if (n > 0)
+    {
+      XSetClipRectangles (xdisplay, self->gc, 0, 0, rects, n, YXBanded);
+      XShmPutImage (xdisplay, window, self->gc, self->image,
+                    extents.x - x, extents.y - y, extents.x, extents.y,
+                    extents.width, extents.height, False);
+    }
   /* The server reads the memory when it gets to the request: the next
    * update may be decoded into it only after that. */
   XSync (xdisplay, False);
@@ -260,7 +314,7 @@ corral_x11_shm_put (CorralX11Shm *self, GdkSurface *surface,
   if (error != 0)
     {
       g_debug ("The X server refused the display's image (X error %d)", error);
-      drop_image (self, xdisplay);
+      drop_window (self, xdisplay);
       return FALSE;
     }
   return TRUE;

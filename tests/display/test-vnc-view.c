@@ -447,7 +447,7 @@ rows_built_since (gpointer data)
 static gboolean
 shm_off (void)
 {
-  return g_strcmp0 (g_getenv ("CORRAL_DISPLAY_NO_SHM"), "1") == 0;
+  return g_strcmp0 (g_getenv ("CORRAL_DISPLAY_SHM"), "0") == 0;
 }
 
 /* The screen below the banner repainted edge to edge, then a block in
