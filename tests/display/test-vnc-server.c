@@ -587,9 +587,15 @@ test_direct_under_overlay (gconstpointer data)
    * servers that share no pixmaps). */
   g_setenv ("CORRAL_DISPLAY_SHM", data, TRUE);
   display = open_on (&server, &window, &thread);
+  g_assert_true (wait_for (display, is_connected));
   if (!GDK_IS_X11_DISPLAY (gtk_widget_get_display (window)) ||
       !GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (GTK_NATIVE (window))))
     {
+      g_async_queue_push (server.commands, GINT_TO_POINTER ('q'));
+      g_thread_join (thread);
+      g_async_queue_unref (server.commands);
+      gtk_window_destroy (GTK_WINDOW (window));
+      g_unsetenv ("CORRAL_DISPLAY_SHM");
       g_test_skip ("the straight path is X11 and cairo only");
       return;
     }
@@ -611,7 +617,6 @@ test_direct_under_overlay (gconstpointer data)
   gtk_window_set_decorated (GTK_WINDOW (window), FALSE);
   gtk_window_set_default_size (GTK_WINDOW (window), 320, 240);
   gtk_window_set_child (GTK_WINDOW (window), overlay);
-  g_assert_true (wait_for (display, is_connected));
   spin (500);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (display)), ==, 320);
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (display)), ==, 240);
